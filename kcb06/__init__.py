@@ -1,0 +1,1 @@
+"""kcb06: reception, e-health book and BHYT data interchange for Đề án 06."""

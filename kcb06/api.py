@@ -1,0 +1,146 @@
+"""The JSON API (django-ninja) at /api/v1/, documented at /api/v1/docs.
+
+Callers authenticate with a per-facility API key (`Authorization: Bearer KEY`) or, from kcb06's
+own pages, with the session (CSRF-checked). Every error answers
+{"error": {"code", "message_vi", "message_en"}} — never a stack trace.
+"""
+
+import logging
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kcb06.errors import DomainError
+from kcb06.facilities.services import authenticate_api_key, principal_for_user
+
+log = logging.getLogger(__name__)
+
+
+class BearerKey(HttpBearer):
+    def authenticate(self, request, token):
+        principal = authenticate_api_key(token, ip=request.META.get("REMOTE_ADDR"))
+        request.principal = principal
+        return principal
+
+
+class SessionStaff(APIKeyCookie):
+    """Session cookie of a logged-in staff member (CSRF enforced for unsafe methods)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        principal = principal_for_user(user, via="session", ip=request.META.get("REMOTE_ADDR"))
+        if principal.profile is None:
+            return None
+        request.principal = principal
+        return principal
+
+
+api = NinjaAPI(
+    title="kcb06 API",
+    version="1",
+    description="Tiếp đón bằng CCCD, kiểm tra thẻ BHYT, sổ sức khỏe điện tử, liên thông XML 4750.",
+    auth=[BearerKey(), SessionStaff(csrf=True)],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def error_response(request, status: int, code: str, message_vi: str, message_en: str):
+    return api.create_response(
+        request,
+        {"error": {"code": code, "message_vi": message_vi, "message_en": message_en}},
+        status=status,
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return error_response(request, exc.status, exc.code, exc.message_vi, exc.message_en)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error_response(
+        request,
+        401,
+        "unauthorized",
+        "Chưa xác thực: cần khóa API (Authorization: Bearer KEY) hoặc đăng nhập.",
+        "Not authenticated: send an API key (Authorization: Bearer KEY) or log in.",
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    fields = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        fields.append({"field": ".".join(loc), "message_en": err.get("msg", "")})
+    resp = error_response(
+        request,
+        422,
+        "invalid_request",
+        "Dữ liệu gửi lên không hợp lệ: " + ", ".join(f["field"] for f in fields if f["field"]),
+        "Invalid request: " + "; ".join(f"{f['field']}: {f['message_en']}" for f in fields),
+    )
+    return resp
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_response(request, 404, "not_found", "Không tìm thấy dữ liệu.", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error_response(request, exc.status_code, "http_error", str(exc), str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    log.exception("unexpected API error on %s", request.path)
+    return error_response(
+        request,
+        500,
+        "internal_error",
+        "Lỗi hệ thống. Dữ liệu đã nhận không bị mất; hãy thử lại hoặc báo quản trị.",
+        "Internal error. Data already accepted is kept; retry or contact the administrator.",
+    )
+
+
+@api.get("/health", auth=None, tags=["system"])
+def health(request):
+    """Liveness probe for load balancers and the demo launcher."""
+    return {"status": "ok"}
+
+
+def _mount_routers() -> None:
+    from kcb06.eligibility.api import router as eligibility
+    from kcb06.facilities.api import router as facilities
+    from kcb06.healthbook.api import router as healthbook
+    from kcb06.interchange.api import router as interchange
+    from kcb06.patients.api import router as patients
+    from kcb06.payments.api import router as payments
+    from kcb06.reports.api import router as reports
+    from kcb06.visits.api import router as visits
+
+    for router in (
+        facilities,
+        patients,
+        eligibility,
+        visits,
+        healthbook,
+        interchange,
+        payments,
+        reports,
+    ):
+        api.add_router("/", router)
+
+
+_mount_routers()

@@ -1,0 +1,179 @@
+"""Write and verify the audit trail. Other apps call `record` or `read_personal`.
+
+One chain per facility (chain 0 for actions without one) keeps appends from different
+facilities from queueing behind one lock, while every chain stays verifiable on its own.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import TypeVar
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kcb06.audit.models import AuditChainHead, AuditEntry
+
+T = TypeVar("T")
+GENESIS = "0" * 64
+
+
+class Action:
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    EXPORT = "export"
+    MERGE = "merge"
+    UNMERGE = "unmerge"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+
+
+def _digest(prev_hash: str, entry: AuditEntry) -> str:
+    payload = [
+        entry.chain,
+        entry.seq,
+        entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        entry.user_id,
+        entry.username,
+        entry.role,
+        entry.facility_id,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.patient_id,
+        entry.purpose,
+        entry.ip,
+        entry.via,
+        entry.detail,
+    ]
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + "|" + text).encode()).hexdigest()
+
+
+def _lock_chain(chain: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7406, chain % 2_000_000_000])
+    # SQLite: transactions begin IMMEDIATE (settings), so writers are already serialised.
+
+
+def record(
+    principal,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str | int = "",
+    patient_id: int | None = None,
+    purpose: str = "",
+    detail: dict | None = None,
+    facility_id: int | None = None,
+) -> AuditEntry:
+    """Append one entry. `principal` is a facilities.services.Principal or None (system)."""
+    user = getattr(principal, "user", None)
+    profile = getattr(principal, "profile", None)
+    facility_id = facility_id if facility_id is not None else getattr(profile, "facility_id", None)
+    chain = facility_id or 0
+    with transaction.atomic():
+        _lock_chain(chain)
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        prev_hash, seq = (head.hash, head.seq + 1) if head else (GENESIS, 1)
+        entry = AuditEntry(
+            chain=chain,
+            seq=seq,
+            at=timezone.now(),
+            user_id=getattr(user, "pk", None),
+            username=getattr(user, "username", "") or "",
+            role=getattr(profile, "role", "") or "",
+            facility_id=facility_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id or ""),
+            patient_id=patient_id,
+            purpose=purpose[:255],
+            ip=(getattr(principal, "ip", None) or "")[:64],
+            via=getattr(principal, "via", "") or "system",
+            detail=detail or {},
+            prev_hash=prev_hash,
+        )
+        entry.hash = _digest(prev_hash, entry)
+        entry.save()
+        AuditChainHead.objects.update_or_create(
+            chain=chain, defaults={"seq": seq, "hash": entry.hash}
+        )
+    return entry
+
+
+def read_personal(
+    principal,
+    fetch: Callable[[], T],
+    *,
+    what: str,
+    patient_id: int | None,
+    purpose: str,
+    object_id: str | int = "",
+) -> T:
+    """Fetch personal or health data and audit the read in one step (same transaction).
+
+    Callers check scope first (e.g. patients.services.patient_for); this helper guarantees a
+    read never happens without its audit row, and no audit row claims a read that failed.
+    """
+    with transaction.atomic():
+        data = fetch()
+        record(
+            principal,
+            Action.READ,
+            object_type=what,
+            object_id=object_id,
+            patient_id=patient_id,
+            purpose=purpose,
+        )
+    return data
+
+
+@dataclass
+class VerifyReport:
+    ok: bool = True
+    chains: int = 0
+    entries: int = 0
+    problems: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "chains": self.chains,
+            "entries": self.entries,
+            "problems": self.problems,
+        }
+
+
+def verify() -> VerifyReport:
+    """Recompute every chain; report edited, deleted, inserted or truncated rows."""
+    report = VerifyReport()
+    heads = {h.chain: h for h in AuditChainHead.objects.all()}
+    chains = set(AuditEntry.objects.values_list("chain", flat=True).distinct()) | set(heads)
+    report.chains = len(chains)
+    for chain in sorted(chains):
+        prev_hash, expected_seq = GENESIS, 1
+        for entry in AuditEntry.objects.filter(chain=chain).order_by("seq").iterator(2000):
+            report.entries += 1
+            if entry.seq != expected_seq:
+                report.problems.append(
+                    {"chain": chain, "seq": expected_seq, "problem": "missing_entries"}
+                )
+            if entry.prev_hash != prev_hash:
+                report.problems.append({"chain": chain, "seq": entry.seq, "problem": "broken_link"})
+            if _digest(entry.prev_hash, entry) != entry.hash:
+                report.problems.append({"chain": chain, "seq": entry.seq, "problem": "altered"})
+            prev_hash, expected_seq = entry.hash, entry.seq + 1
+        head = heads.get(chain)
+        if head is None or head.seq != expected_seq - 1 or head.hash != prev_hash:
+            report.problems.append(
+                {"chain": chain, "seq": expected_seq - 1, "problem": "head_mismatch"}
+            )
+    report.ok = not report.problems
+    return report

@@ -1,0 +1,162 @@
+"""Who may see what: facility scope of a user, roles, and per-facility API keys."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from kcb06.errors import DomainError, Forbidden
+from kcb06.facilities.models import ApiKey, Facility, Role, StaffProfile
+
+API_KEY_PREFIX = "kcb06"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The acting staff member behind a request, whether by session or by API key."""
+
+    user: AbstractBaseUser
+    profile: StaffProfile | None
+    via: str  # "session" | "api_key" | "cli"
+    api_key_id: int | None = None
+    ip: str | None = None
+
+    @property
+    def role(self) -> str | None:
+        return self.profile.role if self.profile else None
+
+    @property
+    def facility(self) -> Facility | None:
+        return self.profile.facility if self.profile else None
+
+    @property
+    def facility_id(self) -> int | None:
+        return self.profile.facility_id if self.profile else None
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def require_role(self, *roles: str) -> None:
+        if not self.has_role(*roles):
+            raise Forbidden(
+                "forbidden_role",
+                "Vai trò của bạn không được phép thực hiện thao tác này.",
+                "Your role is not allowed to do this.",
+            )
+
+    def patient_data_facility_ids(self) -> set[int]:
+        """Facilities whose patient records this principal may read: never a health department."""
+        if not self.profile or self.role == Role.HEALTH_DEPT:
+            return set()
+        return {self.profile.facility_id}
+
+    def aggregate_facility_ids(self) -> set[int]:
+        """Facilities whose aggregate figures this principal may see."""
+        if not self.profile:
+            return set()
+        if self.role == Role.HEALTH_DEPT:
+            return self.profile.facility.descendant_ids()
+        return {self.profile.facility_id}
+
+
+def principal_for_user(user, via: str = "session", ip: str | None = None) -> Principal:
+    profile = getattr(user, "staff", None) if user and user.is_authenticated else None
+    if profile is not None:
+        profile = StaffProfile.objects.select_related("facility").get(pk=profile.pk)
+    return Principal(user=user, profile=profile, via=via, ip=ip)
+
+
+def _hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(facility: Facility, name: str, acting_user, *, secret: str | None = None) -> str:
+    """Create a key and return its full text; only the hash is kept, so show it once."""
+    profile = getattr(acting_user, "staff", None)
+    if profile is None or profile.facility_id != facility.pk:
+        raise DomainError(
+            "api_key_user",
+            "Tài khoản đứng tên khóa API phải là nhân viên của chính cơ sở đó.",
+            "The acting user of an API key must be staff of the same facility.",
+        )
+    prefix = secrets.token_hex(4)
+    secret = secret or secrets.token_urlsafe(32)
+    ApiKey.objects.create(
+        facility=facility,
+        name=name,
+        prefix=prefix,
+        key_hash=_hash_key(secret),
+        acting_user=acting_user,
+    )
+    return f"{API_KEY_PREFIX}_{prefix}_{secret}"
+
+
+def ensure_api_key(facility: Facility, name: str, acting_user, full_key: str) -> None:
+    """Register a known key text (demo data only), idempotently."""
+    _, prefix, secret = full_key.split("_", 2)
+    ApiKey.objects.update_or_create(
+        prefix=prefix,
+        defaults={
+            "facility": facility,
+            "name": name,
+            "key_hash": _hash_key(secret),
+            "acting_user": acting_user,
+            "revoked_at": None,
+        },
+    )
+
+
+class InvalidApiKey(DomainError):
+    status = 401
+
+
+def authenticate_api_key(text: str, ip: str | None = None) -> Principal:
+    parts = (text or "").strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != API_KEY_PREFIX or not parts[1] or not parts[2]:
+        raise InvalidApiKey(
+            "api_key_malformed",
+            "Khóa API không đúng định dạng (kcb06_<tiền tố>_<bí mật>).",
+            "Malformed API key (expected kcb06_<prefix>_<secret>).",
+        )
+    key = ApiKey.objects.select_related("acting_user", "facility").filter(prefix=parts[1]).first()
+    if key is None or not secrets.compare_digest(key.key_hash, _hash_key(parts[2])):
+        raise InvalidApiKey(
+            "api_key_invalid", "Khóa API không hợp lệ.", "The API key is not valid."
+        )
+    if key.revoked_at is not None:
+        raise InvalidApiKey(
+            "api_key_revoked", "Khóa API đã bị thu hồi.", "The API key has been revoked."
+        )
+    if not key.acting_user.is_active or not hasattr(key.acting_user, "staff"):
+        raise InvalidApiKey(
+            "api_key_user_inactive",
+            "Tài khoản đứng tên khóa API đã bị khóa.",
+            "The account behind this API key is disabled.",
+        )
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    principal = principal_for_user(key.acting_user, via="api_key", ip=ip)
+    return Principal(
+        user=principal.user, profile=principal.profile, via="api_key", api_key_id=key.pk, ip=ip
+    )
+
+
+@transaction.atomic
+def revoke_api_key(key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def facility_by_code(code: str) -> Facility:
+    facility = Facility.objects.filter(code=(code or "").strip().upper()).first()
+    if facility is None:
+        raise DomainError(
+            "facility_unknown",
+            f"Không có cơ sở y tế với mã {code!r} trong hệ thống.",
+            f"No facility with code {code!r}.",
+            status=404,
+        )
+    return facility

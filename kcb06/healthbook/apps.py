@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class HealthbookConfig(AppConfig):
+    """Electronic health book."""
+
+    name = "kcb06.healthbook"
+    label = "healthbook"
+    verbose_name = "Sổ sức khỏe điện tử"

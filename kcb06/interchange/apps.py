@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class InterchangeConfig(AppConfig):
+    """XML 4750 tables, signatures and the delivery outbox."""
+
+    name = "kcb06.interchange"
+    label = "interchange"
+    verbose_name = "Liên thông dữ liệu"

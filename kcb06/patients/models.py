@@ -1,0 +1,103 @@
+"""Master patient index: one Patient per person, identifiers kept with their history."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+    UNDETERMINED = "undetermined", _("Chưa xác định")
+
+
+class Patient(models.Model):
+    full_name = models.CharField(_("họ và tên"), max_length=255)
+    # Lower-case, diacritics removed, words sorted: lets "nguyen van a" find "Nguyễn Văn A".
+    name_key = models.CharField(max_length=255, db_index=True, editable=False)
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"), db_index=True)
+    dob_precision = models.CharField(
+        _("độ chính xác ngày sinh"),
+        max_length=5,
+        default="day",
+        choices=[("day", _("đủ ngày")), ("year", _("chỉ năm"))],
+    )
+    sex = models.CharField(_("giới tính"), max_length=12, choices=Sex.choices)
+    address = models.CharField(_("địa chỉ"), max_length=1024, blank=True)
+    province_code = models.CharField(_("mã tỉnh cư trú"), max_length=3, blank=True)
+    ward_code = models.CharField(_("mã xã cư trú"), max_length=5, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=15, blank=True)
+    nationality_code = models.CharField(_("mã quốc tịch"), max_length=3, default="000")
+    ethnicity_code = models.CharField(_("mã dân tộc"), max_length=2, default="01")
+    occupation_code = models.CharField(_("mã nghề nghiệp"), max_length=5, default="00000")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("đã gộp vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("người bệnh")
+        verbose_name_plural = _("người bệnh")
+        indexes = [models.Index(fields=["name_key", "birth_year"], name="patient_name_year")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.full_name}"
+
+    @property
+    def initials(self) -> str:
+        return "".join(word[0] for word in self.full_name.split() if word).upper()
+
+
+class IdentifierKind(models.TextChoices):
+    ID_NUMBER = "id_number", _("Số định danh cá nhân (CCCD)")
+    OLD_ID_NUMBER = "old_id_number", _("Số CMND 9 số")
+    BHYT_CARD = "bhyt_card", _("Mã thẻ BHYT")
+    BHXH_NUMBER = "bhxh_number", _("Mã số BHXH")
+
+
+class PatientIdentifier(models.Model):
+    """An identifier of a patient; inactive rows are history (cancelled numbers, old cards)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(_("loại"), max_length=16, choices=IdentifierKind.choices)
+    value = models.CharField(_("giá trị"), max_length=32)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    added_at = models.DateTimeField(_("thêm lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("định danh")
+        verbose_name_plural = _("định danh")
+        indexes = [models.Index(fields=["kind", "value"], name="identifier_kind_value")]
+        constraints = [
+            # The personal ID number is the hard key: one active holder at a time.
+            models.UniqueConstraint(
+                fields=["kind", "value"],
+                condition=Q(is_active=True, kind="id_number"),
+                name="one_active_id_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} …{self.value[-4:]}"
+
+
+class PatientFacility(models.Model):
+    """The facilities where a patient is known: the basis of facility scoping."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="facility_links")
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="patient_links"
+    )
+    first_seen = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "facility"], name="patient_facility_once")
+        ]

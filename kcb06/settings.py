@@ -1,0 +1,186 @@
+"""Django settings, read from the environment only (see docs/configuration.md)."""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from kcb06.env import env, env_bool, env_float, env_int, env_list
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env("KCB06_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+# The demo key is public on purpose: production refuses it (check below).
+DEMO_SECRET_KEY = "kcb06-demo-only-not-secret-0000000000000000000000000000"  # noqa: S105
+SECRET_KEY = env("SECRET_KEY", DEMO_SECRET_KEY)
+DEBUG = env_bool("DEBUG", False)
+KCB06_ENV = env("KCB06_ENV", "development")
+KCB06_DEMO = env_bool("KCB06_DEMO", False)
+
+if KCB06_ENV == "production":
+    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 40:
+        raise ImproperlyConfigured(
+            "Production refuses the demo SECRET_KEY: set SECRET_KEY to 50+ random characters."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("Production refuses DEBUG=1.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "kcb06.facilities",
+    "kcb06.audit",
+    "kcb06.patients",
+    "kcb06.eligibility",
+    "kcb06.visits",
+    "kcb06.healthbook",
+    "kcb06.interchange",
+    "kcb06.payments",
+    "kcb06.reports",
+    "kcb06.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kcb06.facilities.middleware.StaffContextMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "kcb06.urls"
+WSGI_APPLICATION = "kcb06.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kcb06.web.context.navigation",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------------------
+# SQLite in WAL mode is the embedded default (one facility, one file); PostgreSQL through
+# DATABASE_URL is production. IMMEDIATE transactions make SQLite take the write lock at BEGIN,
+# so two writers queue instead of failing with "database is locked" on lock upgrade.
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "kcb06.sqlite3"),
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                    "PRAGMA busy_timeout=20000;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": env("KCB06_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "eligibility", "interchange"],
+    }
+}
+
+# --- auth ---------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env_int("KCB06_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = KCB06_ENV == "production"
+CSRF_COOKIE_SECURE = KCB06_ENV == "production"
+CSRF_FAILURE_VIEW = "kcb06.web.views.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+
+AXES_FAILURE_LIMIT = env_int("KCB06_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_float("KCB06_LOGIN_COOLOFF_HOURS", 0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# --- i18n / time --------------------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "kcb06" / "locale"]
+TIME_ZONE = env("TIME_ZONE", "Asia/Ho_Chi_Minh")
+USE_I18N = True
+USE_TZ = True
+
+# --- static -------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env("KCB06_STATIC_ROOT", str(DATA_DIR / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- kcb06 --------------------------------------------------------------------------------
+KCB06_PORTAL_URL = env("KCB06_PORTAL_URL", "http://127.0.0.1:8765")
+KCB06_PORTAL_TIMEOUT = env_float("KCB06_PORTAL_TIMEOUT", 3.0)
+KCB06_ELIGIBILITY_CACHE_HOURS = env_int("KCB06_ELIGIBILITY_CACHE_HOURS", 24)
+KCB06_ACCEPT_DEADLINE_HOURS = env_int("KCB06_ACCEPT_DEADLINE_HOURS", 24)
+KCB06_ACCEPT_WARN_HOURS = env_int("KCB06_ACCEPT_WARN_HOURS", 12)
+
+# Logs carry no ID numbers or secrets (see kcb06.logging_filters); English text only.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "kcb06.logging_filters.RedactPersonalData"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
+    "root": {"handlers": ["console"], "level": env("KCB06_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,92 @@
+"""Home page and the Vietnamese error pages (no stack trace ever reaches a user)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from kcb06.web.context import navigation
+
+
+@login_required
+def home(request):
+    principal = request.principal
+    if principal is None or principal.profile is None:
+        if request.user.is_superuser:
+            return redirect("admin:index")
+        return error_page(
+            request,
+            403,
+            "Tài khoản chưa được gán cơ sở",
+            "Tài khoản của bạn chưa được gán vào cơ sở y tế nào. Hãy liên hệ quản trị.",
+            "no_facility",
+        )
+    items = navigation(request)["nav_items"]
+    if (
+        len(items) >= 1
+        and request.GET.get("stay") is None
+        and principal.role
+        in {
+            "reception",
+            "clinician",
+            "cashier",
+        }
+    ):
+        return redirect(items[0]["url"])
+    return render(request, "web/home.html", {"items": items})
+
+
+def error_page(request, status, title, message, code):
+    return render(
+        request,
+        "web/error.html",
+        {"title": title, "message": message, "code": code},
+        status=status,
+    )
+
+
+def bad_request(request, exception=None):
+    return error_page(
+        request, 400, "Yêu cầu không hợp lệ", "Yêu cầu gửi lên không hợp lệ.", "bad_request"
+    )
+
+
+def permission_denied(request, exception=None):
+    return error_page(
+        request,
+        403,
+        "Không có quyền truy cập",
+        "Bạn không được phép xem trang này. Hãy liên hệ quản trị cơ sở nếu cần quyền.",
+        "forbidden",
+    )
+
+
+def page_not_found(request, exception=None):
+    return error_page(
+        request,
+        404,
+        "Không tìm thấy trang",
+        "Trang hoặc dữ liệu bạn tìm không tồn tại, hoặc không thuộc cơ sở của bạn.",
+        "not_found",
+    )
+
+
+def server_error(request):
+    return render(
+        request,
+        "web/error.html",
+        {
+            "title": "Lỗi hệ thống",
+            "message": "Đã xảy ra lỗi. Dữ liệu đã lưu không bị mất. Hãy thử lại hoặc báo quản trị.",
+            "code": "internal_error",
+        },
+        status=500,
+    )
+
+
+def csrf_failure(request, reason=""):
+    return error_page(
+        request,
+        403,
+        "Phiên làm việc đã hết hạn",
+        "Trang đã mở quá lâu hoặc phiên đăng nhập đã hết hạn. Hãy tải lại trang và thử lại.",
+        "csrf_failed",
+    )

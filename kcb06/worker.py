@@ -1,0 +1,77 @@
+"""`kcb06 worker`: django-tasks' database worker plus the periodic jobs of the apps.
+
+Periodic jobs (re-verify pending eligibility, deliver the XML outbox, ...) claim their own
+rows from the database (SKIP LOCKED on PostgreSQL), so any number of workers can run and a
+killed worker loses nothing: an unfinished claim simply becomes claimable again.
+"""
+
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from django.core.management import call_command
+from django.db import close_old_connections
+
+log = logging.getLogger("kcb06.worker")
+
+# (module, function, idle interval in seconds). Modules that do not exist yet are skipped.
+PERIODIC_JOBS: list[tuple[str, str, float]] = [
+    ("kcb06.eligibility.jobs", "recheck_pending", 5.0),
+    ("kcb06.interchange.jobs", "deliver_pending", 1.0),
+]
+
+
+def load_jobs() -> list[tuple[str, Callable[[], int], float]]:
+    jobs = []
+    for module_name, func_name, interval in PERIODIC_JOBS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        jobs.append((f"{module_name}.{func_name}", getattr(module, func_name), interval))
+    return jobs
+
+
+def run_job_loop(name: str, func: Callable[[], int], interval: float, stop: threading.Event):
+    while not stop.is_set():
+        done = 0
+        try:
+            close_old_connections()
+            done = func() or 0
+        except Exception:  # noqa: BLE001 - a failing job must not kill the worker
+            log.exception("periodic job %s failed", name)
+        finally:
+            close_old_connections()
+        if not done:
+            stop.wait(interval)
+
+
+def run(*, with_tasks: bool = True, once: bool = False) -> None:
+    jobs = load_jobs()
+    if once:
+        for _name, func, _interval in jobs:
+            func()
+        call_command("db_worker", queue_name="*", batch=True, reload=False, startup_delay=False)
+        return
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=run_job_loop, args=(n, f, i, stop), name=n, daemon=True)
+        for n, f, i in jobs
+    ]
+    for thread in threads:
+        thread.start()
+    log.info("worker started with %d periodic jobs", len(threads))
+    try:
+        if with_tasks:
+            call_command(
+                "db_worker", queue_name="*", reload=False, startup_delay=False, interval=0.5
+            )
+        else:
+            while True:
+                time.sleep(3600)
+    finally:
+        stop.set()

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Facility accounts, tokens, fault injection and the control endpoint."""
+
+    name = "portalsim.core"
+    label = "portalsim_core"

@@ -1,0 +1,13 @@
+"""URL map of the simulated BHXH portal (paths as in SPECS.md §3.1)."""
+
+from django.urls import include, path
+
+from portalsim.core import views as core
+
+urlpatterns = [
+    path("health", core.health),
+    path("api/token/take", core.token_take),
+    path("", include("portalsim.core.urls")),
+    path("", include("portalsim.cards.urls")),
+    path("", include("portalsim.receiving.urls")),
+]

@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "portalsim.core",
     "portalsim.cards",
     "portalsim.receiving",
+    "portalsim.eid",
 ]
 MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
 ROOT_URLCONF = "portalsim.urls"

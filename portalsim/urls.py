@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("portalsim.core.urls")),
     path("", include("portalsim.cards.urls")),
     path("", include("portalsim.receiving.urls")),
+    path("", include("portalsim.eid.urls")),
 ]

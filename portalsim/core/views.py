@@ -4,11 +4,12 @@ import secrets
 from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from portalsim.core import faults
 from portalsim.core.models import Account, Token
 
 
@@ -19,6 +20,13 @@ def health(request):
 @csrf_exempt
 @require_POST
 def token_take(request):
+    faults.count_call("token")
+    fault = faults.take("token", None)
+    if fault is not None:
+        faults.sleep_for(fault)
+        response = fault_response(fault)
+        if response is not None:
+            return response
     username = request.POST.get("username", "")
     password = request.POST.get("password", "")
     account = Account.objects.filter(username=username).first()
@@ -55,3 +63,19 @@ def account_for_token(access_token: str, id_token: str) -> Account | None:
     if token is None or token.expires_at <= timezone.now():
         return None
     return token.account
+
+
+def fault_response(fault: faults.Fault) -> HttpResponse | None:
+    """The broken answer a fault asks for, or None to answer normally (latency only)."""
+    mode = fault.mode
+    if mode == "http500":
+        return HttpResponse("<html><body>500 Internal Server Error</body></html>", status=500)
+    if mode == "malformed":
+        return HttpResponse('{"maKetQua": "000", "maThe": ', content_type="application/json")
+    if mode == "success_wrapped_error":
+        return JsonResponse({"maKetQua": "200", "thongDiep": "Lỗi hệ thống, vui lòng thử lại"})
+    if mode == "rate_limit":
+        return JsonResponse({"maKetQua": "429", "thongDiep": "Quá nhiều yêu cầu"}, status=429)
+    if mode.startswith("code:"):
+        return JsonResponse({"maKetQua": mode[5:], "ghiChu": "Mã kết quả do kịch bản giả lập"})
+    return None

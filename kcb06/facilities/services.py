@@ -160,3 +160,45 @@ def facility_by_code(code: str) -> Facility:
             status=404,
         )
     return facility
+
+
+def validate_code_text(code: str) -> str:
+    code = (code or "").strip().upper()
+    if len(code) != 5 or not code.isalnum():
+        raise DomainError(
+            "facility_code_invalid",
+            "Mã cơ sở KCB (MA_CSKCB) phải có đúng 5 ký tự chữ hoặc số.",
+            "A facility code (MA_CSKCB) has exactly 5 letters or digits.",
+            status=400,
+        )
+    return code
+
+
+def facility_info_for(principal: Principal, code: str) -> dict:
+    """Public facts of a facility, only when it lies within the caller's scope.
+
+    Scope is the caller's own facility or, for a health department, the facilities under it.
+    A known facility outside that scope answers 403 with its own code, so an operator can tell
+    a typo (404) from a missing permission (403).
+    """
+    facility = facility_by_code(validate_code_text(code))
+    allowed = principal.aggregate_facility_ids() | (
+        {principal.facility_id} if principal.facility_id else set()
+    )
+    if facility.pk not in allowed:
+        raise Forbidden(
+            "facility_out_of_scope",
+            f"Cơ sở {facility.code} không thuộc phạm vi của bạn.",
+            f"Facility {facility.code} is outside your scope.",
+        )
+    return {
+        "code": facility.code,
+        "name": facility.name,
+        "kind": facility.kind,
+        "parent_code": facility.parent.code if facility.parent_id else None,
+        "province_code": facility.province_code,
+        "old_province_code": facility.old_province_code,
+        "ward_code": facility.ward_code,
+        "address": facility.address,
+        "is_active": facility.is_active,
+    }

@@ -23,7 +23,9 @@ def _drop_guard():
 
 
 def test_entries_record_who_what_where_and_verify_clean(clerk):
-    entry = record(clerk, Action.READ, object_type="patient", object_id=7, patient_id=7, purpose="khám bệnh")
+    entry = record(
+        clerk, Action.READ, object_type="patient", object_id=7, patient_id=7, purpose="khám bệnh"
+    )
     assert entry.username == "tiepdon"
     assert entry.role == "reception"
     assert entry.facility_id == clerk.facility_id
@@ -32,7 +34,9 @@ def test_entries_record_who_what_where_and_verify_clean(clerk):
 
 
 def test_read_personal_audits_in_the_same_call(clerk):
-    value = read_personal(clerk, lambda: {"name": "x"}, what="patient", patient_id=3, purpose="tra cứu")
+    value = read_personal(
+        clerk, lambda: {"name": "x"}, what="patient", patient_id=3, purpose="tra cứu"
+    )
     assert value == {"name": "x"}
     assert AuditEntry.objects.filter(patient_id=3, action="read", purpose="tra cứu").count() == 1
 

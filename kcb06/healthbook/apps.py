@@ -7,3 +7,8 @@ class HealthbookConfig(AppConfig):
     name = "kcb06.healthbook"
     label = "healthbook"
     verbose_name = "Sổ sức khỏe điện tử"
+
+    def ready(self):
+        from kcb06.healthbook import receivers
+
+        receivers.connect()

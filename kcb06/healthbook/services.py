@@ -1,0 +1,775 @@
+"""Health-book rules: who may read a book, closing a visit, versioned entries, consent.
+
+Views and the API are thin over these functions; every function that returns health data
+audits the read (kcb06.audit.services) in the same transaction.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from kcb06.audit.services import Action, read_personal, record
+from kcb06.errors import DomainError, Forbidden, NotFound
+from kcb06.facilities.models import Role
+from kcb06.healthbook import icd10, signals
+from kcb06.healthbook.icd10 import FieldError
+from kcb06.healthbook.models import (
+    BookEntry,
+    Consent,
+    Diagnosis,
+    DischargeType,
+    EntryKind,
+    HealthBook,
+    Outcome,
+    Prescription,
+    Result,
+    Severity,
+    VisitClosure,
+)
+from kcb06.patients.models import Patient
+from kcb06.visits.models import Visit, VisitStatus
+
+# After a visit closes, its clinicians keep access this long (to print the book, correct
+# the closure). The brief says "open visit"; see docs/healthbook.md.
+GRACE_AFTER_CLOSE = timedelta(hours=24)
+PURPOSE_CARE = "khám chữa bệnh"
+
+
+# --- access ------------------------------------------------------------------------------
+
+
+def book_for_token(token: str) -> HealthBook:
+    book = HealthBook.objects.select_related("patient").filter(token=token or "").first()
+    if book is None:
+        raise NotFound("book_not_found", "Không tìm thấy sổ sức khỏe.", "Health book not found.")
+    return book
+
+
+def book_of(patient: Patient) -> HealthBook:
+    book, _ = HealthBook.objects.get_or_create(patient=patient)
+    return book
+
+
+def access_basis(principal, patient_id: int) -> str | None:
+    """Why this principal may read the patient's book ("visit" / "consent"), or None.
+
+    Only clinicians (and the facility admin, for printing on the patient's request) of a
+    facility with an open (or just-closed) visit or an unexpired, unrevoked consent. A health
+    department never reads a book."""
+    if principal is None or principal.profile is None:
+        return None
+    if principal.role not in (Role.CLINICIAN, Role.FACILITY_ADMIN):
+        return None
+    if principal.facility_id not in principal.patient_data_facility_ids():
+        return None
+    now = timezone.now()
+    if Visit.objects.filter(
+        Q(status=VisitStatus.OPEN) | Q(closed_at__gte=now - GRACE_AFTER_CLOSE),
+        patient_id=patient_id,
+        facility_id=principal.facility_id,
+    ).exists():
+        return "visit"
+    if Consent.objects.filter(
+        patient_id=patient_id,
+        facility_id=principal.facility_id,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).exists():
+        return "consent"
+    return None
+
+
+def require_access(principal, patient_id: int) -> str:
+    basis = access_basis(principal, patient_id)
+    if basis is None:
+        raise Forbidden(
+            "healthbook_no_access",
+            "Bạn chỉ xem được sổ sức khỏe của người bệnh đang khám tại cơ sở mình hoặc đã đồng ý "
+            "chia sẻ với cơ sở mình (còn hạn).",
+            "You may read a health book only during a visit at your facility or with the "
+            "patient's unexpired consent for your facility.",
+        )
+    return basis
+
+
+def require_visit_access(principal, visit_id: int, *, for_update: bool = False) -> Visit:
+    """A visit of the principal's facility that a clinician may close or correct."""
+    principal.require_role(Role.CLINICIAN)
+    qs = Visit.objects.select_related("patient", "facility", "department")
+    if for_update:
+        qs = qs.select_for_update()
+    visit = qs.filter(pk=visit_id, facility_id=principal.facility_id).first()
+    if visit is None or principal.facility_id not in principal.patient_data_facility_ids():
+        raise NotFound("visit_not_found", "Không tìm thấy đợt khám.", "Visit not found.")
+    return visit
+
+
+# --- reading the book ----------------------------------------------------------------------
+
+
+@dataclass
+class BookView:
+    patient: Patient
+    book: HealthBook
+    basis: str
+    entries: dict[str, list[BookEntry]] = field(default_factory=dict)
+    visits: list[Visit] = field(default_factory=list)
+    vi_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def allergies(self):
+        order = {Severity.SEVERE: 0, Severity.MODERATE: 1, Severity.MILD: 2, "": 3}
+        rows = [e for e in self.entries.get(EntryKind.ALLERGY, []) if e.status == "active"]
+        return sorted(rows, key=lambda e: order.get(e.severity, 3))
+
+    def active(self, kind: str):
+        return [e for e in self.entries.get(kind, []) if e.status == "active"]
+
+    @property
+    def blood_group(self) -> str:
+        rows = self.entries.get(EntryKind.BLOOD_GROUP, [])
+        return rows[0].title if rows else ""
+
+    @property
+    def last_visit(self):
+        closed = [v for v in self.visits if v.status == VisitStatus.CLOSED]
+        return closed[0] if closed else None
+
+    @property
+    def open_visits(self):
+        return [v for v in self.visits if v.status == VisitStatus.OPEN]
+
+    @property
+    def next_follow_up(self):
+        today = timezone.localdate()
+        dates = [
+            v.closure.follow_up_date
+            for v in self.visits
+            if hasattr(v, "closure")
+            and v.closure.follow_up_date
+            and v.closure.follow_up_date >= today
+        ]
+        return min(dates) if dates else None
+
+    @property
+    def current_medications(self):
+        """Book entries of kind medication plus drugs of visits whose course is still running."""
+        today = timezone.localdate()
+        running = []
+        for v in self.visits:
+            for p in v.prescriptions.all():
+                days = p.duration_days or 0
+                if timezone.localdate(p.ordered_at) + timedelta(days=days) >= today:
+                    running.append(p)
+        return self.active(EntryKind.MEDICATION), running
+
+
+def _load(patient_id: int) -> tuple[dict, list]:
+    """All current entries and every visit with its closure, in a fixed number of queries."""
+    entries: dict[str, list[BookEntry]] = {}
+    for e in BookEntry.objects.filter(patient_id=patient_id, is_current=True).select_related(
+        "facility"
+    ):
+        entries.setdefault(e.kind, []).append(e)
+    visits = list(
+        Visit.objects.filter(patient_id=patient_id)
+        .select_related("facility", "department", "closure")
+        .prefetch_related(
+            Prefetch("diagnoses", queryset=Diagnosis.objects.order_by("position")),
+            "prescriptions",
+            Prefetch("results", queryset=Result.objects.order_by("pk")),
+        )
+        .order_by("-arrived_at")
+    )
+    return entries, visits
+
+
+def read_book(principal, patient_id: int, *, purpose: str = PURPOSE_CARE) -> BookView:
+    """The whole book for the clinician's page, audited as a read."""
+    basis = require_access(principal, patient_id)
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound("patient_not_found", "Không tìm thấy người bệnh.", "Patient not found.")
+
+    def fetch():
+        entries, visits = _load(patient_id)
+        return entries, visits
+
+    entries, visits = read_personal(
+        principal,
+        fetch,
+        what="healthbook",
+        patient_id=patient_id,
+        purpose=f"{purpose} ({'đang khám' if basis == 'visit' else 'có đồng ý'})",
+        object_id=patient_id,
+    )
+    codes = {d.icd10 for v in visits for d in v.diagnoses.all()}
+    codes |= {e.code for rows in entries.values() for e in rows if e.code}
+    return BookView(
+        patient=patient,
+        book=book_of(patient),
+        basis=basis,
+        entries=entries,
+        visits=visits,
+        vi_names=icd10.vietnamese_names(codes),
+    )
+
+
+def entry_history(principal, patient_id: int, lineage) -> list[BookEntry]:
+    require_access(principal, patient_id)
+    return read_personal(
+        principal,
+        lambda: list(
+            BookEntry.objects.filter(patient_id=patient_id, lineage=lineage).order_by("-version")
+        ),
+        what="healthbook_entry_history",
+        patient_id=patient_id,
+        purpose=PURPOSE_CARE,
+    )
+
+
+def access_list(patient_id: int, limit: int = 200) -> list:
+    """Who read this patient's data, when and why (Decree 13/2023/NĐ-CP), newest first."""
+    from kcb06.audit.models import AuditEntry
+
+    return list(
+        AuditEntry.objects.filter(patient_id=patient_id, action=Action.READ).order_by("-at")[:limit]
+    )
+
+
+# --- entries ---------------------------------------------------------------------------------
+
+
+def _parse_date(value, field_name: str, *, past: bool = False, label: str = "Ngày") -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise FieldError(
+                field_name, f"{label} không hợp lệ (năm-tháng-ngày).", "Invalid date."
+            ) from None
+    if past and value > timezone.localdate():
+        raise FieldError(
+            field_name,
+            f"{label} không thể ở tương lai (sự việc đã xảy ra).",
+            "A past event cannot be dated in the future.",
+        )
+    return value
+
+
+def clean_entry(data: dict) -> dict:
+    kind = (data.get("kind") or "").strip()
+    if kind not in EntryKind.values:
+        raise FieldError("kind", "Loại mục không hợp lệ.", "Unknown entry kind.")
+    title = (data.get("title") or "").strip()
+    if not title:
+        msg = {
+            EntryKind.ALLERGY: ("Cần ghi chất gây dị ứng.", "The allergy needs a substance."),
+            EntryKind.BLOOD_GROUP: ("Cần ghi nhóm máu.", "Blood group is required."),
+        }.get(kind, ("Cần ghi nội dung.", "Content is required."))
+        raise FieldError("title", *msg)
+    severity = (data.get("severity") or "").strip()
+    if severity and severity not in Severity.values:
+        raise FieldError("severity", "Mức độ không hợp lệ.", "Invalid severity.")
+    if kind == EntryKind.ALLERGY and not severity:
+        raise FieldError("severity", "Cần chọn mức độ dị ứng.", "Allergy severity is required.")
+    code = (data.get("code") or "").strip()
+    if code and kind in (EntryKind.CHRONIC, EntryKind.FAMILY, EntryKind.DISABILITY):
+        code = icd10.validate(code, "code")
+    status = data.get("status") or "active"
+    if status not in ("active", "resolved", "entered_in_error"):
+        raise FieldError("status", "Tình trạng không hợp lệ.", "Invalid status.")
+    return {
+        "kind": kind,
+        "title": title[:255],
+        "code": code[:20],
+        "severity": severity,
+        "reaction": (data.get("reaction") or "").strip()[:255],
+        "detail": (data.get("detail") or "").strip(),
+        "event_date": _parse_date(data.get("event_date"), "event_date", past=True),
+        "status": status,
+    }
+
+
+def _who(principal) -> dict:
+    profile = principal.profile
+    return {
+        "facility_id": principal.facility_id,
+        "recorded_by": principal.user,
+        "recorded_by_name": getattr(profile, "full_name", "") or principal.user.get_username(),
+    }
+
+
+def add_entry(principal, patient_id: int, data: dict) -> BookEntry:
+    principal.require_role(Role.CLINICIAN)
+    require_access(principal, patient_id)
+    clean = clean_entry(data)
+    with transaction.atomic():
+        visit = (
+            Visit.objects.filter(
+                patient_id=patient_id, facility_id=principal.facility_id, status=VisitStatus.OPEN
+            )
+            .order_by("-arrived_at")
+            .first()
+        )
+        if clean["kind"] == EntryKind.BLOOD_GROUP:
+            # One blood group per person: a new value is a correction of the existing one.
+            current = BookEntry.objects.filter(
+                patient_id=patient_id, kind=EntryKind.BLOOD_GROUP, is_current=True
+            ).first()
+            if current:
+                return correct_entry(principal, current.pk, current.version, data)
+        entry = BookEntry.objects.create(
+            patient_id=patient_id, visit=visit, **clean, **_who(principal)
+        )
+        record(
+            principal,
+            Action.CREATE,
+            object_type="healthbook_entry",
+            object_id=entry.pk,
+            patient_id=patient_id,
+            purpose=PURPOSE_CARE,
+            detail={"kind": entry.kind},
+        )
+    return entry
+
+
+class EditConflict(DomainError):
+    status = 409
+
+    def __init__(self, current: BookEntry):
+        when = timezone.localtime(current.recorded_at).strftime("%H:%M %d/%m/%Y")
+        super().__init__(
+            "healthbook_conflict",
+            f"Mục này vừa được {current.recorded_by_name or 'người khác'} sửa lúc {when} "
+            f"thành “{current.title}”"
+            + (f" ({current.get_severity_display()})" if current.severity else "")
+            + ". Thay đổi của bạn chưa được lưu; hãy xem lại và sửa tiếp nếu cần.",
+            f"This entry was changed by {current.recorded_by_name or 'someone else'} at {when}; "
+            "your change was not saved. Review it and edit again.",
+        )
+        self.current = current
+
+
+def correct_entry(principal, entry_id: int, expected_version: int, data: dict) -> BookEntry:
+    """Supersede entry version `expected_version` with the corrected data (optimistic lock)."""
+    principal.require_role(Role.CLINICIAN)
+    old = BookEntry.objects.filter(pk=entry_id).first()
+    if old is None:
+        raise NotFound("entry_not_found", "Không tìm thấy mục.", "Entry not found.")
+    require_access(principal, old.patient_id)
+    merged = {
+        "kind": old.kind,
+        "title": old.title,
+        "code": old.code,
+        "severity": old.severity,
+        "reaction": old.reaction,
+        "detail": old.detail,
+        "event_date": old.event_date,
+        "status": old.status,
+    }
+    merged.update({k: v for k, v in data.items() if k in merged and k != "kind"})
+    clean = clean_entry(merged)
+    try:
+        expected_version = int(expected_version)
+    except (TypeError, ValueError):
+        raise FieldError("version", "Thiếu phiên bản của mục.", "Missing version.") from None
+    with transaction.atomic():
+        flipped = BookEntry.objects.filter(
+            lineage=old.lineage, version=expected_version, is_current=True
+        ).update(is_current=False)
+        if not flipped:
+            current = BookEntry.objects.filter(lineage=old.lineage, is_current=True).first()
+            raise EditConflict(current or old)
+        entry = BookEntry.objects.create(
+            patient_id=old.patient_id,
+            lineage=old.lineage,
+            version=expected_version + 1,
+            visit=old.visit,
+            reason=(data.get("reason") or "").strip()[:255],
+            **clean,
+            **_who(principal),
+        )
+        record(
+            principal,
+            Action.UPDATE,
+            object_type="healthbook_entry",
+            object_id=entry.pk,
+            patient_id=old.patient_id,
+            purpose=PURPOSE_CARE,
+            detail={"kind": entry.kind, "supersedes": old.pk},
+        )
+    return entry
+
+
+# --- closing a visit ---------------------------------------------------------------------------
+
+
+def _decimal(value, field_name: str, label: str, *, required=False) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            raise FieldError(field_name, f"Cần nhập {label}.", f"{label} is required.")
+        return None
+    try:
+        d = Decimal(str(value).replace(",", ".").strip())
+    except InvalidOperation:
+        raise FieldError(field_name, f"{label} phải là số.", f"{label} must be a number.") from None
+    if d < 0 or not d.is_finite():
+        raise FieldError(field_name, f"{label} không hợp lệ.", f"Invalid {label}.")
+    return d
+
+
+def _int(value, field_name: str, label: str, lo=0, hi=365) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        raise FieldError(
+            field_name, f"{label} phải là số nguyên.", f"{label} must be an integer."
+        ) from None
+    if not lo <= n <= hi:
+        raise FieldError(field_name, f"{label} phải từ {lo} đến {hi}.", f"{label} out of range.")
+    return n
+
+
+@dataclass
+class CleanClosure:
+    fields: dict
+    diagnoses: list[tuple[str, str]]  # (code, name), main first
+    prescriptions: list[dict]
+    results: list[dict]
+
+
+def clean_closure(visit: Visit, data: dict) -> CleanClosure:
+    """Validate a closure form/API body; raises FieldError naming the first bad field."""
+    main = icd10.validate(data.get("main_icd10") or "", "main_icd10")
+    secondary_raw = data.get("secondary_icd10") or []
+    if isinstance(secondary_raw, str):
+        secondary_raw = [c for c in secondary_raw.replace(",", ";").split(";")]
+    secondary = []
+    for i, code in enumerate(c for c in secondary_raw if c and c.strip()):
+        norm = icd10.validate(code, f"secondary_icd10.{i}")
+        if norm != main and norm not in secondary:
+            secondary.append(norm)
+    if len(secondary) > 12:
+        raise FieldError(
+            "secondary_icd10", "Tối đa 12 mã bệnh kèm theo.", "At most 12 secondary codes."
+        )
+    vi = icd10.vietnamese_names([main, *secondary])
+    diagnoses = [(c, icd10.display_name(c, vi)) for c in [main, *secondary]]
+
+    outcome = str(data.get("outcome") or "").strip()
+    if outcome not in Outcome.values:
+        raise FieldError("outcome", "Cần chọn kết quả điều trị.", "Treatment outcome is required.")
+    discharge = str(data.get("discharge_type") or "").strip()
+    if discharge not in DischargeType.values:
+        raise FieldError("discharge_type", "Cần chọn loại ra viện.", "Discharge type is required.")
+    today = timezone.localdate()
+    follow_up = _parse_date(data.get("follow_up_date"), "follow_up_date", label="Ngày tái khám")
+    if follow_up and follow_up <= today:
+        raise FieldError(
+            "follow_up_date",
+            "Ngày tái khám phải sau hôm nay.",
+            "The follow-up date must be after today.",
+        )
+    leave_days = _int(data.get("sick_leave_days"), "sick_leave_days", "Số ngày nghỉ", 1, 180)
+    leave_from = _parse_date(data.get("sick_leave_from"), "sick_leave_from", label="Ngày nghỉ")
+    leave_to = None
+    if leave_days:
+        leave_from = leave_from or today
+        leave_to = leave_from + timedelta(days=leave_days - 1)
+    final_text = (data.get("final_diagnosis_text") or "").strip() or "; ".join(
+        f"{c} {n}".strip() for c, n in diagnoses
+    )
+    fields = {
+        "admission_diagnosis": (data.get("admission_diagnosis") or visit.reason or "").strip(),
+        "final_diagnosis_text": final_text,
+        "main_icd10": main,
+        "treatment_summary": (data.get("treatment_summary") or "").strip(),
+        "outcome": outcome,
+        "discharge_type": discharge,
+        "follow_up_date": follow_up,
+        "sick_leave_days": leave_days,
+        "sick_leave_from": leave_from if leave_days else None,
+        "sick_leave_to": leave_to,
+        "note": (data.get("note") or "").strip(),
+        "weight_kg": _decimal(data.get("weight_kg"), "weight_kg", "Cân nặng"),
+    }
+    if fields["weight_kg"] is not None and not Decimal("0.3") <= fields["weight_kg"] <= 400:
+        raise FieldError("weight_kg", "Cân nặng phải từ 0,3 đến 400 kg.", "Weight out of range.")
+
+    prescriptions = []
+    for i, p in enumerate(data.get("prescriptions") or []):
+        name = (p.get("drug_name") or "").strip()
+        if not name and not any((p.get(k) or "") for k in ("dose", "duration_days", "quantity")):
+            continue  # an empty form row
+        if not name:
+            raise FieldError(
+                f"prescriptions.{i}.drug_name", "Cần ghi tên thuốc.", "Drug name is required."
+            )
+        dose = (p.get("dose") or "").strip()
+        if not dose:
+            raise FieldError(
+                f"prescriptions.{i}.dose",
+                f"Thuốc “{name}”: cần ghi liều dùng (ví dụ: 1 viên × 2 lần/ngày).",
+                f"Drug {name!r}: dose is required.",
+            )
+        prescriptions.append(
+            {
+                "drug_code": (p.get("drug_code") or "").strip()[:255],
+                "drug_name": name[:1024],
+                "strength": (p.get("strength") or "").strip()[:1024],
+                "route": (p.get("route") or "").strip()[:4],
+                "dose": dose[:1024],
+                "duration_days": _int(
+                    p.get("duration_days"),
+                    f"prescriptions.{i}.duration_days",
+                    "Số ngày dùng",
+                    1,
+                    365,
+                ),
+                "quantity": _decimal(p.get("quantity"), f"prescriptions.{i}.quantity", "Số lượng")
+                or Decimal(0),
+                "unit": (p.get("unit") or "").strip()[:50],
+                "unit_price": _decimal(
+                    p.get("unit_price"), f"prescriptions.{i}.unit_price", "Đơn giá"
+                )
+                or Decimal(0),
+            }
+        )
+    results = []
+    for i, r in enumerate(data.get("results") or []):
+        name = (r.get("indicator_name") or "").strip()
+        if not name and not (r.get("value") or r.get("conclusion")):
+            continue
+        if not name:
+            raise FieldError(
+                f"results.{i}.indicator_name", "Cần ghi tên chỉ số.", "Indicator name is required."
+            )
+        results.append(
+            {
+                "service_code": (r.get("service_code") or "").strip()[:50],
+                "indicator_code": (r.get("indicator_code") or "").strip()[:50],
+                "indicator_name": name[:255],
+                "value": (r.get("value") or "").strip()[:50],
+                "unit": (r.get("unit") or "").strip()[:50],
+                "description": (r.get("description") or "").strip(),
+                "conclusion": (r.get("conclusion") or "").strip(),
+            }
+        )
+    return CleanClosure(fields, diagnoses, prescriptions, results)
+
+
+def _snapshot(closure: VisitClosure) -> dict:
+    visit = closure.visit
+    return {
+        "version": closure.version,
+        "closed_at": closure.closed_at.isoformat(),
+        "closed_by": closure.closed_by_id,
+        **{
+            k: (str(getattr(closure, k)) if getattr(closure, k) is not None else None)
+            for k in (
+                "main_icd10",
+                "final_diagnosis_text",
+                "treatment_summary",
+                "outcome",
+                "discharge_type",
+                "follow_up_date",
+                "sick_leave_days",
+                "note",
+                "weight_kg",
+            )
+        },
+        "diagnoses": [d.icd10 for d in visit.diagnoses.order_by("position")],
+        "prescriptions": [
+            {"drug_name": p.drug_name, "dose": p.dose, "duration_days": p.duration_days}
+            for p in visit.prescriptions.all()
+        ],
+    }
+
+
+def close_visit(principal, visit, data: dict) -> VisitClosure:
+    """Close (or, with `version` of the existing closure, correct) a visit in ONE transaction.
+
+    Sends signals.visit_closed (first closure) or visit_corrected (later) inside the
+    transaction, so the interchange outbox row commits or rolls back with the closure."""
+    visit_id = visit.pk if isinstance(visit, Visit) else int(visit)
+    with transaction.atomic():
+        visit = require_visit_access(principal, visit_id, for_update=True)
+        if visit.status == VisitStatus.CANCELLED:
+            raise DomainError(
+                "visit_cancelled", "Đợt khám đã bị hủy.", "The visit was cancelled.", status=409
+            )
+        clean = clean_closure(visit, data)
+        now = timezone.now()
+        existing = VisitClosure.objects.filter(visit=visit).first()
+        if existing is not None:
+            expected = data.get("version")
+            if expected in (None, "") or int(expected) != existing.version:
+                raise DomainError(
+                    "closure_conflict",
+                    f"Đợt khám đã được kết thúc (phiên bản {existing.version}) lúc "
+                    f"{timezone.localtime(existing.closed_at):%H:%M %d/%m/%Y} với chẩn đoán "
+                    f"{existing.main_icd10}. Hãy tải lại trang để xem trước khi sửa.",
+                    f"The visit was already closed (version {existing.version}); reload first.",
+                    status=409,
+                )
+            history = [*existing.history, _snapshot(existing)]
+            for k, v in clean.fields.items():
+                setattr(existing, k, v)
+            existing.history = history
+            existing.version += 1
+            existing.closed_by = principal.user
+            existing.closed_at = now
+            existing.save()
+            closure = existing
+            visit.diagnoses.all().delete()
+            visit.prescriptions.all().delete()
+            visit.results.all().delete()
+        else:
+            closure = VisitClosure.objects.create(
+                visit=visit, closed_by=principal.user, closed_at=now, **clean.fields
+            )
+        Diagnosis.objects.bulk_create(
+            [
+                Diagnosis(visit=visit, icd10=c, name=n[:512], is_main=(i == 0), position=i)
+                for i, (c, n) in enumerate(clean.diagnoses)
+            ]
+        )
+        Prescription.objects.bulk_create(
+            [
+                Prescription(visit=visit, ordered_at=now, prescriber=principal.user, **p)
+                for p in clean.prescriptions
+            ]
+        )
+        Result.objects.bulk_create([Result(visit=visit, result_at=now, **r) for r in clean.results])
+        first = existing is None
+        if first or visit.status != VisitStatus.CLOSED:
+            visit.status = VisitStatus.CLOSED
+            visit.closed_at = now
+            visit.save(update_fields=["status", "closed_at", "updated_at"])
+        record(
+            principal,
+            Action.UPDATE,
+            object_type="visit_closure",
+            object_id=visit.pk,
+            patient_id=visit.patient_id,
+            purpose=PURPOSE_CARE,
+            detail={"version": closure.version, "main_icd10": closure.main_icd10},
+        )
+        (signals.visit_closed if first else signals.visit_corrected).send(
+            sender=VisitClosure, visit=visit, principal=principal
+        )
+    return closure
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+def grant_consent(principal, patient_id: int, data: dict) -> Consent:
+    """Recorded by staff of the facility the patient consents to (reception or clinician)."""
+    principal.require_role(Role.CLINICIAN, Role.RECEPTION, Role.FACILITY_ADMIN)
+    if (
+        not Patient.objects.filter(
+            pk=patient_id, facility_links__facility_id=principal.facility_id
+        ).exists()
+        and not Visit.objects.filter(
+            patient_id=patient_id, facility_id=principal.facility_id
+        ).exists()
+    ):
+        raise NotFound("patient_not_found", "Không tìm thấy người bệnh.", "Patient not found.")
+    scope = data.get("scope") or "read"
+    if scope not in dict(Consent.SCOPES):
+        raise FieldError("scope", "Phạm vi đồng ý không hợp lệ.", "Invalid consent scope.")
+    expires = _parse_date(data.get("expires_on"), "expires_on", label="Ngày hết hạn")
+    if expires is None:
+        raise FieldError("expires_on", "Cần ghi ngày hết hạn đồng ý.", "Expiry date is required.")
+    if expires <= timezone.localdate():
+        raise FieldError(
+            "expires_on",
+            "Ngày hết hạn phải sau hôm nay (đồng ý đã hết hạn thì không có giá trị).",
+            "The expiry date must be after today.",
+        )
+    end = timezone.make_aware(datetime.combine(expires, datetime.max.time()))
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            patient_id=patient_id,
+            facility_id=principal.facility_id,
+            scope=scope,
+            granted_at=timezone.now(),
+            expires_at=end,
+            recorded_by=principal.user,
+            note=(data.get("note") or "").strip()[:255],
+        )
+        record(
+            principal,
+            Action.CREATE,
+            object_type="healthbook_consent",
+            object_id=consent.pk,
+            patient_id=patient_id,
+            purpose="ghi nhận đồng ý chia sẻ sổ sức khỏe",
+            detail={"scope": scope, "expires": expires.isoformat()},
+        )
+    return consent
+
+
+def revoke_consent(principal, consent_id: int) -> Consent:
+    principal.require_role(Role.CLINICIAN, Role.RECEPTION, Role.FACILITY_ADMIN)
+    with transaction.atomic():
+        consent = (
+            Consent.objects.select_for_update()
+            .filter(pk=consent_id, facility_id=principal.facility_id)
+            .first()
+        )
+        if consent is None:
+            raise NotFound("consent_not_found", "Không tìm thấy đồng ý.", "Consent not found.")
+        if consent.revoked_at is None:
+            consent.revoked_at = timezone.now()
+            consent.save(update_fields=["revoked_at"])
+            record(
+                principal,
+                Action.UPDATE,
+                object_type="healthbook_consent",
+                object_id=consent.pk,
+                patient_id=consent.patient_id,
+                purpose="rút lại đồng ý chia sẻ sổ sức khỏe",
+            )
+    return consent
+
+
+# --- worklist ----------------------------------------------------------------------------
+
+
+def worklist(principal) -> list[Visit]:
+    """Today's checked-in (open) visits at the clinician's facility."""
+    principal.require_role(Role.CLINICIAN)
+    today = timezone.localdate()
+    visits = list(
+        Visit.objects.filter(
+            facility_id=principal.facility_id,
+            visit_date=today,
+            status__in=[VisitStatus.OPEN, VisitStatus.CLOSED],
+        )
+        .select_related("patient", "department", "patient__healthbook")
+        .order_by("status", "arrived_at")[:500]
+    )
+    for v in visits:
+        if not hasattr(v.patient, "healthbook"):
+            v.patient.healthbook = book_of(v.patient)
+    record(
+        principal,
+        Action.READ,
+        object_type="healthbook_worklist",
+        purpose="danh sách người bệnh chờ khám",
+        detail={"count": len(visits)},
+    )
+    return visits

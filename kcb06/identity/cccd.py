@@ -1,0 +1,245 @@
+"""The chip CCCD / 2024 thẻ căn cước QR and the 12-digit personal ID number (SPECS §1.1, §1.3).
+
+The QR is seven `|`-separated fields: ID number, old 9-digit CMND (may be empty), full name,
+date of birth ddMMyyyy, sex (Nam/Nữ), address, issue date ddMMyyyy. Structural faults (bad
+dates, wrong field count, a non-numeric ID) are errors; disagreements between the ID number's
+own digits and the other fields are warnings, because a genuine number can predate a corrected
+birth date or sex and the clerk, not the parser, decides.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from .codes import PROVINCE_BIRTH_CODES
+from .errors import IdentityWarning, error, warning
+
+_DIGITS_RUN = re.compile(r"\d+")
+_DATE_SEPARATORS = re.compile(r"[/.\-]")
+_SPACES = re.compile(r"\s+")
+
+MALE, FEMALE = "male", "female"
+SEX_VI = {MALE: "Nam", FEMALE: "Nữ"}
+_SEX_WORDS = {"nam": MALE, "nữ": FEMALE, "nu": FEMALE, "nư": FEMALE, "nũ": FEMALE}
+
+_FIELD_NAMES = {
+    "date_of_birth": ("Ngày sinh", "Date of birth"),
+    "issue_date": ("Ngày cấp", "Issue date"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IdNumber:
+    """A typed 12-digit personal ID number and what its digits say."""
+
+    id_number: str
+    birth_province_code: str
+    birth_province_name: str
+    sex: str
+    birth_year_from: int
+    birth_year_to: int
+    kind: str = field(default="id_number", init=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "id_number": self.id_number,
+            "birth_province_code": self.birth_province_code,
+            "birth_province_name": self.birth_province_name,
+            "sex": self.sex,
+            "birth_year_from": self.birth_year_from,
+            "birth_year_to": self.birth_year_to,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CccdQr:
+    """The fields of a CCCD / thẻ căn cước QR, plus what looked inconsistent."""
+
+    id_number: str
+    old_id_number: str | None
+    full_name: str
+    date_of_birth: date
+    sex: str
+    address: str
+    issue_date: date | None
+    warnings: tuple[IdentityWarning, ...] = ()
+    # Further 9/12-digit numbers in the old-ID field of a 2024 card (cancelled numbers).
+    other_id_numbers: tuple[str, ...] = ()
+    kind: str = field(default="cccd_qr", init=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "id_number": self.id_number,
+            "old_id_number": self.old_id_number,
+            "full_name": self.full_name,
+            "date_of_birth": self.date_of_birth.isoformat(),
+            "sex": self.sex,
+            "address": self.address,
+            "issue_date": self.issue_date.isoformat() if self.issue_date else None,
+            "other_id_numbers": list(self.other_id_numbers),
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+def century_sex(digit: int) -> tuple[int, str]:
+    """Digit 4 of the ID number -> (first year of the century, sex): 0 -> (1900, male)."""
+    return 1900 + 100 * (digit // 2), (MALE if digit % 2 == 0 else FEMALE)
+
+
+def check_id_number(text: str) -> str:
+    """Validate shape only (12 digits); return the number."""
+    if len(text) != 12:
+        if not text.isdigit():
+            raise error("id_number_digits")
+        raise error("id_number_length", length=len(text))
+    if not (text.isdigit() and text.isascii()):
+        raise error("id_number_digits")
+    return text
+
+
+def parse_id_number_text(text: str) -> IdNumber:
+    number = check_id_number(text)
+    province = number[:3]
+    name = PROVINCE_BIRTH_CODES.get(province)
+    if name is None:
+        raise error("id_number_province", code=province)
+    century, sex = century_sex(int(number[3]))
+    year = century + int(number[4:6])
+    return IdNumber(number, province, name, sex, year, year)
+
+
+def parse_date(value: str, field_name: str) -> date:
+    text = value
+    if len(text) != 8 or not text.isdigit():
+        text = _DATE_SEPARATORS.sub("", text)
+    if len(text) == 8 and text.isdigit() and text.isascii():
+        year = int(text[4:])
+        if year >= 1880:
+            try:
+                return date(year, int(text[2:4]), int(text[:2]))
+            except ValueError:
+                pass
+    vi, en = _FIELD_NAMES[field_name]
+    raise error("date_invalid", field_vi=vi, field_en=en, value=value[:20])
+
+
+def parse_sex(value: str) -> str:
+    if value == "Nam":
+        return MALE
+    if value == "Nữ":
+        return FEMALE
+    sex = _SEX_WORDS.get(value.strip().lower())
+    if sex is None:
+        raise error("sex_invalid", value=value[:20])
+    return sex
+
+
+def _fix_inverted_case(text: str) -> str:
+    """'nGUYỄN vĂN a' (Caps Lock on while the scanner typed) -> 'Nguyễn Văn A'."""
+    words = [w for w in text.split(" ") if w and w[0].isalpha()]
+    if (
+        words
+        and all(w[0].islower() for w in words)
+        and any(ch.isupper() for w in words for ch in w)
+    ):
+        return text.swapcase()
+    return text
+
+
+def _clean_text(value: str) -> str:
+    value = value.strip()
+    if "  " in value or "\t" in value:
+        value = _SPACES.sub(" ", value)
+    return _fix_inverted_case(value)
+
+
+def _old_ids(value: str, warnings: list) -> tuple[str | None, tuple[str, ...]]:
+    if not value:
+        return None, ()
+    if len(value) == 9 and value.isdigit() and value.isascii():
+        return value, ()
+    numbers = _DIGITS_RUN.findall(value)
+    good = [n for n in numbers if len(n) in (9, 12) and n.isascii()]
+    if len(good) != len(numbers) or not numbers or any(c.isalpha() for c in value):
+        warnings.append(warning("old_id_invalid"))
+    old = next((n for n in good if len(n) == 9), None)
+    others = tuple(n for n in good if n != old)
+    return old, others
+
+
+def parse_cccd_fields(fields: list[str], today: date) -> CccdQr:
+    """Seven already-split fields -> CccdQr (errors for structure, warnings for consistency)."""
+    number = check_id_number(fields[0].strip())
+    warnings: list[IdentityWarning] = []
+    old, others = _old_ids(fields[1].strip(), warnings)
+    name = _clean_text(fields[2])
+    if not name:
+        raise error("name_missing")
+    dob = parse_date(fields[3].strip(), "date_of_birth")
+    if dob > today:
+        raise error("dob_in_future", value=dob.strftime("%d/%m/%Y"))
+    sex = parse_sex(fields[4])
+    address = _clean_text(fields[5])
+    issue_text = fields[6].strip()
+    issue = parse_date(issue_text, "issue_date") if issue_text else None
+
+    province = number[:3]
+    if province not in PROVINCE_BIRTH_CODES:
+        warnings.append(warning("id_province_unknown", code=province))
+    century, id_sex = century_sex(int(number[3]))
+    if id_sex != sex:
+        warnings.append(
+            warning(
+                "id_sex_mismatch",
+                id_sex_vi=SEX_VI[id_sex],
+                sex_vi=SEX_VI[sex],
+                id_sex_en=id_sex,
+                sex_en=sex,
+            )
+        )
+    if not century <= dob.year < century + 100:
+        warnings.append(
+            warning("id_century_mismatch", years=f"{century}-{century + 99}", year=dob.year)
+        )
+    if int(number[4:6]) != dob.year % 100:
+        warnings.append(warning("id_year_mismatch", digits=number[4:6], year=dob.year))
+    if today.year - dob.year > 120:
+        warnings.append(warning("dob_very_old", value=dob.strftime("%d/%m/%Y")))
+    if not address:
+        warnings.append(warning("address_missing"))
+    if issue is not None:
+        if issue < dob:
+            warnings.append(
+                warning(
+                    "issue_before_birth",
+                    issue=issue.strftime("%d/%m/%Y"),
+                    dob=dob.strftime("%d/%m/%Y"),
+                )
+            )
+        if issue > today:
+            warnings.append(warning("issue_in_future", issue=issue.strftime("%d/%m/%Y")))
+    return CccdQr(number, old, name, dob, sex, address, issue, tuple(warnings), others)
+
+
+def _ddmmyyyy(value: date) -> str:
+    return f"{value.day:02d}{value.month:02d}{value.year:04d}"
+
+
+def format_cccd_qr(qr: CccdQr) -> str:
+    """The text of the card's QR for these fields (fixtures, property tests, demo cards)."""
+    old_field = ",".join(
+        ([qr.old_id_number] if qr.old_id_number else []) + list(qr.other_id_numbers)
+    )
+    return "|".join(
+        (
+            qr.id_number,
+            old_field,
+            qr.full_name,
+            _ddmmyyyy(qr.date_of_birth),
+            SEX_VI[qr.sex],
+            qr.address,
+            _ddmmyyyy(qr.issue_date) if qr.issue_date else "",
+        )
+    )

@@ -121,6 +121,7 @@ def health(request):
 
 
 def _mount_routers() -> None:
+    from kcb06.audit.api import router as audit
     from kcb06.eligibility.api import router as eligibility
     from kcb06.facilities.api import router as facilities
     from kcb06.healthbook.api import router as healthbook
@@ -139,6 +140,7 @@ def _mount_routers() -> None:
         interchange,
         payments,
         reports,
+        audit,
     ):
         api.add_router("/", router)
 

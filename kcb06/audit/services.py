@@ -151,11 +151,16 @@ class VerifyReport:
         }
 
 
-def verify() -> VerifyReport:
-    """Recompute every chain; report edited, deleted, inserted or truncated rows."""
+def verify(chains: set[int] | None = None) -> VerifyReport:
+    """Recompute every chain (or only `chains`, facility ids); report edited, deleted,
+    inserted or truncated rows."""
     report = VerifyReport()
     heads = {h.chain: h for h in AuditChainHead.objects.all()}
-    chains = set(AuditEntry.objects.values_list("chain", flat=True).distinct()) | set(heads)
+    found = set(AuditEntry.objects.values_list("chain", flat=True).distinct()) | set(heads)
+    if chains is not None:
+        heads = {c: h for c, h in heads.items() if c in chains}
+        found = {c for c in found if c in chains}
+    chains = found
     report.chains = len(chains)
     for chain in sorted(chains):
         prev_hash, expected_seq = GENESIS, 1

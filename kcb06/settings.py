@@ -184,3 +184,9 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- Reception, kiosk and queue (visits) ---
+# The kiosk goes back to its first screen after this many seconds without a touch or scan.
+KCB06_KIOSK_IDLE_SECONDS = env_int("KCB06_KIOSK_IDLE_SECONDS", 60)
+# The queue board polls for called numbers this often (milliseconds; the issue asks < 1 s).
+KCB06_BOARD_POLL_MS = env_int("KCB06_BOARD_POLL_MS", 700)

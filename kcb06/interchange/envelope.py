@@ -1,0 +1,64 @@
+"""The GIAMDINHHS envelope (SPECS §4.3): one HOSO per file, each table base64-encoded in a
+FILEHOSO/NOIDUNGFILE, CHUKYDONVI last. Written without the xmlns:xsi/xmlns:xsd declarations
+(accepted by the portal per S11) so the signature's canonical form has nothing inherited.
+"""
+
+import base64
+import binascii
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+
+from kcb06.interchange.builders import to_bytes
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def wrap(ma_cskcb: str, tables: dict[str, etree._Element], when: datetime) -> etree._Element:
+    root = etree.Element("GIAMDINHHS")
+    info = etree.SubElement(root, "THONGTINDONVI")
+    etree.SubElement(info, "MACSKCB").text = ma_cskcb
+    hs = etree.SubElement(root, "THONGTINHOSO")
+    etree.SubElement(hs, "NGAYLAP").text = when.astimezone(VN).strftime("%Y%m%d")
+    etree.SubElement(hs, "SOLUONGHOSO").text = "1"
+    hoso = etree.SubElement(etree.SubElement(hs, "DANHSACHHOSO"), "HOSO")
+    for code, table in tables.items():
+        f = etree.SubElement(hoso, "FILEHOSO")
+        etree.SubElement(f, "LOAIHOSO").text = code
+        etree.SubElement(f, "NOIDUNGFILE").text = base64.b64encode(to_bytes(table)).decode()
+    etree.SubElement(root, "CHUKYDONVI")
+    return root
+
+
+class EnvelopeError(ValueError):
+    pass
+
+
+def parse(data: bytes) -> etree._Element:
+    try:
+        return etree.fromstring(data, parser=SAFE_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise EnvelopeError(f"not XML: {exc.msg}") from exc
+
+
+def unwrap(root: etree._Element) -> list[dict[str, etree._Element]]:
+    """Tables of each HOSO of an envelope: [{"XML1": root, ...}, ...]."""
+    out = []
+    for hoso in root.iterfind("THONGTINHOSO/DANHSACHHOSO/HOSO"):
+        tables: dict[str, etree._Element] = {}
+        for f in hoso.iterfind("FILEHOSO"):
+            code = (f.findtext("LOAIHOSO") or "").strip()
+            try:
+                raw = base64.b64decode((f.findtext("NOIDUNGFILE") or "").strip(), validate=True)
+                tables[code] = etree.fromstring(raw, parser=SAFE_PARSER)
+            except (binascii.Error, ValueError, etree.XMLSyntaxError) as exc:
+                raise EnvelopeError(f"{code}: NOIDUNGFILE is not base64 XML") from exc
+        out.append(tables)
+    return out
+
+
+def serialize(root: etree._Element) -> bytes:
+    """Final bytes of a signed document (declaration outside the canonical form)."""
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")

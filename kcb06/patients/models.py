@@ -101,3 +101,25 @@ class PatientFacility(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patient", "facility"], name="patient_facility_once")
         ]
+
+
+class PatientMerge(models.Model):
+    """One merge of a duplicate record into the surviving one; `moved` lists every row moved so
+    the merge can be undone exactly (other apps add their own keys through the signal)."""
+
+    source = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="merges_out")
+    target = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="merges_in")
+    moved = models.JSONField(default=dict)
+    reason = models.CharField(_("lý do gộp"), max_length=512, blank=True)
+    merged_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần gộp hồ sơ")
+        verbose_name_plural = _("lần gộp hồ sơ")

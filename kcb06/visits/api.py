@@ -1,5 +1,85 @@
-"""JSON API of visits: thin handlers over services."""
+"""JSON API of check-in, visits, tickets and departments: thin handlers over services."""
 
-from ninja import Router
+from datetime import date
+
+from ninja import Router, Schema
+
+from kcb06.visits import services
 
 router = Router(tags=["visits"])
+
+
+class CheckInIn(Schema):
+    scan: str
+    department: str
+    # For a typed ID/BHYT/BHXH number of someone unknown (else 409 needs_details):
+    full_name: str | None = None
+    date_of_birth: date | None = None
+    sex: str | None = None
+    # Decision on likely duplicates (else 409 possible_duplicates with candidates):
+    link_patient_id: int | None = None
+    create_new: bool = False
+    reason: str = ""
+
+
+@router.post(
+    "/check-ins",
+    response={200: dict, 201: dict},
+    summary="Tiếp đón một người bệnh từ một lần quét (CCCD QR, số định danh, mã thẻ BHYT)",
+)
+def post_check_in(request, body: CheckInIn):
+    """201 with patient, visit (MA_LK), eligibility verdict and ticket; 200 with the same visit
+    and ticket when the same person is checked in again for the same department the same day.
+    Errors: 4xx {"error": {code, message_vi, message_en}} — e.g. not_an_id, department_closed,
+    needs_details, possible_duplicates (with `candidates`), database_unavailable (503)."""
+    confirm = {
+        "full_name": body.full_name,
+        "date_of_birth": body.date_of_birth,
+        "sex": body.sex,
+        "link_patient_id": body.link_patient_id,
+        "create_new": body.create_new,
+    }
+    try:
+        result = services.check_in(
+            body.scan, body.department, request.principal, confirm=confirm, reason=body.reason
+        )
+    except services.DomainError as exc:
+        candidates = getattr(exc, "candidates", None)
+        if candidates is None:
+            raise
+        payload = {"error": exc.as_dict(), "candidates": candidates}
+        from kcb06.api import api
+
+        return api.create_response(request, payload, status=exc.status)
+    return (201 if result.created else 200), result.as_dict()
+
+
+@router.get("/departments", response=list[dict], summary="Khoa/phòng của cơ sở và hôm nay có nhận")
+def get_departments(request):
+    return services.departments_today(request.principal)
+
+
+@router.get("/visits/{visit_id}", response=dict, summary="Một đợt khám (theo id)")
+def get_visit(request, visit_id: int):
+    visit = services.visit_for(request.principal, visit_id)
+    from kcb06.patients.services import patient_dict
+
+    out = services.visit_dict(visit)
+    out["patient"] = patient_dict(visit.patient)
+    ticket = getattr(visit, "ticket", None)
+    out["ticket"] = services.ticket_dict(ticket) if ticket else None
+    return out
+
+
+@router.get("/tickets/{token}", response=dict, summary="Một phiếu số thứ tự (theo mã phiếu)")
+def get_ticket(request, token: str):
+    ticket = services.ticket_by_token(request.principal, token)
+    out = services.ticket_dict(ticket)
+    out["visit_id"] = ticket.visit_id
+    out["ma_lk"] = ticket.visit.ma_lk
+    return out
+
+
+@router.get("/queue/board", response=dict, summary="Số đang gọi theo phòng (màn hình chờ)")
+def get_board(request):
+    return services.board_state(request.principal.facility_id)

@@ -48,6 +48,11 @@ class Visit(models.Model):
     ma_dkbd = models.CharField(_("nơi ĐKBĐ (MA_DKBD)"), max_length=5, blank=True)
     benefit_level = models.CharField(_("mức hưởng"), max_length=1, blank=True)
     uses_bhyt = models.BooleanField(_("khám BHYT"), default=False)
+    # The eligibility check behind the verdict (kcb06.eligibility); a pending (unverified)
+    # check is resolved in the background and verdict_resolved updates this visit.
+    eligibility_check_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The verdict as shown to the clerk (reason, next step, mismatches), for re-display.
+    eligibility_detail = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -64,3 +69,70 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return self.ma_lk
+
+
+class DailyCounter(models.Model):
+    """One row per (scope, local day): queue numbers per department and MA_LK per facility.
+
+    Bumped with a single INSERT … ON CONFLICT DO UPDATE … RETURNING inside the check-in
+    transaction: the row lock is held until commit, so numbers have no gaps and no duplicates
+    whatever the number of clerks, kiosks or workers (SQLite serialises writers anyway)."""
+
+    scope = models.CharField(max_length=40)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "day"], name="counter_scope_day")]
+
+
+class DepartmentClosure(models.Model):
+    """A department that takes no new patients on one day (holiday, doctor absent, …)."""
+
+    department = models.ForeignKey(
+        "facilities.Department", on_delete=models.CASCADE, related_name="closures"
+    )
+    day = models.DateField(_("ngày nghỉ"))
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("ngày khoa nghỉ")
+        verbose_name_plural = _("ngày khoa nghỉ")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "day"], name="closure_once_per_day")
+        ]
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", _("Đang chờ")
+    CALLED = "called", _("Đang gọi")
+    DONE = "done", _("Đã vào khám")
+    ABSENT = "absent", _("Vắng mặt")
+
+
+class Ticket(models.Model):
+    """Queue ticket: number per department per local day; `token` is what the QR encodes."""
+
+    visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="ticket")
+    department = models.ForeignKey(
+        "facilities.Department", on_delete=models.PROTECT, related_name="tickets"
+    )
+    day = models.DateField()
+    number = models.PositiveIntegerField(_("số thứ tự"))
+    token = models.CharField(max_length=32, unique=True)
+    status = models.CharField(
+        max_length=10, choices=TicketStatus.choices, default=TicketStatus.WAITING
+    )
+    issued_at = models.DateTimeField(auto_now_add=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    call_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("phiếu số thứ tự")
+        verbose_name_plural = _("phiếu số thứ tự")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "day", "number"], name="ticket_number_once"
+            )
+        ]
+        indexes = [models.Index(fields=["department", "day", "status"], name="ticket_queue")]

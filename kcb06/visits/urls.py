@@ -1,2 +1,18 @@
+from django.urls import path
+
+from kcb06.visits import views
+
 app_name = "visits"
-urlpatterns: list = []
+urlpatterns = [
+    path("reception/", views.reception, name="reception"),
+    path("reception/scan/", views.reception_scan, name="reception_scan"),
+    path("reception/check-in/", views.reception_check_in, name="reception_check_in"),
+    path("tickets/<str:token>/", views.ticket_html, name="ticket"),
+    path("tickets/<str:token>/pdf/", views.ticket_pdf_view, name="ticket_pdf"),
+    path("kiosk/", views.kiosk, name="kiosk"),
+    path("kiosk/step/", views.kiosk_step, name="kiosk_step"),
+    path("board/", views.board, name="board"),
+    path("board/state/", views.board_state, name="board_state"),
+    path("clinic/", views.clinic, name="clinic"),
+    path("clinic/<str:action>/", views.clinic_action, name="clinic_action"),
+]

@@ -1,0 +1,512 @@
+"""Master patient index: one Patient per person.
+
+The personal ID number (12 digits) is the hard key: at most one active holder (a DB constraint).
+The old 9-digit CMND, the BHYT card number and the BHXH number are further identifiers. A
+cancelled or replaced number is made inactive, never deleted, so old documents still resolve.
+Without a hard key, records that look like the same person are offered to the clerk as likely
+duplicates; linking or creating is always the clerk's explicit choice, never silent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from kcb06.audit.services import Action, read_personal, record
+from kcb06.errors import DomainError, Forbidden, NotFound
+from kcb06.facilities.models import Role
+from kcb06.patients.models import (
+    IdentifierKind,
+    Patient,
+    PatientFacility,
+    PatientIdentifier,
+    PatientMerge,
+)
+from kcb06.patients.names import fold_name, name_key
+from kcb06.patients.signals import patients_merged, patients_unmerged
+
+MERGE_ROLES = (Role.FACILITY_ADMIN,)
+READ_ROLES = (Role.RECEPTION, Role.CLINICIAN, Role.CASHIER, Role.FACILITY_ADMIN, Role.AUDITOR)
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """What we know of a person at check-in, whatever was scanned or typed."""
+
+    full_name: str
+    date_of_birth: date | None
+    sex: str
+    id_number: str = ""
+    old_id_number: str = ""
+    address: str = ""
+    card_number: str = ""
+    bhxh_number: str = ""
+    birth_year: int | None = None
+
+    @property
+    def year(self) -> int | None:
+        return self.date_of_birth.year if self.date_of_birth else self.birth_year
+
+
+@dataclass
+class Candidate:
+    """A likely duplicate shown to the clerk with why it matched (score 0..100)."""
+
+    patient: Patient
+    score: int
+    reasons: list[str]
+
+    def as_dict(self) -> dict:
+        p = self.patient
+        return {
+            "id": p.pk,
+            "full_name": p.full_name,
+            "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else None,
+            "birth_year": p.birth_year,
+            "sex": p.sex,
+            "address": p.address,
+            "score": self.score,
+            "reasons": self.reasons,
+        }
+
+
+# --- lookups --------------------------------------------------------------------------------
+
+
+def by_identifier(kind: str, value: str, *, active_only: bool = True) -> Patient | None:
+    """The patient holding an identifier (following merges to the surviving record)."""
+    if not value:
+        return None
+    qs = PatientIdentifier.objects.filter(kind=kind, value=value)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    ident = qs.select_related("patient").order_by("-is_active", "-added_at").first()
+    if ident is None:
+        return None
+    return surviving(ident.patient)
+
+
+def surviving(patient: Patient) -> Patient:
+    seen = set()
+    while patient.merged_into_id and patient.pk not in seen:
+        seen.add(patient.pk)
+        patient = Patient.objects.get(pk=patient.merged_into_id)
+    return patient
+
+
+def find_known(person: PersonData) -> Patient | None:
+    """Resolve by identifiers only, strongest first: ID number, old CMND, BHYT card, BHXH."""
+    for kind, value in (
+        (IdentifierKind.ID_NUMBER, person.id_number),
+        (IdentifierKind.OLD_ID_NUMBER, person.old_id_number),
+        (IdentifierKind.BHYT_CARD, person.card_number),
+        (IdentifierKind.BHXH_NUMBER, person.bhxh_number),
+    ):
+        patient = by_identifier(kind, value)
+        if patient is not None:
+            # A different active ID number is a different person, whatever else matches.
+            if person.id_number and kind != IdentifierKind.ID_NUMBER:
+                other = active_value(patient, IdentifierKind.ID_NUMBER)
+                if other and other != person.id_number:
+                    continue
+            return patient
+    return None
+
+
+def active_value(patient: Patient, kind: str) -> str:
+    ident = (
+        PatientIdentifier.objects.filter(patient=patient, kind=kind, is_active=True)
+        .order_by("-added_at")
+        .first()
+    )
+    return ident.value if ident else ""
+
+
+def likely_duplicates(person: PersonData, *, limit: int = 5) -> list[Candidate]:
+    """Records that may be the same person: same folded name (any word order) and birth year,
+    scored on exact DOB, sex and address similarity. Records holding a *different* personal ID
+    number are excluded: two hard keys are two people."""
+    year = person.year
+    key = name_key(person.full_name)
+    if not key or not year:
+        return []
+    rows = list(
+        Patient.objects.filter(name_key=key, birth_year=year, merged_into__isnull=True)[:50]
+    )
+    if not rows:
+        # Tolerate one typo or a missing middle name: same birth year, similar folded name.
+        folded = fold_name(person.full_name)
+        first_word = folded.split()[-1] if folded else ""
+        pool = Patient.objects.filter(birth_year=year, merged_into__isnull=True)
+        if first_word:
+            pool = pool.filter(name_key__contains=first_word)
+        rows = [p for p in pool[:200] if fuzz.token_sort_ratio(key, p.name_key) >= 88]
+    out = []
+    for p in rows:
+        other_id = active_value(p, IdentifierKind.ID_NUMBER)
+        if person.id_number and other_id and other_id != person.id_number:
+            continue
+        score, reasons = 50, ["Trùng họ tên (bỏ dấu, không kể thứ tự) và năm sinh"]
+        if person.date_of_birth and p.date_of_birth == person.date_of_birth:
+            score += 25
+            reasons.append("Trùng ngày sinh")
+        if person.sex and p.sex == person.sex:
+            score += 10
+            reasons.append("Trùng giới tính")
+        if person.address and p.address:
+            similarity = fuzz.token_set_ratio(fold_name(person.address), fold_name(p.address))
+            if similarity >= 80:
+                score += 15
+                reasons.append("Địa chỉ gần giống")
+        out.append(Candidate(p, min(score, 100), reasons))
+    out.sort(key=lambda c: -c.score)
+    return out[:limit]
+
+
+# --- writes (called inside the check-in transaction) ------------------------------------------
+
+
+def create_patient(person: PersonData) -> Patient:
+    year = person.year
+    if not person.full_name or not year:
+        raise DomainError(
+            "patient_details_missing",
+            "Cần họ tên và ngày/năm sinh để tạo hồ sơ người bệnh.",
+            "Full name and date or year of birth are needed to create a patient.",
+        )
+    patient = Patient.objects.create(
+        full_name=" ".join(person.full_name.split()),
+        name_key=name_key(person.full_name),
+        date_of_birth=person.date_of_birth,
+        birth_year=year,
+        dob_precision="day" if person.date_of_birth else "year",
+        sex=person.sex or "undetermined",
+        address=person.address,
+    )
+    return patient
+
+
+def add_identifier(patient: Patient, kind: str, value: str) -> None:
+    """Make `value` the active identifier of this kind; the previous one becomes history.
+
+    A personal ID number held (actively) by another patient is refused: that needs a merge."""
+    if not value:
+        return
+    current = list(PatientIdentifier.objects.filter(patient=patient, kind=kind, is_active=True))
+    if any(i.value == value for i in current):
+        return
+    if kind == IdentifierKind.ID_NUMBER:
+        holder = PatientIdentifier.objects.filter(kind=kind, value=value, is_active=True).first()
+        if holder is not None and holder.patient_id != patient.pk:
+            raise DomainError(
+                "id_number_other_patient",
+                "Số định danh này đang thuộc hồ sơ người bệnh khác; cần gộp hồ sơ.",
+                "This ID number belongs to another patient record; merge the records.",
+                status=409,
+            )
+    if kind in (IdentifierKind.ID_NUMBER, IdentifierKind.BHYT_CARD, IdentifierKind.BHXH_NUMBER):
+        # One active value per kind: a re-issued ID number or a new card replaces the old one.
+        PatientIdentifier.objects.filter(patient=patient, kind=kind, is_active=True).update(
+            is_active=False
+        )
+    old = PatientIdentifier.objects.filter(patient=patient, kind=kind, value=value).first()
+    if old is not None:
+        PatientIdentifier.objects.filter(pk=old.pk).update(is_active=True)
+    else:
+        PatientIdentifier.objects.create(patient=patient, kind=kind, value=value)
+
+
+def record_identifiers(patient: Patient, person: PersonData) -> None:
+    add_identifier(patient, IdentifierKind.ID_NUMBER, person.id_number)
+    if (
+        person.old_id_number
+        and not PatientIdentifier.objects.filter(
+            patient=patient, kind=IdentifierKind.OLD_ID_NUMBER, value=person.old_id_number
+        ).exists()
+    ):
+        PatientIdentifier.objects.create(
+            patient=patient, kind=IdentifierKind.OLD_ID_NUMBER, value=person.old_id_number
+        )
+    add_identifier(patient, IdentifierKind.BHYT_CARD, person.card_number)
+    add_identifier(patient, IdentifierKind.BHXH_NUMBER, person.bhxh_number)
+
+
+def refresh_from_card(patient: Patient, person: PersonData) -> None:
+    """The chip-card QR is the authoritative source for name, DOB, sex and address."""
+    changed = []
+    if person.full_name and person.full_name != patient.full_name and person.id_number:
+        patient.full_name = person.full_name
+        patient.name_key = name_key(person.full_name)
+        changed += ["full_name", "name_key"]
+    if person.date_of_birth and person.id_number and patient.date_of_birth != person.date_of_birth:
+        patient.date_of_birth = person.date_of_birth
+        patient.birth_year = person.date_of_birth.year
+        patient.dob_precision = "day"
+        changed += ["date_of_birth", "birth_year", "dob_precision"]
+    if person.address and person.id_number and patient.address != person.address:
+        patient.address = person.address
+        changed.append("address")
+    if changed:
+        patient.save(update_fields=[*changed, "updated_at"])
+
+
+def link_facility(patient: Patient, facility_id: int) -> None:
+    PatientFacility.objects.get_or_create(patient=patient, facility_id=facility_id)
+
+
+def lock(patient_id: int) -> Patient:
+    """Row lock on the patient for the rest of the transaction (PostgreSQL; SQLite serialises)."""
+    return Patient.objects.select_for_update().get(pk=patient_id)
+
+
+# --- scoped reads for pages and API ---------------------------------------------------------
+
+
+def _scope(principal):
+    principal.require_role(*READ_ROLES)
+    ids = principal.patient_data_facility_ids()
+    return Patient.objects.filter(
+        facility_links__facility_id__in=ids, merged_into__isnull=True
+    ).distinct()
+
+
+def patient_for(principal, patient_id: int, *, purpose: str) -> Patient:
+    """One patient the principal may see, with the read audited."""
+
+    def fetch():
+        patient = _scope(principal).filter(pk=patient_id).first()
+        if patient is None:
+            raise NotFound(
+                "patient_not_found",
+                "Không tìm thấy người bệnh (hoặc không thuộc cơ sở của bạn).",
+                "Patient not found (or not at your facility).",
+            )
+        return patient
+
+    return read_personal(
+        principal,
+        fetch,
+        what="patient",
+        patient_id=patient_id,
+        purpose=purpose,
+        object_id=patient_id,
+    )
+
+
+IDENT_PATTERNS = [
+    (IdentifierKind.ID_NUMBER, re.compile(r"\d{12}")),
+    (IdentifierKind.OLD_ID_NUMBER, re.compile(r"\d{9}")),
+    (IdentifierKind.BHXH_NUMBER, re.compile(r"\d{10}")),
+    (IdentifierKind.BHYT_CARD, re.compile(r"[A-Z]{2}\d{13}")),
+]
+
+
+def search(principal, query: str, birth_year: int | None = None, *, limit: int = 20) -> list:
+    """Search by any identifier, or by name (+ year of birth), diacritics optional.
+
+    An identifier is matched exactly (history included). A name matches on the folded,
+    sorted-words key with the birth year — the (name_key, birth_year) index makes it an index
+    lookup even on millions of rows — then on all words contained, as a fallback."""
+    text = (query or "").strip().upper().replace(" ", "")
+    base = _scope(principal)
+    for kind, pattern in IDENT_PATTERNS:
+        if pattern.fullmatch(text):
+            ids = PatientIdentifier.objects.filter(kind=kind, value=text).values("patient_id")
+            rows = list(base.filter(pk__in=ids)[:limit])
+            _audit_search(principal, rows, "identifier")
+            return rows
+    key = name_key(query)
+    if not key:
+        return []
+    qs = base.filter(name_key=key)
+    if birth_year:
+        qs = qs.filter(birth_year=birth_year)
+    rows = list(qs.order_by("pk")[:limit])
+    if not rows:
+        qs = base
+        for word in key.split():
+            qs = qs.filter(name_key__contains=word)
+        if birth_year:
+            qs = qs.filter(birth_year=birth_year)
+        rows = list(qs.order_by("pk")[:limit])
+    _audit_search(principal, rows, "name")
+    return rows
+
+
+def _audit_search(principal, rows, by: str) -> None:
+    record(
+        principal,
+        Action.READ,
+        object_type="patient_search",
+        purpose="search",
+        detail={"by": by, "patient_ids": [p.pk for p in rows]},
+    )
+
+
+def identifiers_of(patient: Patient) -> list[dict]:
+    return [
+        {"kind": i.kind, "value": i.value, "is_active": i.is_active}
+        for i in patient.identifiers.order_by("kind", "-is_active", "-added_at")
+    ]
+
+
+def patient_dict(patient: Patient, *, with_identifiers: bool = False) -> dict:
+    out = {
+        "id": patient.pk,
+        "full_name": patient.full_name,
+        "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
+        "birth_year": patient.birth_year,
+        "sex": patient.sex,
+        "address": patient.address,
+        "initials": patient.initials,
+    }
+    if with_identifiers:
+        out["identifiers"] = identifiers_of(patient)
+    return out
+
+
+# --- merge and undo ---------------------------------------------------------------------------
+
+
+def merge(principal, source_id: int, target_id: int, *, reason: str = "") -> PatientMerge:
+    """Merge the duplicate `source` into `target`: visits, identifiers, facility links and
+    (through patients_merged) other apps' rows move; `source` stays as a pointer for undo."""
+    if not principal.has_role(*MERGE_ROLES):
+        raise Forbidden(
+            "forbidden_role",
+            "Chỉ quản trị cơ sở được gộp hồ sơ người bệnh.",
+            "Only a facility administrator may merge patient records.",
+        )
+    if source_id == target_id:
+        raise DomainError(
+            "merge_same", "Không thể gộp một hồ sơ vào chính nó.", "Cannot merge into itself."
+        )
+    from kcb06.visits.models import Visit
+
+    with transaction.atomic():
+        scope = _scope(principal)
+        source = scope.select_for_update().filter(pk=source_id).first()
+        target = scope.select_for_update().filter(pk=target_id).first()
+        if source is None or target is None:
+            raise NotFound(
+                "patient_not_found",
+                "Không tìm thấy một trong hai hồ sơ (hoặc không thuộc cơ sở của bạn).",
+                "One of the records was not found (or is not at your facility).",
+            )
+        src_id = active_value(source, IdentifierKind.ID_NUMBER)
+        dst_id = active_value(target, IdentifierKind.ID_NUMBER)
+        if src_id and dst_id and src_id != dst_id:
+            raise DomainError(
+                "merge_two_id_numbers",
+                "Hai hồ sơ có hai số định danh khác nhau: đó là hai người, không gộp được.",
+                "The records hold two different ID numbers: two people, cannot merge.",
+                status=409,
+            )
+        visit_ids = list(Visit.objects.filter(patient=source).values_list("pk", flat=True))
+        ident_ids = list(source.identifiers.values_list("pk", flat=True))
+        links = list(source.facility_links.values_list("facility_id", flat=True))
+        have = set(target.facility_links.values_list("facility_id", flat=True))
+        new_links = [f for f in links if f not in have]
+        m = PatientMerge.objects.create(
+            source=source,
+            target=target,
+            reason=reason[:512],
+            merged_by=principal.user,
+            moved={"visits": visit_ids, "identifiers": ident_ids, "facility_links": new_links},
+        )
+        Visit.objects.filter(pk__in=visit_ids).update(patient=target)
+        # Move identifiers; an active ID number moves as is (target had none, checked above).
+        source.identifiers.update(patient=target)
+        for fid in new_links:
+            PatientFacility.objects.create(patient=target, facility_id=fid)
+        source.merged_into = target
+        source.save(update_fields=["merged_into", "updated_at"])
+        patients_merged.send(
+            sender=PatientMerge, source=source, target=target, merge=m, principal=principal
+        )
+        m.save(update_fields=["moved"])
+        record(
+            principal,
+            Action.MERGE,
+            object_type="patient",
+            object_id=target.pk,
+            patient_id=target.pk,
+            purpose="merge_duplicates",
+            detail={"merge_id": m.pk, "source": source.pk, "target": target.pk, "moved": m.moved},
+        )
+    return m
+
+
+def undo_merge(principal, merge_id: int) -> PatientMerge:
+    """Move back exactly what the merge moved; the merge row stays (undone_at set) for audit."""
+    if not principal.has_role(*MERGE_ROLES):
+        raise Forbidden(
+            "forbidden_role",
+            "Chỉ quản trị cơ sở được hoàn tác gộp hồ sơ.",
+            "Only a facility administrator may undo a merge.",
+        )
+    from kcb06.visits.models import Visit
+
+    with transaction.atomic():
+        m = PatientMerge.objects.select_for_update().filter(pk=merge_id).first()
+        ids = principal.patient_data_facility_ids()
+        if m is None or not m.target.facility_links.filter(facility_id__in=ids).exists():
+            raise NotFound("merge_not_found", "Không tìm thấy lần gộp này.", "Merge not found.")
+        if m.undone_at:
+            raise DomainError(
+                "merge_already_undone", "Lần gộp này đã được hoàn tác.", "Already undone."
+            )
+        moved = m.moved or {}
+        Visit.objects.filter(pk__in=moved.get("visits", [])).update(patient=m.source)
+        PatientIdentifier.objects.filter(pk__in=moved.get("identifiers", [])).update(
+            patient=m.source
+        )
+        PatientFacility.objects.filter(
+            patient=m.target, facility_id__in=moved.get("facility_links", [])
+        ).exclude(facility_id__in=m.source.facility_links.values("facility_id")).delete()
+        Patient.objects.filter(pk=m.source_id).update(merged_into=None, updated_at=timezone.now())
+        patients_unmerged.send(
+            sender=PatientMerge, source=m.source, target=m.target, merge=m, principal=principal
+        )
+        m.undone_at = timezone.now()
+        m.undone_by = principal.user
+        m.save(update_fields=["undone_at", "undone_by"])
+        record(
+            principal,
+            Action.UNMERGE,
+            object_type="patient",
+            object_id=m.source_id,
+            patient_id=m.source_id,
+            purpose="undo_merge",
+            detail={"merge_id": m.pk, "source": m.source_id, "target": m.target_id},
+        )
+    return m
+
+
+def safe_create(person: PersonData) -> Patient:
+    """Create inside a savepoint so a concurrent creation of the same ID number surfaces as
+    IntegrityError to the caller (which retries and then finds the record)."""
+    with transaction.atomic():
+        patient = create_patient(person)
+        record_identifiers(patient, person)
+    return patient
+
+
+__all__ = [
+    "Candidate",
+    "IntegrityError",
+    "PersonData",
+    "add_identifier",
+    "by_identifier",
+    "find_known",
+    "likely_duplicates",
+    "merge",
+    "patient_for",
+    "search",
+    "undo_merge",
+]

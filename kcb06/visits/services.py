@@ -1,0 +1,696 @@
+"""Check-in: one scan → patient, BHYT verdict, visit (MA_LK) and queue ticket.
+
+`check_in` is the one entry point of the reception page, the kiosk and the API. Order matters:
+1. parse the scan and resolve the person (read-only);
+2. ask the BHXH portal (kcb06.eligibility) with its own deadline — outside any DB transaction,
+   so a slow portal never holds a lock;
+3. one short write transaction: patient (find or create), identifiers, facility link, visit,
+   ticket number, the visit_checked_in signal (outbox row) and the audit row. Any failure rolls
+   all of it back: nothing is half-written.
+
+Same patient + same department + same local day returns the existing visit and ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
+from django.utils import timezone
+
+from kcb06.audit.services import Action, record
+from kcb06.errors import DomainError, Forbidden
+from kcb06.facilities.models import Department, Role
+from kcb06.patients import services as mpi
+from kcb06.patients.models import IdentifierKind, Patient
+from kcb06.visits.models import (
+    DailyCounter,
+    DepartmentClosure,
+    Ticket,
+    TicketStatus,
+    Visit,
+    VisitStatus,
+)
+from kcb06.visits.signals import visit_checked_in
+
+log = logging.getLogger(__name__)
+
+CHECK_IN_ROLES = (Role.RECEPTION, Role.FACILITY_ADMIN)
+
+
+class NeedsDetails(DomainError):
+    """A typed ID/BHYT/BHXH number of someone unknown: the clerk must type name, DOB, sex."""
+
+    status = 409
+
+
+@dataclass
+class CheckInResult:
+    patient: Patient
+    visit: Visit
+    ticket: Ticket
+    verdict: dict
+    created: bool
+    warnings: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "patient": mpi.patient_dict(self.patient),
+            "visit": visit_dict(self.visit),
+            "eligibility": self.verdict,
+            "ticket": ticket_dict(self.ticket),
+            "created": self.created,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class Preview:
+    """What the clerk sees right after the scan, before the ticket is issued (no writes)."""
+
+    kind: str
+    person: mpi.PersonData
+    patient: Patient | None
+    candidates: list[mpi.Candidate]
+    verdict: dict
+    warnings: list[dict]
+    existing: list[Visit]
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def local_day(now: datetime | None = None) -> date:
+    return timezone.localdate(now or timezone.now())
+
+
+def department_for(principal, department) -> Department:
+    """The principal's own department by object or MA_KHOA; open today, else a clear error."""
+    if isinstance(department, Department):
+        dep = department
+    else:
+        code = (department or "").strip().upper()
+        dep = Department.objects.filter(facility_id=principal.facility_id, code=code).first()
+    if dep is None or dep.facility_id != principal.facility_id:
+        raise DomainError(
+            "department_unknown",
+            f"Không có khoa/phòng mã {department!s} ở cơ sở của bạn.",
+            f"No department with code {department!s} at your facility.",
+            status=404,
+        )
+    return dep
+
+
+def closure_today(dep: Department, day: date | None = None) -> str | None:
+    """None if the department takes patients today, else the reason (Vietnamese)."""
+    if not dep.accepts_patients:
+        return "Khoa/phòng này hiện không nhận người bệnh."
+    closure = DepartmentClosure.objects.filter(department=dep, day=day or local_day()).first()
+    if closure is not None:
+        return "Khoa/phòng nghỉ hôm nay" + (f": {closure.reason}" if closure.reason else ".")
+    return None
+
+
+def ensure_open(dep: Department, day: date) -> None:
+    reason = closure_today(dep, day)
+    if reason:
+        raise DomainError(
+            "department_closed",
+            f"{dep.name}: {reason} Hãy chọn khoa/phòng khác.",
+            f"Department {dep.code} is not taking patients today. Choose another department.",
+            status=409,
+        )
+
+
+def departments_today(principal) -> list[dict]:
+    day = local_day()
+    closed = dict(
+        DepartmentClosure.objects.filter(
+            department__facility_id=principal.facility_id, day=day
+        ).values_list("department_id", "reason")
+    )
+    out = []
+    for dep in Department.objects.filter(facility_id=principal.facility_id):
+        open_today = dep.accepts_patients and dep.pk not in closed
+        out.append(
+            {
+                "id": dep.pk,
+                "code": dep.code,
+                "name": dep.name,
+                "room": dep.room,
+                "open_today": open_today,
+                "closed_reason": "" if open_today else (closed.get(dep.pk) or "không nhận"),
+            }
+        )
+    return out
+
+
+def bump_counter(scope: str, day: date) -> int:
+    """Next number of a daily counter, race-free: the upsert takes the row lock until commit."""
+    table = DailyCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (scope, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [scope, day],
+        )
+        return cursor.fetchone()[0]
+
+
+def make_ma_lk(facility_code: str, day: date, n: int) -> str:
+    """MA_LK = MA_CSKCB (5) + local date YYYYMMDD + 6-digit daily sequence, e.g.
+    '2790120261123000042': unique per facility and day, stable, 19 ≤ 100 characters."""
+    return f"{facility_code}{day:%Y%m%d}{n:06d}"
+
+
+def visit_dict(visit: Visit) -> dict:
+    return {
+        "id": visit.pk,
+        "ma_lk": visit.ma_lk,
+        "facility": visit.facility.code,
+        "department": visit.department.code,
+        "arrived_at": timezone.localtime(visit.arrived_at).isoformat(),
+        "visit_date": visit.visit_date.isoformat(),
+        "visit_type": visit.visit_type,
+        "reason": visit.reason,
+        "status": visit.status,
+        "uses_bhyt": visit.uses_bhyt,
+        "eligibility_outcome": visit.eligibility_outcome,
+        "eligibility_pending": visit.eligibility_outcome == "unverified",
+        "card_valid_from": visit.card_valid_from.isoformat() if visit.card_valid_from else None,
+        "card_valid_to": visit.card_valid_to.isoformat() if visit.card_valid_to else None,
+        "ma_dkbd": visit.ma_dkbd,
+        "benefit_level": visit.benefit_level,
+    }
+
+
+def ticket_dict(ticket: Ticket) -> dict:
+    dep = ticket.department
+    return {
+        "token": ticket.token,
+        "number": ticket.number,
+        "department": dep.code,
+        "department_name": dep.name,
+        "room": dep.room,
+        "day": ticket.day.isoformat(),
+        "issued_at": timezone.localtime(ticket.issued_at).isoformat(),
+        "status": ticket.status,
+    }
+
+
+# --- identity → person ------------------------------------------------------------------------
+
+
+def _parse(principal, scan_text: str):
+    from kcb06.identity import parse_scan
+
+    parsed = parse_scan(scan_text)
+    if parsed.kind == "vneid_qr":
+        import inspect
+
+        from kcb06.eligibility.eid import authenticate
+
+        two = len(inspect.signature(authenticate).parameters) >= 2
+        data = authenticate(principal, parsed.payload) if two else authenticate(parsed)
+        return "vneid_qr", _person_from_obj(data), []
+    if parsed.kind == "cccd_qr":
+        warnings = [
+            {"code": w.code, "message_vi": w.message_vi, "message_en": w.message_en}
+            for w in parsed.warnings
+        ]
+        return (
+            "cccd_qr",
+            mpi.PersonData(
+                full_name=parsed.full_name,
+                date_of_birth=parsed.date_of_birth,
+                sex=parsed.sex,
+                id_number=parsed.id_number,
+                old_id_number=parsed.old_id_number or "",
+                address=parsed.address or "",
+            ),
+            warnings,
+        )
+    if parsed.kind == "id_number":
+        return (
+            "id_number",
+            mpi.PersonData("", None, parsed.sex or "", id_number=parsed.id_number),
+            [],
+        )
+    if parsed.kind == "bhyt_card":
+        return (
+            "bhyt_card",
+            mpi.PersonData(
+                "", None, "", card_number=parsed.card_number, bhxh_number=parsed.bhxh_number or ""
+            ),
+            [],
+        )
+    if parsed.kind == "bhxh_number":
+        return "bhxh_number", mpi.PersonData("", None, "", bhxh_number=parsed.bhxh_number), []
+    raise DomainError("scan_unsupported", "Loại mã này chưa được hỗ trợ.", "Unsupported code.")
+
+
+def _person_from_obj(data) -> mpi.PersonData:
+    get = data.get if isinstance(data, dict) else lambda k, d=None: getattr(data, k, d)
+    dob = get("date_of_birth")
+    if isinstance(dob, str):
+        dob = date.fromisoformat(dob)
+    return mpi.PersonData(
+        full_name=get("full_name", "") or "",
+        date_of_birth=dob,
+        sex=get("sex", "") or "",
+        id_number=get("id_number", "") or "",
+        old_id_number=get("old_id_number", "") or "",
+        address=get("address", "") or "",
+    )
+
+
+def _with_details(person: mpi.PersonData, patient: Patient | None, confirm: dict) -> mpi.PersonData:
+    """Fill name/DOB/sex for a typed number: from the known patient, else from the clerk."""
+    from dataclasses import replace
+
+    if person.full_name:
+        return person
+    if patient is not None:
+        return replace(
+            person,
+            full_name=patient.full_name,
+            date_of_birth=patient.date_of_birth,
+            birth_year=patient.birth_year,
+            sex=patient.sex,
+            address=patient.address,
+        )
+    name = " ".join((confirm.get("full_name") or "").split())
+    dob = confirm.get("date_of_birth")
+    sex = confirm.get("sex") or person.sex
+    if isinstance(dob, str) and dob:
+        try:
+            dob = date.fromisoformat(dob)
+        except ValueError:
+            dob = None
+    if not name or not dob or sex not in ("male", "female"):
+        raise NeedsDetails(
+            "needs_details",
+            "Chưa có người bệnh với số này: hãy nhập họ tên, ngày sinh và giới tính "
+            "(theo giấy tờ) rồi tiếp tục.",
+            "Unknown person for this number: give full_name, date_of_birth (YYYY-MM-DD) and "
+            "sex (male/female).",
+        )
+    return replace(person, full_name=name, date_of_birth=dob, sex=sex)
+
+
+def _scoped_candidates(principal, person: mpi.PersonData) -> list[mpi.Candidate]:
+    """Likely duplicates, restricted to records known at the clerk's facility."""
+    ids = principal.patient_data_facility_ids()
+    return [
+        c
+        for c in mpi.likely_duplicates(person)
+        if c.patient.facility_links.filter(facility_id__in=ids).exists()
+    ]
+
+
+# --- eligibility ------------------------------------------------------------------------------
+
+
+def _verify(principal, person: mpi.PersonData, patient: Patient | None) -> tuple[dict, object]:
+    """Ask kcb06.eligibility; returns (verdict dict, verdict object or None)."""
+    from kcb06.eligibility.services import check_eligibility
+
+    card = person.card_number
+    if not card and patient is not None:
+        card = mpi.active_value(patient, IdentifierKind.BHYT_CARD)
+    verdict = check_eligibility(
+        principal,
+        card_number=card or None,
+        id_number=person.id_number or None,
+        full_name=person.full_name,
+        date_of_birth=person.date_of_birth,
+        sex=person.sex or None,
+        patient_id=patient.pk if patient is not None else None,
+    )
+    return _verdict_dict(verdict), verdict
+
+
+def _verdict_dict(verdict) -> dict:
+    data = verdict.as_dict() if hasattr(verdict, "as_dict") else dict(verdict)
+    for key, value in list(data.items()):
+        if isinstance(value, date):
+            data[key] = value.isoformat()
+    card = data.get("card")
+    if isinstance(card, dict):
+        data["card"] = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in card.items()}
+    return data
+
+
+def _apply_verdict(visit: Visit, verdict) -> None:
+    visit.eligibility_outcome = verdict.outcome
+    visit.portal_code = (verdict.portal_code or "")[:8]
+    visit.eligibility_check_id = getattr(verdict, "check_id", None)
+    visit.eligibility_detail = _verdict_dict(verdict)
+    card = verdict.card
+    visit.uses_bhyt = verdict.outcome == "valid" and card is not None
+    if card is not None:
+        visit.card_number = (card.card_number or "")[:15]
+        visit.card_valid_from = card.valid_from
+        visit.card_valid_to = card.valid_to
+        visit.ma_dkbd = (card.ma_dkbd or "")[:5]
+        visit.benefit_level = (str(card.benefit_level or ""))[:1]
+
+
+# --- the two entry points ---------------------------------------------------------------------
+
+
+def preview(scan_text: str, operator, *, confirm: dict | None = None) -> Preview:
+    """Everything the clerk sees after a scan, without writing a visit."""
+    operator.require_role(*CHECK_IN_ROLES)
+    confirm = confirm or {}
+    kind, person, warnings = _parse(operator, scan_text)
+    patient = mpi.find_known(person)
+    person = _with_details(person, patient, confirm)
+    candidates = [] if patient is not None else _scoped_candidates(operator, person)
+    verdict, _ = _verify(operator, person, patient)
+    existing = []
+    if patient is not None:
+        existing = list(
+            Visit.objects.filter(
+                patient=patient, facility_id=operator.facility_id, visit_date=local_day()
+            )
+            .exclude(status=VisitStatus.CANCELLED)
+            .select_related("department", "ticket")
+        )
+        record(
+            operator,
+            Action.READ,
+            object_type="patient",
+            object_id=patient.pk,
+            patient_id=patient.pk,
+            purpose="check_in_preview",
+        )
+    return Preview(kind, person, patient, candidates, verdict, warnings, existing)
+
+
+def check_in(
+    scan_text: str, department, operator, *, confirm: dict | None = None, reason: str = ""
+) -> CheckInResult:
+    """Check a patient in from one scan. `confirm` carries the clerk's decisions:
+    {"full_name", "date_of_birth", "sex"} for an unknown typed number, {"link_patient_id": N}
+    to link to a likely duplicate, {"create_new": True} to create despite likely duplicates."""
+    operator.require_role(*CHECK_IN_ROLES)
+    confirm = confirm or {}
+    dep = department_for(operator, department)
+    day = local_day()
+    ensure_open(dep, day)
+    kind, person, warnings = _parse(operator, scan_text)
+    patient = mpi.find_known(person)
+    person = _with_details(person, patient, confirm)
+
+    if patient is not None:
+        existing = _existing_visit(patient, dep, day)
+        if existing is not None:
+            return _result(existing, created=False, warnings=warnings)
+
+    link_id = None
+    if patient is None:
+        if confirm.get("link_patient_id"):
+            link_id = int(confirm["link_patient_id"])
+            scoped = {c.patient.pk for c in _scoped_candidates(operator, person)}
+            if link_id not in scoped:
+                raise DomainError(
+                    "link_not_candidate",
+                    "Hồ sơ được chọn để nối không còn nằm trong danh sách nghi trùng.",
+                    "The record chosen to link is not a likely duplicate of this person.",
+                )
+        elif not confirm.get("create_new"):
+            candidates = _scoped_candidates(operator, person)
+            if candidates:
+                err = DomainError(
+                    "possible_duplicates",
+                    "Có hồ sơ có thể là cùng người này. Hãy chọn nối vào hồ sơ cũ hoặc tạo mới.",
+                    "Likely duplicate records exist: confirm with link_patient_id or "
+                    "create_new=true.",
+                    status=409,
+                )
+                err.candidates = [c.as_dict() for c in candidates]
+                raise err
+
+    verdict_dict, verdict = _verify(operator, person, patient)
+    if verdict.outcome == "valid" and verdict.card is not None:
+        from dataclasses import replace
+
+        person = replace(
+            person,
+            card_number=person.card_number or (verdict.card.card_number or ""),
+            bhxh_number=person.bhxh_number or (verdict.card.bhxh_number or ""),
+        )
+
+    for attempt in range(3):
+        try:
+            visit, created = _write(operator, dep, day, person, patient, link_id, verdict, reason)
+            break
+        except IntegrityError:
+            # A concurrent check-in created this person (ID number constraint) or the same
+            # visit: look again and retry; the second pass finds the committed record.
+            patient = mpi.find_known(person)
+            if attempt == 2:
+                raise
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("check-in write failed: database unavailable (%s)", type(exc).__name__)
+            _reset_connection()
+            raise DomainError(
+                "database_unavailable",
+                "Mất kết nối cơ sở dữ liệu: chưa ghi nhận lượt tiếp đón này (không có dữ liệu "
+                "nào được lưu dở). Hãy quét lại sau ít giây; nếu vẫn lỗi, báo quản trị.",
+                "Database unavailable: this check-in was not saved (nothing half-written). "
+                "Scan again in a few seconds.",
+                status=503,
+            ) from None
+    return _result(visit, created=created, warnings=warnings, verdict=verdict_dict)
+
+
+def _reset_connection() -> None:
+    try:
+        connection.close()
+    except DatabaseError:
+        pass
+
+
+def _existing_visit(patient: Patient, dep: Department, day: date) -> Visit | None:
+    return (
+        Visit.objects.filter(patient=patient, department=dep, visit_date=day)
+        .exclude(status=VisitStatus.CANCELLED)
+        .select_related("ticket", "department", "facility", "patient")
+        .first()
+    )
+
+
+def _write(operator, dep, day, person, patient, link_id, verdict, reason):
+    now = timezone.now()
+    with transaction.atomic():
+        if patient is not None:
+            patient = mpi.lock(patient.pk)
+        elif link_id is not None:
+            patient = mpi.lock(link_id)
+        else:
+            patient = mpi.safe_create(person)
+        if person.id_number:
+            mpi.refresh_from_card(patient, person)
+        mpi.record_identifiers(patient, person)
+        mpi.link_facility(patient, dep.facility_id)
+        existing = _existing_visit(patient, dep, day)
+        if existing is not None:
+            return existing, False
+        facility = dep.facility
+        n = bump_counter(f"visit:{facility.pk}", day)
+        visit = Visit(
+            ma_lk=make_ma_lk(facility.code, day, n),
+            facility=facility,
+            patient=patient,
+            department=dep,
+            arrived_at=now,
+            visit_date=day,
+            visit_type="01",
+            reason=(reason or "")[:1024],
+            created_by=operator.user,
+        )
+        _apply_verdict(visit, verdict)
+        visit.save()
+        number = bump_counter(f"ticket:{dep.pk}", day)
+        ticket = Ticket.objects.create(
+            visit=visit, department=dep, day=day, number=number, token=secrets.token_urlsafe(12)
+        )
+        visit_checked_in.send(sender=Visit, visit=visit, principal=operator)
+        record(
+            operator,
+            Action.CREATE,
+            object_type="visit",
+            object_id=visit.pk,
+            patient_id=patient.pk,
+            purpose="check_in",
+            detail={"ma_lk": visit.ma_lk, "department": dep.code, "ticket": number},
+        )
+    visit.ticket = ticket
+    return visit, True
+
+
+def _result(visit: Visit, *, created: bool, warnings: list, verdict: dict | None = None):
+    return CheckInResult(
+        patient=visit.patient,
+        visit=visit,
+        ticket=visit.ticket,
+        verdict=verdict or visit.eligibility_detail or {"outcome": visit.eligibility_outcome},
+        created=created,
+        warnings=warnings,
+    )
+
+
+# --- verdict_resolved receiver ----------------------------------------------------------------
+
+
+def on_verdict_resolved(sender, check=None, verdict=None, **kwargs) -> None:
+    """A pending (unverified) check got its answer: update the visits that used it."""
+    if check is None or verdict is None:
+        return
+    for visit in Visit.objects.filter(eligibility_check_id=check.pk).exclude(
+        status=VisitStatus.CANCELLED
+    ):
+        _apply_verdict(visit, verdict)
+        visit.eligibility_check_id = check.pk
+        visit.save()
+
+
+# --- queue (clinic page and board) ------------------------------------------------------------
+
+
+def _queue_dep(principal, department_id: int) -> Department:
+    principal.require_role(Role.CLINICIAN, Role.RECEPTION, Role.FACILITY_ADMIN)
+    dep = Department.objects.filter(pk=department_id, facility_id=principal.facility_id).first()
+    if dep is None:
+        raise DomainError(
+            "department_unknown", "Không có khoa/phòng này.", "No such department.", status=404
+        )
+    return dep
+
+
+def call_next(principal, department_id: int) -> Ticket | None:
+    """Call the lowest waiting number; the ticket being called before is marked done."""
+    dep = _queue_dep(principal, department_id)
+    day = local_day()
+    with transaction.atomic():
+        Ticket.objects.filter(department=dep, day=day, status=TicketStatus.CALLED).update(
+            status=TicketStatus.DONE
+        )
+        ticket = (
+            Ticket.objects.select_for_update()
+            .filter(department=dep, day=day, status=TicketStatus.WAITING)
+            .order_by("number")
+            .first()
+        )
+        if ticket is None:
+            return None
+        ticket.status = TicketStatus.CALLED
+        ticket.called_at = timezone.now()
+        ticket.call_count += 1
+        ticket.save(update_fields=["status", "called_at", "call_count"])
+        record(
+            principal,
+            "call",
+            object_type="ticket",
+            object_id=ticket.pk,
+            detail={"n": ticket.number},
+        )
+    return ticket
+
+
+def recall(principal, department_id: int) -> Ticket | None:
+    dep = _queue_dep(principal, department_id)
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update()
+            .filter(department=dep, day=local_day(), status=TicketStatus.CALLED)
+            .first()
+        )
+        if ticket is None:
+            return None
+        ticket.called_at = timezone.now()
+        ticket.call_count += 1
+        ticket.save(update_fields=["called_at", "call_count"])
+    return ticket
+
+
+def mark_absent(principal, department_id: int) -> Ticket | None:
+    dep = _queue_dep(principal, department_id)
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update()
+            .filter(department=dep, day=local_day(), status=TicketStatus.CALLED)
+            .first()
+        )
+        if ticket is None:
+            return None
+        ticket.status = TicketStatus.ABSENT
+        ticket.save(update_fields=["status"])
+    return ticket
+
+
+def board_state(facility_id: int) -> dict:
+    """What the waiting-hall screen shows: per room the number being called, and waiting counts.
+    No personal data: numbers and rooms only."""
+    day = local_day()
+    rows = []
+    for dep in Department.objects.filter(facility_id=facility_id):
+        tickets = Ticket.objects.filter(department=dep, day=day)
+        called = tickets.filter(status=TicketStatus.CALLED).order_by("-called_at").first()
+        rows.append(
+            {
+                "department": dep.code,
+                "name": dep.name,
+                "room": dep.room,
+                "calling": called.number if called else None,
+                "call_seq": (f"{called.pk}-{called.call_count}" if called is not None else ""),
+                "waiting": tickets.filter(status=TicketStatus.WAITING).count(),
+            }
+        )
+    return {"day": day.isoformat(), "rooms": rows}
+
+
+def ticket_by_token(principal, token: str) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("department", "visit", "visit__patient", "visit__facility")
+        .filter(token=token, visit__facility_id=principal.facility_id)
+        .first()
+    )
+    if ticket is None:
+        raise DomainError("ticket_not_found", "Không tìm thấy phiếu.", "Ticket not found.", 404)
+    return ticket
+
+
+def visit_for(principal, visit_id: int) -> Visit:
+    principal.require_role(*mpi.READ_ROLES)
+    visit = (
+        Visit.objects.select_related("patient", "department", "facility")
+        .filter(pk=visit_id, facility_id__in=principal.patient_data_facility_ids())
+        .first()
+    )
+    if visit is None:
+        raise DomainError("visit_not_found", "Không tìm thấy đợt khám.", "Visit not found.", 404)
+    record(
+        principal,
+        Action.READ,
+        object_type="visit",
+        object_id=visit.pk,
+        patient_id=visit.patient_id,
+        purpose="visit_lookup",
+    )
+    return visit
+
+
+__all__ = ["CheckInResult", "Forbidden", "check_in", "preview"]

@@ -1,0 +1,68 @@
+"""Production refuses to start with the demo SECRET_KEY or with DEBUG on."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+GOOD_KEY = "k" * 20 + "Q2x9Zr7Lm4Np1Vb8Hs3Jd6Fg0Tw5Yc" + "e" * 10
+
+
+def run_setup(tmp_path, extra: dict, code: str = "import django; django.setup()"):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "KCB06_ENV")}
+    env.pop("DATABASE_URL", None)
+    env.update({"DJANGO_SETTINGS_MODULE": "kcb06.settings", "KCB06_DATA_DIR": str(tmp_path)})
+    env.update(extra)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({}, "Production refuses the demo SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "Production refuses the demo SECRET_KEY"),
+        ({"SECRET_KEY": GOOD_KEY, "DEBUG": "1"}, "Production refuses DEBUG=1"),
+    ],
+)
+def test_production_refuses_unsafe_settings(tmp_path, extra, message):
+    result = run_setup(tmp_path, {"KCB06_ENV": "production", **extra})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_starts_with_a_real_key(tmp_path):
+    result = run_setup(
+        tmp_path,
+        {"KCB06_ENV": "production", "SECRET_KEY": GOOD_KEY},
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SESSION_COOKIE_SECURE, settings.DEBUG)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]
+
+
+def test_kcb06_serve_runs_as_production_and_refuses_the_demo_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "KCB06_ENV")}
+    env.pop("DATABASE_URL", None)
+    env["KCB06_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "kcb06.cli", "serve", "--bind", "127.0.0.1:9201"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "Production refuses the demo SECRET_KEY" in result.stderr
+
+
+def test_bad_boolean_in_the_environment_is_refused(tmp_path):
+    result = run_setup(tmp_path, {"DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr

@@ -190,3 +190,16 @@ LOGGING = {
 KCB06_KIOSK_IDLE_SECONDS = env_int("KCB06_KIOSK_IDLE_SECONDS", 60)
 # The queue board polls for called numbers this often (milliseconds; the issue asks < 1 s).
 KCB06_BOARD_POLL_MS = env_int("KCB06_BOARD_POLL_MS", 700)
+
+# --- eligibility (BHXH portal client, e-ID adapter) ------------------------------------------
+# Consecutive portal failures that open the circuit breaker, and how long it stays open.
+KCB06_PORTAL_BREAKER_FAILURES = env_int("KCB06_PORTAL_BREAKER_FAILURES", 3)
+KCB06_PORTAL_BREAKER_SECONDS = env_float("KCB06_PORTAL_BREAKER_SECONDS", 30.0)
+# Renew the portal token this many seconds before its expires_in.
+KCB06_PORTAL_TOKEN_MARGIN = env_int("KCB06_PORTAL_TOKEN_MARGIN", 600)
+# First background re-check of an unverified check after this many seconds (then doubling,
+# capped at one hour).
+KCB06_ELIGIBILITY_RECHECK_SECONDS = env_int("KCB06_ELIGIBILITY_RECHECK_SECONDS", 30)
+# e-ID authentication provider for VNeID app QR codes; empty = not configured.
+KCB06_EID_PROVIDER_URL = env("KCB06_EID_PROVIDER_URL", "")
+KCB06_EID_TIMEOUT = env_float("KCB06_EID_TIMEOUT", 5.0)

@@ -1,1 +1,120 @@
-from django.db import models  # noqa: F401
+"""Eligibility checks against the BHXH portal, the shared portal token, and the reconciliation
+("seed procedure") list of citizens whose ID-card data and insurance data disagree."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Outcome(models.TextChoices):
+    VALID = "valid", _("Thẻ hợp lệ")
+    INVALID = "invalid", _("Thẻ không dùng được")
+    NO_CARD = "no_card", _("Không có thẻ BHYT")
+    UNVERIFIED = "unverified", _("Chưa kiểm tra được")
+
+
+class CheckStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ kiểm tra lại")
+    FINAL = "final", _("Đã có kết quả")
+
+
+class EligibilityCheck(models.Model):
+    """One question to the portal (or one answer served from the day's cache).
+
+    `id_number` is personal data kept for the background re-check and the reconciliation
+    list; it never goes to logs or URLs. A pending check is retried by jobs.recheck_pending.
+    """
+
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="eligibility_checks"
+    )
+    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    card_number = models.CharField(max_length=15, blank=True)
+    id_number = models.CharField(max_length=12, blank=True)
+    lookup_key = models.CharField(max_length=15)  # what was sent as maThe
+    full_name = models.CharField(max_length=255)
+    name_key = models.CharField(max_length=255)  # folded name, for the cache
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=8, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    portal_code = models.CharField(max_length=8, blank=True)
+    response = models.JSONField(default=dict, blank=True)  # summary, never credentials
+    verdict = models.JSONField(default=dict, blank=True)  # Verdict.as_dict() at the time
+    from_cache = models.BooleanField(default=False)
+    checked_at = models.DateTimeField(db_index=True)
+    check_date = models.DateField()  # Asia/Ho_Chi_Minh date of checked_at (the cache day)
+    status = models.CharField(max_length=8, choices=CheckStatus.choices)
+    attempts = models.PositiveIntegerField(default=1)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["facility", "lookup_key", "check_date"], name="elig_cache_idx"),
+            models.Index(fields=["status", "next_attempt_at"], name="elig_pending_idx"),
+        ]
+
+
+class PortalToken(models.Model):
+    """The portal token pair of one account, shared by every kcb06 process (a login costs a
+    round trip, and the portal may limit logins). Readable only by the server itself."""
+
+    base_url = models.CharField(max_length=255)
+    username = models.CharField(max_length=64)
+    access_token = models.CharField(max_length=255)
+    id_token = models.CharField(max_length=255)
+    expires_at = models.DateTimeField()
+    obtained_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["base_url", "username"], name="portal_token_account")
+        ]
+
+
+class MismatchKind(models.TextChoices):
+    NAME_DIACRITICS = "name_diacritics", _("Họ tên khác dấu")
+    NAME_DIFFERENT = "name_different", _("Họ tên khác")
+    DOB = "dob", _("Ngày sinh khác")
+    SEX = "sex", _("Giới tính khác")
+    PORTAL = "portal", _("Cổng BHXH từ chối thẻ")
+
+
+class ReconciliationEntry(models.Model):
+    """A citizen on the list the facility sends to the police and BHXH to clean the data.
+
+    One row per person per facility per day (`person_key` = ID number, else card number).
+    """
+
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="reconciliation_entries"
+    )
+    source_check = models.ForeignKey(EligibilityCheck, null=True, on_delete=models.SET_NULL)
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    day = models.DateField(db_index=True)
+    person_key = models.CharField(max_length=15)
+    id_number = models.CharField(max_length=12, blank=True)
+    card_number = models.CharField(max_length=15, blank=True)
+    name_id_card = models.CharField(max_length=255)
+    name_insurance = models.CharField(max_length=255, blank=True)
+    dob_id_card = models.CharField(max_length=10)
+    dob_insurance = models.CharField(max_length=10, blank=True)
+    sex_id_card = models.CharField(max_length=8, blank=True)
+    sex_insurance = models.CharField(max_length=8, blank=True)
+    kinds = models.CharField(max_length=128)  # comma-separated MismatchKind values
+    portal_code = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["day", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "person_key", "day"], name="reconciliation_person_day"
+            )
+        ]

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from kcb06.eligibility import views
+
 app_name = "eligibility"
-urlpatterns: list = []
+urlpatterns = [
+    path("reconciliation/", views.reconciliation_page, name="reconciliation"),
+]

@@ -119,6 +119,7 @@ class BookView:
     entries: dict[str, list[BookEntry]] = field(default_factory=dict)
     visits: list[Visit] = field(default_factory=list)
     vi_names: dict[str, str] = field(default_factory=dict)
+    consents: list = field(default_factory=list)
 
     @property
     def allergies(self):
@@ -197,9 +198,14 @@ def read_book(principal, patient_id: int, *, purpose: str = PURPOSE_CARE) -> Boo
 
     def fetch():
         entries, visits = _load(patient_id)
-        return entries, visits
+        consents = list(
+            Consent.objects.filter(patient_id=patient_id)
+            .select_related("facility")
+            .order_by("-granted_at")
+        )
+        return entries, visits, consents
 
-    entries, visits = read_personal(
+    entries, visits, consents = read_personal(
         principal,
         fetch,
         what="healthbook",
@@ -216,6 +222,7 @@ def read_book(principal, patient_id: int, *, purpose: str = PURPOSE_CARE) -> Boo
         entries=entries,
         visits=visits,
         vi_names=icd10.vietnamese_names(codes),
+        consents=consents,
     )
 
 

@@ -1,0 +1,59 @@
+"""The citizen's printable health book: HTML print view and PDF (WeasyPrint).
+
+The QR encodes the staff URL of the book (opaque token, never an ID number); the access list
+(who read the book, when, why) is printed with it as Decree 13/2023/NĐ-CP requires on request.
+"""
+
+import segno
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from kcb06.facilities.models import Facility, StaffProfile
+from kcb06.healthbook import services
+
+
+def access_rows(patient_id: int) -> list[dict]:
+    rows = services.access_list(patient_id)
+    users = {r.user_id for r in rows if r.user_id}
+    names = dict(StaffProfile.objects.filter(user_id__in=users).values_list("user_id", "full_name"))
+    facilities = dict(
+        Facility.objects.filter(pk__in={r.facility_id for r in rows if r.facility_id}).values_list(
+            "pk", "name"
+        )
+    )
+    return [
+        {
+            "at": r.at,
+            "who": names.get(r.user_id) or r.username or "hệ thống",
+            "role": r.role,
+            "facility": facilities.get(r.facility_id, ""),
+            "what": r.object_type,
+            "purpose": r.purpose,
+            "via": r.via,
+        }
+        for r in rows
+    ]
+
+
+def context(request, view) -> dict:
+    url = request.build_absolute_uri(reverse("healthbook:book", kwargs={"token": view.book.token}))
+    qr = segno.make(url, error="m")
+    return {
+        "view": view,
+        "facility": request.principal.facility,
+        "printed_at": timezone.localtime(),
+        "printed_by": request.principal.profile.full_name,
+        "qr_svg": qr.svg_data_uri(scale=3, border=1),
+        "book_url": url,
+        "access": access_rows(view.patient.pk),
+    }
+
+
+def pdf_bytes(request, view) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "healthbook/print.html", {**context(request, view), "pdf": True}, request
+    )
+    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

@@ -203,3 +203,18 @@ KCB06_ELIGIBILITY_RECHECK_SECONDS = env_int("KCB06_ELIGIBILITY_RECHECK_SECONDS",
 # e-ID authentication provider for VNeID app QR codes; empty = not configured.
 KCB06_EID_PROVIDER_URL = env("KCB06_EID_PROVIDER_URL", "")
 KCB06_EID_TIMEOUT = env_float("KCB06_EID_TIMEOUT", 5.0)
+
+# --- interchange (XML 4750 outbox delivery) --------------------------------------------------
+# Portal paths (QĐ 4750, CV 1245); QĐ 3176 renames them to .../checkInKcbQd3176 and
+# .../guiHoSoXmlQD3176.
+KCB06_XML_CHECKIN_PATH = env("KCB06_XML_CHECKIN_PATH", "/api/qd130/checkInKcbQd4750")
+KCB06_XML_CLAIM_PATH = env("KCB06_XML_CLAIM_PATH", "/api/qd130/guiHoSoXmlQD4750")
+# One submission's deadline (token + POST), in seconds (S7 uses 30 s).
+KCB06_XML_TIMEOUT = env_float("KCB06_XML_TIMEOUT", 30.0)
+# Retries on network errors / 5xx: base * 2^(n-1) seconds with ±50 % jitter, capped; "failed"
+# after KCB06_XML_MAX_ATTEMPTS.
+KCB06_XML_RETRY_BASE_SECONDS = env_float("KCB06_XML_RETRY_BASE_SECONDS", 5.0)
+KCB06_XML_RETRY_MAX_SECONDS = env_float("KCB06_XML_RETRY_MAX_SECONDS", 3600.0)
+KCB06_XML_MAX_ATTEMPTS = env_int("KCB06_XML_MAX_ATTEMPTS", 10)
+# A worker's claim on a row lasts this long; a killed worker's rows are taken again after it.
+KCB06_XML_LEASE_SECONDS = env_int("KCB06_XML_LEASE_SECONDS", 120)

@@ -7,3 +7,8 @@ class InterchangeConfig(AppConfig):
     name = "kcb06.interchange"
     label = "interchange"
     verbose_name = "Liên thông dữ liệu"
+
+    def ready(self) -> None:
+        from kcb06.interchange import receivers
+
+        receivers.connect()

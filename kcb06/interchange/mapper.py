@@ -1,0 +1,179 @@
+"""ORM -> VisitData: the only place that knows both the models and the XML's needs.
+
+Staff codes (MA_BAC_SI, NGUOI_THUC_HIEN) are the practising-certificate code when set, else
+the staff's personal ID number (the "mã định danh y tế" of the regulation). MA_TTDV (BHXH
+number of the facility head who signs) comes from KCB06_MA_TTDV_<MA_CSKCB> in the environment;
+without it the demo value <MA_CSKCB>00000 is used and docs/interchange.md says so.
+"""
+
+import os
+from datetime import timedelta
+from decimal import Decimal
+
+from kcb06.interchange.data import (
+    DrugLine,
+    NoteLine,
+    Referral,
+    ResultLine,
+    ServiceLine,
+    SickLeave,
+    VisitData,
+)
+
+SEX = {"male": "1", "female": "2", "m": "1", "f": "2", "nam": "1", "nu": "2", "1": "1", "2": "2"}
+EXAM_SERVICE = ("02.1896", "Khám bệnh")  # examination fee: the first cost of an outpatient visit
+
+
+def staff_code(user) -> str:
+    profile = getattr(user, "staff", None) if user is not None else None
+    if profile is None:
+        return ""
+    return profile.practitioner_code or profile.id_number or ""
+
+
+def head_code(facility_code: str) -> str:
+    return os.environ.get(f"KCB06_MA_TTDV_{facility_code}", f"{facility_code}00000")[:10]
+
+
+def birth_text(patient) -> str:
+    dob = patient.date_of_birth
+    if dob is None or patient.dob_precision == "year":
+        return f"{patient.birth_year:04d}00000000"
+    return dob.strftime("%Y%m%d") + "0000"
+
+
+def doi_tuong(visit) -> str:
+    """MA_DOITUONG_KCB: 1.1 at the registered facility, 1.2 elsewhere in network (simplified;
+    the facility confirms it at settlement), 9 for a visit not using BHYT."""
+    if not visit.uses_bhyt:
+        return "9"
+    return "1.1" if visit.ma_dkbd == visit.facility.code else "1.2"
+
+
+def visit_data(visit) -> VisitData:
+    patient = visit.patient
+    ids = {i.kind: i.value for i in patient.identifiers.all() if i.is_active}
+    facility = visit.facility
+    closure = getattr(visit, "closure", None) if hasattr(visit, "closure") else None
+    doctor = closure.closed_by if closure is not None else None
+    data = VisitData(
+        ma_lk=visit.ma_lk,
+        ma_cskcb=facility.code,
+        ma_bn=f"BN{patient.pk:08d}",
+        full_name=patient.full_name,
+        birth=birth_text(patient),
+        sex=SEX.get(str(patient.sex).lower(), "3"),
+        arrived_at=visit.arrived_at,
+        ma_khoa=visit.department.code,
+        visit_type=visit.visit_type or "01",
+        ma_doituong_kcb=doi_tuong(visit),
+        id_number=ids.get("id_number", "") or ids.get("old_id_number", ""),
+        nationality=patient.nationality_code or "000",
+        ethnicity=patient.ethnicity_code or "01",
+        occupation=patient.occupation_code or "00000",
+        address=patient.address or facility.address,
+        province=patient.province_code or facility.province_code,
+        ward=patient.ward_code or facility.ward_code,
+        phone=patient.phone,
+        uses_bhyt=visit.uses_bhyt and bool(visit.card_number),
+        card_number=visit.card_number,
+        ma_dkbd=visit.ma_dkbd,
+        card_from=visit.card_valid_from,
+        card_to=visit.card_valid_to,
+        benefit_level=visit.benefit_level,
+        reason=visit.reason or "Khám bệnh",
+        closed_at=visit.closed_at,
+        doctor_code=staff_code(doctor),
+        doctor_name=getattr(getattr(doctor, "staff", None), "full_name", ""),
+        head_code=head_code(facility.code),
+        record_no=visit.ma_lk,
+    )
+    exam = ServiceLine(
+        EXAM_SERVICE[0], EXAM_SERVICE[1], Decimal(1), Decimal(0), visit.arrived_at, group=13
+    )
+    data.first_cost = exam
+    if closure is None:
+        return data
+    data.admission_diagnosis = closure.admission_diagnosis or closure.final_diagnosis_text
+    data.final_diagnosis = closure.final_diagnosis_text
+    diagnoses = sorted(visit.diagnoses.all(), key=lambda d: (not d.is_main, d.position))
+    data.main_icd = closure.main_icd10 or (diagnoses[0].icd10 if diagnoses else "")
+    data.other_icds = [d.icd10 for d in diagnoses if d.icd10 != data.main_icd][:12]
+    data.treatment = closure.treatment_summary or "Điều trị nội khoa"
+    data.outcome = closure.outcome or "1"
+    data.discharge_type = closure.discharge_type or "1"
+    data.note = closure.note
+    data.follow_up = closure.follow_up_date
+    data.weight_kg = closure.weight_kg
+    data.closed_at = visit.closed_at or closure.closed_at
+    data.drugs = [
+        DrugLine(
+            p.drug_code or "00.0000",
+            p.drug_name,
+            p.unit or "Viên",
+            p.strength or "-",
+            p.route or "1.01",
+            p.dose,
+            p.quantity,
+            p.unit_price,
+            ordered_at=p.ordered_at,
+            doctor=staff_code(p.prescriber) or data.doctor_code,
+        )
+        for p in visit.prescriptions.all()
+    ]
+    data.services = [
+        ServiceLine(
+            s.service_code,
+            s.service_name,
+            s.quantity,
+            s.unit_price,
+            s.ordered_at,
+            performed_at=s.performed_at,
+            result_at=s.result_at,
+            group=s.group_code,
+            performer=staff_code(s.performer) or data.doctor_code,
+        )
+        for s in visit.services.all()
+    ]
+    data.results = [
+        ResultLine(
+            r.service_code,
+            r.indicator_code,
+            r.indicator_name,
+            r.value,
+            r.unit,
+            r.description,
+            r.conclusion,
+            r.result_at,
+        )
+        for r in visit.results.all()
+    ]
+    data.notes = [
+        NoteLine(n.text, n.at, staff_code(n.author) or data.doctor_code)
+        for n in visit.progress_notes.all()
+    ]
+    firsts = sorted([*data.services, *data.drugs], key=lambda line: line.ordered_at)
+    if firsts:
+        data.first_cost = firsts[0]
+    if closure.sick_leave_days and closure.sick_leave_from:
+        end = closure.sick_leave_to or closure.sick_leave_from + timedelta(
+            days=closure.sick_leave_days - 1
+        )
+        data.sick_leave = SickLeave(
+            closure.sick_leave_days,
+            closure.sick_leave_from,
+            end,
+            number=f"NV-{visit.ma_lk}"[:200],
+            serial=f"{facility.code}-{visit.pk}",
+            employer="Không",
+            social_insurance_no=ids.get("bhxh_number", "")
+            or (visit.card_number[-10:] if visit.card_number else ""),
+        )
+    if data.discharge_type in {"2", "5"}:
+        data.referral = Referral(
+            to_facility="",
+            number=f"CT-{visit.ma_lk}"[:50],
+            clinical_signs=visit.reason,
+            course=closure.note or data.final_diagnosis,
+        )
+    return data

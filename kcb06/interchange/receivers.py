@@ -1,0 +1,44 @@
+"""Signal receivers: the outbox row is written inside the transaction of the change.
+
+Check-in: XML0 is built at check-in. SPECS §3.6 says to send it right after the first cost
+item; for an outpatient visit the first cost is the examination ordered at check-in (the
+department's exam service), so we build it then with that service as MA_DICH_VU.
+Closing / correcting: the GIAMDINHHS package for the visit's current data (a correction after
+acceptance becomes a replacement file).
+
+A bug in building must not block reception or closing: it is logged, and the visit then shows
+on the overdue page as "no file built".
+"""
+
+import logging
+
+from kcb06.interchange import outbox
+
+log = logging.getLogger("kcb06.interchange")
+
+
+def _user(principal):
+    return getattr(principal, "user", None)
+
+
+def on_checked_in(sender, visit, principal=None, **kwargs):
+    try:
+        outbox.enqueue_checkin(visit, _user(principal))
+    except Exception:  # noqa: BLE001 - see module docstring
+        log.exception("check-in file for visit %s could not be built", visit.pk)
+
+
+def on_closed(sender, visit, principal=None, **kwargs):
+    try:
+        outbox.enqueue_claim(visit, _user(principal))
+    except Exception:  # noqa: BLE001 - see module docstring
+        log.exception("claim file for visit %s could not be built", visit.pk)
+
+
+def connect() -> None:
+    from kcb06.healthbook.signals import visit_closed, visit_corrected
+    from kcb06.visits.signals import visit_checked_in
+
+    visit_checked_in.connect(on_checked_in, dispatch_uid="interchange.checkin")
+    visit_closed.connect(on_closed, dispatch_uid="interchange.closed")
+    visit_corrected.connect(on_closed, dispatch_uid="interchange.corrected")

@@ -16,7 +16,6 @@ from .errors import IdentityWarning, error, warning
 
 _DIGITS_RUN = re.compile(r"\d+")
 _DATE_SEPARATORS = re.compile(r"[/.\-]")
-_SPACES = re.compile(r"\s+")
 
 MALE, FEMALE = "male", "female"
 SEX_VI = {MALE: "Nam", FEMALE: "Nữ"}
@@ -110,7 +109,13 @@ def parse_id_number_text(text: str) -> IdNumber:
     return IdNumber(number, province, name, sex, year, year)
 
 
+_DATE_CACHE: dict[str, date] = {}  # ddMMyyyy -> date; dates repeat a lot at reception
+
+
 def parse_date(value: str, field_name: str) -> date:
+    cached = _DATE_CACHE.get(value)
+    if cached is not None:
+        return cached
     text = value
     if len(text) != 8 or not text.isdigit():
         text = _DATE_SEPARATORS.sub("", text)
@@ -118,9 +123,14 @@ def parse_date(value: str, field_name: str) -> date:
         year = int(text[4:])
         if year >= 1880:
             try:
-                return date(year, int(text[2:4]), int(text[:2]))
+                parsed = date(year, int(text[2:4]), int(text[:2]))
             except ValueError:
                 pass
+            else:
+                if len(_DATE_CACHE) >= 100_000:
+                    _DATE_CACHE.clear()
+                _DATE_CACHE[value] = parsed
+                return parsed
     vi, en = _FIELD_NAMES[field_name]
     raise error("date_invalid", field_vi=vi, field_en=en, value=value[:20])
 
@@ -138,6 +148,8 @@ def parse_sex(value: str) -> str:
 
 def _fix_inverted_case(text: str) -> str:
     """'nGUYỄN vĂN a' (Caps Lock on while the scanner typed) -> 'Nguyễn Văn A'."""
+    if not text[:1].islower():  # fast exit: the usual title-case text starts upper case
+        return text
     words = [w for w in text.split(" ") if w and w[0].isalpha()]
     if (
         words
@@ -146,13 +158,6 @@ def _fix_inverted_case(text: str) -> str:
     ):
         return text.swapcase()
     return text
-
-
-def _clean_text(value: str) -> str:
-    value = value.strip()
-    if "  " in value or "\t" in value:
-        value = _SPACES.sub(" ", value)
-    return _fix_inverted_case(value)
 
 
 def _old_ids(value: str, warnings: list) -> tuple[str | None, tuple[str, ...]]:
@@ -170,25 +175,32 @@ def _old_ids(value: str, warnings: list) -> tuple[str | None, tuple[str, ...]]:
 
 
 def parse_cccd_fields(fields: list[str], today: date) -> CccdQr:
-    """Seven already-split fields -> CccdQr (errors for structure, warnings for consistency)."""
-    number = check_id_number(fields[0].strip())
+    """Seven fields of a normalised scan -> CccdQr (errors for structure, warnings for
+    consistency). normalize_scan has already trimmed the fields and collapsed spaces."""
+    id_text, old_text, name, dob_text, sex_text, address, issue_text = fields
+    number = (
+        id_text
+        if len(id_text) == 12 and id_text.isdigit() and id_text.isascii()
+        else check_id_number(id_text)
+    )
     warnings: list[IdentityWarning] = []
-    old, others = _old_ids(fields[1].strip(), warnings)
-    name = _clean_text(fields[2])
+    old, others = _old_ids(old_text, warnings) if old_text else (None, ())
+    name = _fix_inverted_case(name)
     if not name:
         raise error("name_missing")
-    dob = parse_date(fields[3].strip(), "date_of_birth")
+    dob = parse_date(dob_text, "date_of_birth")
     if dob > today:
         raise error("dob_in_future", value=dob.strftime("%d/%m/%Y"))
-    sex = parse_sex(fields[4])
-    address = _clean_text(fields[5])
-    issue_text = fields[6].strip()
+    sex = parse_sex(sex_text)
+    address = _fix_inverted_case(address)
     issue = parse_date(issue_text, "issue_date") if issue_text else None
 
     province = number[:3]
     if province not in PROVINCE_BIRTH_CODES:
         warnings.append(warning("id_province_unknown", code=province))
-    century, id_sex = century_sex(int(number[3]))
+    digit = ord(number[3]) - 48
+    century = 1900 + 100 * (digit >> 1)
+    id_sex = FEMALE if digit & 1 else MALE
     if id_sex != sex:
         warnings.append(
             warning(

@@ -21,7 +21,7 @@ import unicodedata
 _JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\ufffe]")
 # Anything that needs a slow step; most scans contain none of these and return at once.
 _NEEDS_WORK = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00a0\u200b-\u200d\u2060\ufeff\ufffe\uff01-\uff5e\u3000]|  |^ | $| \\||\\| "
+    "[\x00-\x1f\x7f-\x9f\u00a0\u200b-\u200d\u2060\ufeff\ufffe\uff01-\uff5e\u3000]"
 )
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
 _PIPE_SPACES = re.compile(r" ?\| ?")
@@ -149,16 +149,20 @@ def _repair_token(token: str) -> str:
 def _dedupe(line: str) -> str:
     """The same code twice back to back (trigger held, double scan) -> once."""
     n = len(line)
-    for sep in ("", " "):
-        half, rest = divmod(n - len(sep), 2)
-        if rest or half < 9:
-            continue
-        first, second = line[:half], line[half + len(sep) :]
-        if first == second and line[half : half + len(sep)] == sep:
-            if first.count("|") == 6 or (CODE_RE.fullmatch(first) and not CODE_RE.fullmatch(line)):
-                return first
-            if first.endswith("$") and "|" in first:  # BHYT card QR
-                return first
+    if n < 18:
+        return line
+    half = n // 2
+    if line[0] != line[n - half]:  # cheap exit for the usual single scan
+        return line
+    if n % 2 and line[half] != " ":
+        return line
+    first, second = line[:half], line[n - half :]
+    if first != second:
+        return line
+    if first.count("|") == 6 or (first.endswith("$") and "|" in first):  # CCCD / BHYT QR
+        return first
+    if CODE_RE.fullmatch(first) and not CODE_RE.fullmatch(line):
+        return first
     return line
 
 
@@ -193,7 +197,14 @@ def normalize_scan(text: str) -> str:
     """Return the scanned text cleaned of what the scanner and PC added (see module doc)."""
     if not isinstance(text, str):
         raise TypeError("normalize_scan expects str")
-    if not _NEEDS_WORK.search(text) and (
+    if (
+        not _NEEDS_WORK.search(text)
+        and "  " not in text
+        and " |" not in text
+        and "| " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    ) and (
         text.isascii() or (unicodedata.is_normalized("NFC", text) and not _MOJIBAKE.search(text))
     ):
         return _finish_line(text)  # the common case: a clean single line

@@ -92,8 +92,9 @@ def _parse_pipe_text(text: str, today: date) -> ScanResult:
     if looks_like_bhyt_qr(fields):
         return parse_bhyt_qr_fields(fields)
     if count == 7:
-        if _layout_trouble(first) or _layout_trouble(fields[3].strip()):
-            raise error("keyboard_layout")
+        if not first.isdigit() or not fields[3].strip().isdigit():
+            if _layout_trouble(first) or _layout_trouble(fields[3].strip()):
+                raise error("keyboard_layout")
         return parse_cccd_fields(fields, today)
     if first and first.isdigit() and first.isascii():
         if count < 7:

@@ -157,6 +157,10 @@ class CircuitBreaker:
             if self.failures >= settings.KCB06_PORTAL_BREAKER_FAILURES:
                 self.open_until = time.monotonic() + settings.KCB06_PORTAL_BREAKER_SECONDS
 
+    def release_probe(self) -> None:
+        with self.lock:
+            self.probing = False
+
     @property
     def is_open(self) -> bool:
         with self.lock:
@@ -332,6 +336,9 @@ def check_card(
         else:
             cb.failure()
         log.warning("portal card check failed: %s (%s)", exc.kind, exc.detail)
+        raise
+    except BaseException:
+        cb.release_probe()  # e.g. a database error: not the portal's fault, free the probe
         raise
     if code in SERVER_FAILURE_CODES:
         cb.failure()

@@ -1,0 +1,200 @@
+"""The portal client against a misbehaving portalsim: tokens, deadline, breaker, cache, faults,
+and no credential in logs. Portal calls are counted by portalsim, never by mocking."""
+
+import logging
+import time
+
+import pytest
+
+from kcb06.eligibility import portal as client
+from kcb06.eligibility.models import EligibilityCheck, PortalToken
+from kcb06.eligibility.services import check_eligibility
+
+VALID = {
+    "card_number": "HC4272700000000",
+    "full_name": "Nguyễn Văn Hợp Lệ Demo",
+    "date_of_birth": "1985-08-15",
+}
+EXPIRED = {
+    "card_number": "GD4272700000010",
+    "full_name": "Bùi Văn Hết Hạn Demo",
+    "date_of_birth": "1970-09-09",
+}
+
+
+def test_token_is_reused_then_renewed_before_expiry(sim, principal, settings):
+    p = principal()
+    check_eligibility(p, **VALID)
+    check_eligibility(p, **EXPIRED)
+    assert sim.calls("token") == 1 and sim.calls("card_check") == 2
+    row = PortalToken.objects.get(username="27901_BV")
+    assert row.expires_at > row.obtained_at
+    # The token now counts as "about to expire": kcb06 renews it without waiting for a 401.
+    settings.KCB06_PORTAL_TOKEN_MARGIN = 10**7
+    assert check_eligibility(p, **EXPIRED).portal_code == "010"
+    assert sim.calls("token") == 2 and sim.calls("card_check") == 3
+
+
+def test_shared_token_row_is_used_by_another_process(sim, principal):
+    check_eligibility(principal(), **EXPIRED)
+    client.forget_tokens()  # as if a second kcb06 process asked next
+    check_eligibility(principal(), **EXPIRED)
+    assert sim.calls("token") == 1
+
+
+def test_401_after_token_expiry_logs_in_again_once(sim, principal):
+    p = principal()
+    check_eligibility(p, **EXPIRED)
+    sim.expire_tokens()
+    verdict = check_eligibility(p, **EXPIRED)
+    assert verdict.portal_code == "010"
+    assert sim.calls("token") == 2 and sim.calls("card_check") == 3
+
+
+def test_wrong_portal_password_is_unverified_for_it(sim, principal, monkeypatch):
+    monkeypatch.setenv("KCB06_PORTAL_PASSWORD_27901", "not-the-password")
+    verdict = check_eligibility(principal(), **VALID)
+    assert verdict.outcome == "unverified" and verdict.portal_code is None
+    assert "từ chối tài khoản" in verdict.reason_vi and "CNTT" in verdict.next_step_vi
+
+
+def test_missing_portal_password_is_unverified_not_configured(sim, principal, monkeypatch):
+    monkeypatch.delenv("KCB06_PORTAL_PASSWORD", raising=False)
+    monkeypatch.delenv("KCB06_PORTAL_PASSWORD_27901", raising=False)
+    verdict = check_eligibility(principal(), **VALID)
+    assert verdict.outcome == "unverified" and "chưa cấu hình" in verdict.reason_vi
+    assert sim.calls("card_check") == 0
+
+
+def test_deadline_caps_a_hanging_portal(sim, principal, settings):
+    settings.KCB06_PORTAL_TIMEOUT = 0.5
+    sim.fault(scope="global", mode="timeout", timeout_seconds=5)
+    started = time.monotonic()
+    verdict = check_eligibility(principal(), **VALID)
+    elapsed = time.monotonic() - started
+    assert verdict.outcome == "unverified" and verdict.pending
+    assert "không trả lời kịp" in verdict.reason_vi
+    assert elapsed < 1.5
+
+
+def test_deadline_covers_token_and_check_together(sim, principal, settings):
+    settings.KCB06_PORTAL_TIMEOUT = 0.6
+    sim.fault(scope="global", latency_ms=400, endpoints=["token", "card_check"])
+    started = time.monotonic()
+    verdict = check_eligibility(principal(), **VALID)
+    assert verdict.outcome == "unverified"
+    assert time.monotonic() - started < 1.2
+
+
+@pytest.mark.parametrize(
+    ("mode", "words"),
+    [
+        ("http500", "Cổng BHXH đang lỗi"),
+        ("malformed", "không đọc được"),
+        ("success_wrapped_error", "báo thành công nhưng không có kết quả"),
+        ("rate_limit", "quá tải"),
+    ],
+)
+def test_broken_answers_are_unverified_and_pending(sim, principal, mode, words):
+    sim.fault(scope="HC4272700000000", mode=mode)
+    verdict = check_eligibility(principal(), **VALID)
+    assert verdict.outcome == "unverified" and verdict.pending
+    assert words in verdict.reason_vi
+    assert EligibilityCheck.objects.get(pk=verdict.check_id).status == "pending"
+
+
+def test_portal_down_connection_refused(sim, principal, settings):
+    from tests.conftest import free_port
+
+    settings.KCB06_PORTAL_URL = f"http://127.0.0.1:{free_port()}"
+    verdict = check_eligibility(principal(), **VALID)
+    assert verdict.outcome == "unverified" and "Không kết nối được" in verdict.reason_vi
+
+
+def test_breaker_opens_answers_at_once_then_probes(sim, principal, settings):
+    settings.KCB06_PORTAL_TIMEOUT = 0.3
+    settings.KCB06_PORTAL_BREAKER_FAILURES = 2
+    settings.KCB06_PORTAL_BREAKER_SECONDS = 0.5
+    p = principal()
+    check_eligibility(p, **EXPIRED)  # log in while the portal is healthy
+    sim.fault(scope="global", mode="timeout", timeout_seconds=3)
+    for _ in range(2):
+        assert check_eligibility(p, **VALID).outcome == "unverified"
+    calls = sim.calls("card_check")
+    started = time.monotonic()
+    verdict = check_eligibility(p, **VALID)
+    assert time.monotonic() - started < 0.1
+    assert verdict.outcome == "unverified" and "gián đoạn" in verdict.reason_vi
+    assert sim.calls("card_check") == calls  # the portal was not even asked
+    sim.reset()
+    time.sleep(0.6)  # half-open: one probe goes through and closes the breaker
+    assert check_eligibility(p, **VALID).outcome == "valid"
+    assert not client.breaker().is_open
+
+
+def test_cache_hit_costs_no_portal_call(sim, principal):
+    p = principal()
+    first = check_eligibility(p, **VALID, sex="male")
+    assert first.outcome == "valid" and not first.from_cache
+    calls = sim.calls("card_check")
+    second = check_eligibility(p, **VALID, sex="male")
+    assert second.from_cache and second.outcome == "valid"
+    assert second.check_id == first.check_id
+    assert second.card == first.card
+    assert sim.calls("card_check") == calls
+    # Another name for the same card is a new question.
+    check_eligibility(
+        p, card_number=VALID["card_number"], full_name="Người Khác", date_of_birth="1985-08-15"
+    )
+    assert sim.calls("card_check") == calls + 1
+
+
+def test_cache_is_per_facility(sim, principal):
+    check_eligibility(principal("tiepdon"), **VALID)
+    check_eligibility(principal("tiepdon2"), **VALID)
+    assert sim.calls("card_check") == 2
+
+
+def test_cache_can_be_turned_off(sim, principal, settings):
+    settings.KCB06_ELIGIBILITY_CACHE_HOURS = 0
+    check_eligibility(principal(), **VALID)
+    check_eligibility(principal(), **VALID)
+    assert sim.calls("card_check") == 2
+
+
+def test_invalid_and_unverified_are_never_cached(sim, principal):
+    p = principal()
+    check_eligibility(p, **EXPIRED)
+    again = check_eligibility(p, **EXPIRED)
+    assert not again.from_cache and sim.calls("card_check") == 2
+    sim.fault(scope="HC4272700000000", mode="http500", count=1)
+    assert check_eligibility(p, **VALID).outcome == "unverified"
+    assert check_eligibility(p, **VALID).outcome == "valid"
+    assert sim.calls("card_check") == 4
+
+
+def test_no_credentials_in_logs(sim, principal, caplog, monkeypatch):
+    monkeypatch.setenv("KCB06_PORTAL_PASSWORD_27901", "wrong-secret-pw")
+    caplog.set_level(logging.DEBUG)
+    check_eligibility(principal(), **VALID)
+    monkeypatch.delenv("KCB06_PORTAL_PASSWORD_27901")
+    client.reset_breakers()
+    sim.fault(scope="global", mode="http500")
+    check_eligibility(principal(), **VALID)
+    sim.reset()
+    client.forget_tokens()
+    check_eligibility(principal(), **VALID)
+    row = PortalToken.objects.get(username="27901_BV")
+    secrets = [
+        row.access_token,
+        row.id_token,
+        "wrong-secret-pw",
+        client.md5_upper("wrong-secret-pw"),
+        client.md5_upper("demo-portal"),
+        "demo-portal",
+    ]
+    text = caplog.text + " ".join(str(r.args) for r in caplog.records)
+    assert "portal card check failed" in text  # the failures were logged...
+    for secret in secrets:
+        assert secret not in text  # ...without credentials
+    assert "KQNhanLichSuKCB2024?" not in text

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kcb06.visits import services
 
@@ -51,7 +51,7 @@ def post_check_in(request, body: CheckInIn):
         from kcb06.api import api
 
         return api.create_response(request, payload, status=exc.status)
-    return (201 if result.created else 200), result.as_dict()
+    return Status(201 if result.created else 200, result.as_dict())
 
 
 @router.get("/departments", response=list[dict], summary="Khoa/phòng của cơ sở và hôm nay có nhận")

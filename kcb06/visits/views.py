@@ -192,7 +192,10 @@ def board(request):
     return render(
         request,
         "visits/board.html",
-        {"state": services.board_state(request.principal.facility_id)},
+        {
+            "state": services.board_state(request.principal.facility_id),
+            "poll_ms": settings.KCB06_BOARD_POLL_MS,
+        },
     )
 
 

@@ -164,7 +164,7 @@ def test_likely_duplicate_without_id_number_needs_the_clerks_choice(org, portal)
     assert old.full_name == "Nguyễn Văn Hợp Lệ Demo"
 
 
-def test_lost_database_connection_writes_nothing(org, portal):
+def test_lost_database_connection_writes_nothing(transactional_db, org, portal):
     """The connection dies in the middle of the write: a clear 503, no row survives."""
 
     def kill(sender, visit, principal, **kw):

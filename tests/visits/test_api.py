@@ -1,0 +1,110 @@
+"""POST /api/v1/check-ins and friends, as a HIS calls them with a Bearer key."""
+
+import json
+
+import pytest
+
+from kcb06.visits.models import Visit
+from tests.visits.helpers import INVALID, VALID
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, body):
+    return client.post("/api/v1/check-ins", json.dumps(body), content_type="application/json")
+
+
+def test_check_in_201_then_200_with_same_visit_and_ticket(api_client, portal):
+    r1 = post(api_client, {"scan": VALID, "department": "K01"})
+    assert r1.status_code == 201, r1.content
+    body = r1.json()
+    assert body["patient"]["id"] and body["patient"]["full_name"] == "Nguyễn Văn Hợp Lệ Demo"
+    assert body["visit"]["ma_lk"].startswith("27901")
+    assert body["eligibility"]["outcome"] == "valid" and body["eligibility"]["reason_vi"]
+    assert body["ticket"]["number"] == 1 and body["ticket"]["department"] == "K01"
+    assert "027085000001" not in json.dumps(body["ticket"])
+    r2 = post(api_client, {"scan": VALID, "department": "K01"})
+    assert r2.status_code == 200
+    assert r2.json()["visit"]["ma_lk"] == body["visit"]["ma_lk"]
+    assert r2.json()["ticket"]["number"] == 1
+    # visit and ticket by opaque id
+    v = api_client.get(f"/api/v1/visits/{body['visit']['id']}")
+    assert v.status_code == 200 and v.json()["ticket"]["number"] == 1
+    t = api_client.get(f"/api/v1/tickets/{body['ticket']['token']}")
+    assert t.status_code == 200 and t.json()["ma_lk"] == body["visit"]["ma_lk"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"scan": "8934673123457", "department": "K01"}, 400, None),
+        ({"scan": "PARK|B1-0234|29A12345|2026-11-23T07:14", "department": "K01"}, 400, None),
+        ({"scan": VALID, "department": "K99"}, 404, "department_unknown"),
+        ({"scan": "027070000010", "department": "K01"}, 409, "needs_details"),
+        ({"department": "K01"}, 422, "invalid_request"),
+    ],
+)
+def test_check_in_errors_are_4xx_with_vi_and_en(api_client, portal, body, status, code):
+    r = post(api_client, body)
+    assert r.status_code == status, r.content
+    err = r.json()["error"]
+    assert err["message_vi"] and err["message_en"]
+    if code:
+        assert err["code"] == code
+    assert not Visit.objects.exists()
+
+
+def test_typed_number_with_details_and_invalid_verdict(api_client, portal):
+    r = post(
+        api_client,
+        {
+            "scan": "027070000010",
+            "department": "K01",
+            "full_name": "Bùi Văn Hết Hạn Demo",
+            "date_of_birth": "1970-09-09",
+            "sex": "male",
+        },
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["eligibility"]["outcome"] == "invalid"
+    assert r.json()["visit"]["uses_bhyt"] is False
+    # second scan of the chip card of the same person: same patient, same visit
+    r2 = post(api_client, {"scan": INVALID, "department": "K01"})
+    assert r2.status_code == 200 and r2.json()["patient"]["id"] == r.json()["patient"]["id"]
+
+
+def test_departments_today(api_client, org):
+    from kcb06.visits.models import DepartmentClosure
+    from tests.visits.helpers import today
+
+    dep = org["facilities"]["27901"].departments.get(code="K33")
+    DepartmentClosure.objects.create(department=dep, day=today())
+    r = api_client.get("/api/v1/departments")
+    assert r.status_code == 200
+    rows = {d["code"]: d for d in r.json()}
+    assert set(rows) == {"K01", "K02", "K19", "K28", "K33"}
+    assert rows["K33"]["open_today"] is False and rows["K01"]["open_today"] is True
+
+
+def test_patient_lookup_by_post_body_and_search(api_client, portal):
+    post(api_client, {"scan": VALID, "department": "K01"})
+    r = api_client.post(
+        "/api/v1/patients/lookup",
+        json.dumps({"identifier": "027085000001"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and len(r.json()) == 1
+    pid = r.json()[0]["id"]
+    r = api_client.post(
+        "/api/v1/patients/search",
+        json.dumps({"name": "van nguyen hop le demo", "birth_year": 1985}),
+        content_type="application/json",
+    )
+    assert [p["id"] for p in r.json()] == [pid]
+    r = api_client.get(f"/api/v1/patients/{pid}")
+    assert r.status_code == 200 and r.json()["identifiers"]
+
+
+def test_unauthenticated(client):
+    r = post(client, {"scan": VALID, "department": "K01"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"

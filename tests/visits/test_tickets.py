@@ -1,0 +1,113 @@
+"""Queue numbers: per department per day, no gap and no duplicate under concurrency."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+
+from kcb06.visits import services
+from kcb06.visits.models import Ticket, Visit
+from tests.visits.helpers import principal, synthetic, today
+
+N = 16
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_concurrent_check_ins_on_a_sqlite_file_get_exactly_1_to_n(portal, tmp_path):
+    """Several clerks/kiosks/workers at once on SQLite (a real file, its own process)."""
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    env.update({"KCB06_DATA_DIR": str(tmp_path), "KCB06_PORTAL_URL": portal.url})
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.visits.race_probe", str(N)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["errors"] == []
+    assert result["numbers"] == list(range(1, N + 1))
+
+
+def test_concurrent_check_ins_get_exactly_1_to_n(transactional_db, org, portal):
+    """Threads in this process: the PostgreSQL case (SQLite runs in the probe above)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("in-memory SQLite test DB has no real concurrency; see the file probe")
+    p = principal(org)
+    scans = [synthetic(i) for i in range(N)]
+    services.check_in(scans[0], "K19", p)  # warm up: portal token, first counter row
+    barrier = threading.Barrier(N - 1)
+    errors = []
+
+    def worker(scan):
+        try:
+            barrier.wait(10)
+            services.check_in(scan, "K19", p)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in scans[1:]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    numbers = sorted(
+        Ticket.objects.filter(department__code="K19", day=today()).values_list("number", flat=True)
+    )
+    assert numbers == list(range(1, N + 1)), connection.vendor
+    ma_lk = list(Visit.objects.values_list("ma_lk", flat=True))
+    assert len(set(ma_lk)) == N
+
+
+def test_two_scans_in_quick_succession_give_one_visit(transactional_db, org, portal):
+    """A scanner that fires twice (or two clerks with the same patient) → one visit, one ticket."""
+    if connection.vendor != "postgresql":
+        pytest.skip("in-memory SQLite test DB has no real concurrency; see the file probe")
+    p = principal(org)
+    scan = synthetic(99)
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait(10)
+            results.append(services.check_in(scan, "K01", p))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert Visit.objects.count() == 1 and Ticket.objects.count() == 1
+    assert {r.ticket.number for r in results} == {1}
+    assert sum(r.created for r in results) == 1
+
+
+@pytest.mark.django_db
+def test_counter_is_per_department_and_day(org):
+    from datetime import date
+
+    from django.db import transaction
+
+    with transaction.atomic():
+        a = [services.bump_counter("ticket:1", date(2026, 1, 1)) for _ in range(3)]
+        b = services.bump_counter("ticket:2", date(2026, 1, 1))
+        c = services.bump_counter("ticket:1", date(2026, 1, 2))
+    assert a == [1, 2, 3] and b == 1 and c == 1
+    assert services.make_ma_lk("27901", date(2026, 1, 2), 42) == "2790120260102000042"

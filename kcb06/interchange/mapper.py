@@ -155,6 +155,11 @@ def visit_data(visit) -> VisitData:
     firsts = sorted([*data.services, *data.drugs], key=lambda line: line.ordered_at)
     if firsts:
         data.first_cost = firsts[0]
+        # A correction re-records orders at correction time; NGAY_RA must not precede them
+        # (QĐ 4750: NGAY_YL <= NGAY_RA), so the episode ends at its last recorded order.
+        last = max(line.ordered_at for line in firsts)
+        if data.closed_at is None or last > data.closed_at:
+            data.closed_at = last
     if closure.sick_leave_days and closure.sick_leave_from:
         end = closure.sick_leave_to or closure.sick_leave_from + timedelta(
             days=closure.sick_leave_days - 1

@@ -9,7 +9,10 @@ from django.test import override_settings
 from kcb06.interchange import certs, jobs, outbox, signing
 from kcb06.interchange.models import OutboxItem, OutboxState
 
-pytestmark = pytest.mark.django_db(transaction=True)
+
+@pytest.fixture(autouse=True)
+def _db(transactional_db):
+    """Real commits: the worker's claims and updates are separate transactions."""
 
 
 def _queue(org, visit):

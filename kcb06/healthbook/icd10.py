@@ -150,10 +150,18 @@ def parse_csv(raw: bytes) -> list[tuple[str, str]]:
     """Rows (code, name_vi) from a CSV with a header containing `code` and `name_vi`.
 
     Separator `,` or `;` (Excel in Vietnamese locale writes `;`), detected from the header."""
-    text = decode_csv(raw)
+    text = decode_csv(raw).replace("\x00", "")
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _parse_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise DomainError(
+            "icd10_csv", f"Tệp CSV không đọc được: {exc}.", f"Unreadable CSV: {exc}."
+        ) from None
+
+
+def _parse_rows(reader) -> list[tuple[str, str]]:
     header = [h.strip().lower() for h in next(reader, [])]
     if "code" not in header or "name_vi" not in header:
         raise DomainError(

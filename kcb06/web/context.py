@@ -15,5 +15,6 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+        active = request.path.startswith(url) if url != "/" else request.path == "/"
+        items.append({"name": url_name, "url": url, "label": label, "active": active})
     return {"nav_items": items, "principal": principal}

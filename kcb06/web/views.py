@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from kcb06.web.context import navigation
 
@@ -31,7 +32,30 @@ def home(request):
         }
     ):
         return redirect(items[0]["url"])
-    return render(request, "web/home.html", {"items": items})
+    for item in items:
+        item["help"] = TILE_HELP.get(item["name"], "")
+    return render(
+        request,
+        "web/home.html",
+        {"items": items, "today": timezone.localdate(), "facility": principal.facility},
+    )
+
+
+# One line under each tile of the home page: what the page is for.
+TILE_HELP = {
+    "visits:reception": "Quét CCCD/VNeID, kiểm tra thẻ BHYT, cấp số thứ tự.",
+    "patients:search": "Tìm người bệnh theo tên, năm sinh, số định danh.",
+    "visits:clinic": "Danh sách chờ khám và khám bệnh.",
+    "healthbook:worklist": "Ghi sổ sức khỏe điện tử, kết thúc đợt khám.",
+    "visits:kiosk": "Mở màn hình ki-ốt tự phục vụ.",
+    "visits:board": "Màn hình gọi số tại phòng chờ.",
+    "payments:bills": "Thu tiền, VietQR, đối soát.",
+    "eligibility:reconciliation": "Danh sách sai lệch giữa CSDL dân cư và BHXH.",
+    "interchange:status": "Trạng thái gửi hồ sơ XML 4750 lên cổng BHXH.",
+    "reports:dashboard": "Chỉ tiêu Đề án 06, báo cáo tuần/tháng.",
+    "audit:log": "Ai đã xem, sửa dữ liệu người bệnh, khi nào, vì sao.",
+    "admin:index": "Cơ sở, khoa/phòng, thiết bị, nhân viên, khóa API.",
+}
 
 
 def error_page(request, status, title, message, code):

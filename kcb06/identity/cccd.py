@@ -147,17 +147,22 @@ def parse_sex(value: str) -> str:
 
 
 def _fix_inverted_case(text: str) -> str:
-    """'nGUYỄN vĂN a' (Caps Lock on while the scanner typed) -> 'Nguyễn Văn A'."""
+    """'nGUYỄN vĂN a' (Caps Lock on while the scanner typed) -> 'Nguyễn Văn A'.
+
+    Inverted when some word looks like 'tHÔN' (lower then upper) and none looks like 'Thôn'
+    (upper then lower); all-capital words ('PHỐ', from an all-lower original) are neutral.
+    """
     if not text[:1].islower():  # fast exit: the usual title-case text starts upper case
         return text
-    words = [w for w in text.split(" ") if w and w[0].isalpha()]
-    if (
-        words
-        and all(w[0].islower() for w in words)
-        and any(ch.isupper() for w in words for ch in w)
-    ):
-        return text.swapcase()
-    return text
+    inverted = False
+    for word in text.split(" "):
+        if len(word) < 2 or not word[0].isalpha():
+            continue
+        if word[0].isupper() and word[1].islower():
+            return text
+        if word[0].islower() and any(ch.isupper() for ch in word[1:]):
+            inverted = True
+    return text.swapcase() if inverted else text
 
 
 def _old_ids(value: str, warnings: list) -> tuple[str | None, tuple[str, ...]]:

@@ -6,6 +6,7 @@ to do. The order of the checks is documented in docs/identity.md.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -34,6 +35,23 @@ _VNEID_HOSTS = ("vneid.gov.vn", "dichvucong.gov.vn", "bocongan.gov.vn", "dancuqu
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 _OPAQUE = re.compile(r"[A-Za-z0-9+/=_.:~-]{40,2048}")
 _AZERTY_DIGITS = frozenset("&é\"'(-è_çà")
+_VI_MARKS = frozenset("\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323")
+
+
+def _vietnamese_letters() -> frozenset[str]:
+    """Every precomposed letter an input method (Telex/VNI) can produce: a-z with Vietnamese
+    marks, and đ/Đ."""
+    letters = {"đ", "Đ"}
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        ch = chr(code)
+        parts = unicodedata.normalize("NFD", ch)
+        if parts[0].isascii() and parts[0].isalpha() and set(parts[1:]) <= _VI_MARKS:
+            if len(parts) > 1:
+                letters.add(ch)
+    return frozenset(letters)
+
+
+_VI_LETTERS = _vietnamese_letters()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +86,12 @@ def _layout_trouble(text: str) -> bool:
     has_digit = any("0" <= c <= "9" for c in text)
     if not has_digit and sum(c in _AZERTY_DIGITS for c in text) >= 4:
         return True
-    return not text.isascii() and " " not in text and len(text) >= 9
+    if text.isascii() or " " in text or len(text) < 9:
+        return False
+    # an ID, card code or token (ASCII letters/digits) with Vietnamese letters typed into it
+    vietnamese = sum(c in _VI_LETTERS for c in text)
+    plain = sum(c.isascii() and (c.isalnum() or c in "._-~+/=:") for c in text)
+    return vietnamese > 0 and vietnamese + plain == len(text) and plain >= len(text) / 2
 
 
 def _is_vneid(text: str) -> bool:

@@ -18,6 +18,13 @@ def register(facility_code: str, pem: str) -> RegisteredCertificate:
 
 
 def load(data: dict) -> None:
+    """Certificates of the fixtures file, then every <MA_CSKCB>.pem in DATA_DIR/certs (where
+    kcb06's demo seed writes the demo facility certificate)."""
+    from django.conf import settings
+
+    for path in sorted((Path(settings.DATA_DIR) / "certs").glob("*.pem")):
+        if len(path.stem) == 5:
+            register(path.stem, path.read_text())
     for item in data.get("certificates", []):
         pem = item.get("pem") or ""
         if not pem and item.get("pem_file") and Path(item["pem_file"]).is_file():

@@ -1,0 +1,45 @@
+"""Demo seed of interchange: a demo signing certificate for 27901 (PKCS#12 under
+KCB06_DATA_DIR/certs/, password = the demo password), registered in kcb06 and — through
+KCB06_DATA_DIR/certs/27901.pem, which portalsim loads at start — on the simulated portal.
+Closed visits of the last 7 days come from the health-book seed (their closing wrote the
+outbox rows); any closed visit without a claim row gets one here. Idempotent."""
+
+from pathlib import Path
+
+from django.conf import settings
+
+from kcb06.interchange import certificates, certs, outbox, signing
+from kcb06.interchange.models import FacilityCertificate, OutboxItem, OutboxKind
+
+DEMO_FACILITY = "27901"
+
+
+def cert_dir() -> Path:
+    return Path(settings.DATA_DIR) / "certs"
+
+
+def seed(context: dict | None = None) -> dict:
+    from kcb06.demo import DEMO_PASSWORD
+    from kcb06.facilities.models import Facility
+    from kcb06.visits.models import Visit, VisitStatus
+
+    facility = Facility.objects.get(code=DEMO_FACILITY)
+    p12 = cert_dir() / f"{DEMO_FACILITY}.p12"
+    pem = cert_dir() / f"{DEMO_FACILITY}.pem"
+    if not p12.is_file():
+        key, cert = certs.make_certificate(DEMO_FACILITY, facility.name)
+        certs.write_pkcs12(p12, key, cert, DEMO_PASSWORD)
+    signer = signing.load_pkcs12_file(p12, DEMO_PASSWORD)
+    pem.write_text(certs.cert_pem(signer.cert))
+    if not FacilityCertificate.objects.filter(fingerprint=signer.info.fingerprint).exists():
+        certificates.register(facility, signer, p12_path=str(p12), demo_password=DEMO_PASSWORD)
+    queued = 0
+    closed = Visit.objects.filter(facility=facility, status=VisitStatus.CLOSED)
+    for visit in closed.exclude(outbox__kind=OutboxKind.CLAIM):
+        outbox.enqueue_claim(visit)
+        queued += 1
+    return {
+        "interchange_certificate": str(p12),
+        "interchange_outbox": OutboxItem.objects.filter(facility=facility).count(),
+        "interchange_queued_now": queued,
+    }

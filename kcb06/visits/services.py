@@ -308,6 +308,16 @@ def _with_details(person: mpi.PersonData, patient: Patient | None, confirm: dict
     return replace(person, full_name=name, date_of_birth=dob, sex=sex)
 
 
+def _visible(principal, patient: Patient | None) -> Patient | None:
+    """A record found by a typed number lends its name/DOB only if known at this facility;
+    otherwise the clerk types them (a number alone must not reveal another facility's data)."""
+    if patient is None:
+        return None
+    if patient.facility_links.filter(facility_id__in=principal.patient_data_facility_ids()):
+        return patient
+    return None
+
+
 def _scoped_candidates(principal, person: mpi.PersonData) -> list[mpi.Candidate]:
     """Likely duplicates, restricted to records known at the clerk's facility."""
     ids = principal.patient_data_facility_ids()
@@ -375,7 +385,7 @@ def preview(scan_text: str, operator, *, confirm: dict | None = None) -> Preview
     confirm = confirm or {}
     kind, person, warnings = _parse(operator, scan_text)
     patient = mpi.find_known(person)
-    person = _with_details(person, patient, confirm)
+    person = _with_details(person, _visible(operator, patient), confirm)
     candidates = [] if patient is not None else _scoped_candidates(operator, person)
     verdict, _ = _verify(operator, person, patient)
     existing = []
@@ -411,7 +421,7 @@ def check_in(
     ensure_open(dep, day)
     kind, person, warnings = _parse(operator, scan_text)
     patient = mpi.find_known(person)
-    person = _with_details(person, patient, confirm)
+    person = _with_details(person, _visible(operator, patient), confirm)
 
     if patient is not None:
         existing = _existing_visit(patient, dep, day)

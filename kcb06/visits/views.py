@@ -91,9 +91,21 @@ def reception_check_in(request):
 # --- tickets ----------------------------------------------------------------------------------
 
 
+def _not_found(request, exc: DomainError):
+    return render(
+        request,
+        "web/error.html",
+        {"title": "Không tìm thấy", "message": exc.message_vi, "code": exc.code},
+        status=exc.status,
+    )
+
+
 @role_required(*DESK)
 def ticket_html(request, token: str):
-    ticket = services.ticket_by_token(request.principal, token)
+    try:
+        ticket = services.ticket_by_token(request.principal, token)
+    except DomainError as exc:
+        return _not_found(request, exc)
     return render(
         request,
         "visits/ticket.html",
@@ -103,7 +115,10 @@ def ticket_html(request, token: str):
 
 @role_required(*DESK)
 def ticket_pdf_view(request, token: str):
-    ticket = services.ticket_by_token(request.principal, token)
+    try:
+        ticket = services.ticket_by_token(request.principal, token)
+    except DomainError as exc:
+        return _not_found(request, exc)
     pdf = ticket_pdf(request, ticket)
     resp = HttpResponse(pdf, content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="phieu-{ticket.number}.pdf"'

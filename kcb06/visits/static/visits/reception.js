@@ -38,6 +38,9 @@
     }
   });
 
+  document.body.addEventListener("htmx:configRequest", function (e) {
+    if (e.detail.elt === form) { document.getElementById("last-scan").value = field.value; }
+  });
   document.body.addEventListener("htmx:afterRequest", function (e) {
     if (e.detail.elt === form) { field.value = ""; }
   });

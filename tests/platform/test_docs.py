@@ -1,0 +1,34 @@
+"""Every environment variable the code reads is documented in docs/configuration.md."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+NAME = re.compile(r"""["']((?:KCB06|PORTALSIM)_[A-Z0-9_]*[A-Z0-9])["']""")
+PREFIX = re.compile(r"""f["']((?:KCB06|PORTALSIM)_[A-Z0-9_]+_)\{""")
+
+
+def _names_in_code() -> set[str]:
+    found = set()
+    for base in ("kcb06", "portalsim"):
+        for path in (ROOT / base).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            found.update(m for m in NAME.findall(text) if "environ" in text or "env(" in text)
+            found.update(p + "<" for p in PREFIX.findall(text))
+    # Names that are settings attributes only, never read from the environment.
+    return {n for n in found if not n.startswith("KCB06_DEMO_")}
+
+
+def test_every_environment_variable_is_documented():
+    docs = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = sorted(n for n in _names_in_code() if f"`{n}" not in docs)
+    assert not missing, "Add these to docs/configuration.md: " + ", ".join(missing)
+
+
+def test_readme_starts_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["scripts/demo", "scripts/test"]

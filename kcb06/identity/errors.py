@@ -106,6 +106,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The scanner's keystrokes were altered by the PC keyboard layout. Switch the keyboard "
         "to English (US), turn off Unikey/EVKey (Vietnamese input) and scan again.",
     ),
+    "vietqr_format": (
+        "Mã QR thanh toán không đúng chuẩn VietQR ({detail}).",
+        "The payment QR is not a valid VietQR ({detail}).",
+    ),
+    "vietqr_crc": (
+        "Mã QR thanh toán bị hỏng (sai mã kiểm tra CRC). Hãy quét lại.",
+        "The payment QR is damaged (CRC mismatch). Scan it again.",
+    ),
+    "vietqr_value": (
+        "Không tạo được mã QR thanh toán: {detail}.",
+        "Cannot build the payment QR: {detail}.",
+    ),
     # warnings (shown to the clerk; the scan is still accepted)
     "id_sex_mismatch": (
         "Chữ số thứ 4 của số định danh ứng với giới tính {id_sex_vi}, nhưng thẻ ghi {sex_vi}.",

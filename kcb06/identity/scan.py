@@ -27,7 +27,8 @@ MAX_SCAN_LENGTH = 4096  # a CCCD QR is ~150 characters; anything this long is no
 _DIGITS12 = re.compile(r"\d{12}")
 _DIGITS10 = re.compile(r"\d{10}")
 _CARD15 = re.compile(r"[A-Z]{2}\d{13}")
-_CARD_LIKE = re.compile(r"[A-Za-z]{2}\d{8,16}")
+# Two letters then mostly digits: meant as a card code even if a character is wrong.
+_CARD_LIKE = re.compile(r"[A-Za-z]{2}(?=(?:[A-Za-z]*\d){10})[0-9A-Za-z]{11,15}")
 _DIGITS_ONLY = re.compile(r"\d+")
 _EMV = re.compile(r"000201(?:01021[12])?.*6304[0-9A-Fa-f]{4}", re.S)
 _URL = re.compile(r"(?i)https?://([^/?#:\s]+)")

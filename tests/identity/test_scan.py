@@ -346,3 +346,22 @@ def test_parse_cccd_qr_rejects_other_kinds():
 
 def test_parse_bhyt_card_rejects_a_cccd_qr():
     assert error_code(QR_A, parse_bhyt_card) == "bhyt_format"
+
+
+def test_card_code_with_a_wrong_character():
+    assert error_code("DN4O10123456789") == "bhyt_format"  # letter O typed for zero
+
+
+def test_question_marks_in_name_warn_that_the_scanner_lost_letters():
+    qr = scan(QR_A.replace("Nguyễn Văn A", "Nguy?n V?n A"))
+    assert warning_codes(qr) == ["name_unreadable_chars"]
+
+
+def test_every_error_and_warning_code_is_documented():
+    from pathlib import Path
+
+    from kcb06.identity.errors import MESSAGES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "identity.md").read_text()
+    missing = [code for code in MESSAGES if f"`{code}`" not in doc]
+    assert missing == []

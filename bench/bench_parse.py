@@ -10,6 +10,7 @@ most expensive kind.
 Run: .venv/bin/python -m bench.bench_parse
 """
 
+import os
 import random
 import time
 from datetime import date, timedelta
@@ -87,6 +88,7 @@ def main() -> None:
             parse_scan(text, today)
         except IdentityError as exc:
             raise SystemExit(f"synthetic text rejected: {exc.code}") from exc
+    load_before = os.getloadavg()[0]
     mix = _rates(texts, today)
     qr = _rates(qr_only, today)
     print(
@@ -94,6 +96,10 @@ def main() -> None:
         f"p5 ({ROUNDS} rounds x {len(texts):,}: 70% CCCD QR, 10% each ID number/BHYT/BHXH)"
     )
     median, slow = percentile(qr, 50), percentile(qr, 5)
+    print(
+        f"[parse] machine load average (1 min): {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores (shared machines are slower)"
+    )
     report(
         "parse",
         f"CCCD QR only: {median:,.0f} texts/s median, {slow:,.0f} texts/s p5 "

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from .codes import BHYT_OBJECT_CODES, BHYT_PROVINCE_CODES
 from .errors import IdentityWarning, error, warning
 
-CARD_RE = re.compile(r"[A-Z]{2}[1-5]\d{12}")
-_CARD_SHAPE = re.compile(r"[A-Z]{2}\d{13}")
+CARD_RE = re.compile(r"[A-Z]{2}[1-5]\d{12}", re.ASCII)
+_CARD_SHAPE = re.compile(r"[A-Z]{2}\d{13}", re.ASCII)
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 ALLOWED_OBJECT_CODES = ", ".join(sorted(BHYT_OBJECT_CODES))
 

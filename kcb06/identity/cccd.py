@@ -14,7 +14,7 @@ from datetime import date
 from .codes import PROVINCE_BIRTH_CODES
 from .errors import IdentityWarning, error, warning
 
-_DIGITS_RUN = re.compile(r"\d+")
+_DIGITS_RUN = re.compile(r"\d+", re.ASCII)
 _DATE_SEPARATORS = re.compile(r"[/.\-]")
 
 MALE, FEMALE = "male", "female"

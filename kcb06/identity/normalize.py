@@ -27,11 +27,12 @@ _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
 _PIPE_SPACES = re.compile(r" ?\| ?")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\u0085]+")
 
-# UTF-8 read as Windows-1252/Latin-1 ("Nguyá»…n"): a lead byte shown as one of these letters
-# followed by a continuation byte shown as a Latin-1/Windows-1252 symbol. Real Vietnamese text
-# never has this pair.
+# UTF-8 read as Windows-1252/Latin-1 ("Nguyá»…n"): a UTF-8 lead byte of Vietnamese text
+# (C2-C6 Latin letters, CC-CD combining marks, E1 letters with two marks, E2 punctuation)
+# shown as a letter, followed by a continuation byte shown as a Latin-1/Windows-1252 symbol.
+# Real Vietnamese text never has this pair; the repair is kept only if the bytes are UTF-8.
 _MOJIBAKE = re.compile(
-    "[\u00c2-\u00c6\u00e1-\u00e3\u00e2\u00c3\u00c4\u00c5\u00c6\u00ca\u00cb\u00e1]"
+    "[\u00c2-\u00c6\u00cc\u00cd\u00e1\u00e2]"
     "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
@@ -46,8 +47,8 @@ for _byte in range(0x80, 0xA0):
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 
-CODE_RE = re.compile(r"\d{12}|\d{10}|[A-Z]{2}\d{13}")
-_CODE_LOOSE = re.compile(r"(?i)[A-Z]{2}\d{13}")
+CODE_RE = re.compile(r"\d{12}|\d{10}|[A-Z]{2}\d{13}", re.ASCII)
+_CODE_LOOSE = re.compile(r"[A-Za-z]{2}\d{13}", re.ASCII)
 _GROUPING = re.compile(r"[ .\-/]")
 
 # French AZERTY: a scanner pressing the US digit-row keys gets these characters; shifted

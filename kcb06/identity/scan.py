@@ -24,12 +24,12 @@ from .normalize import normalize_scan
 
 MAX_SCAN_LENGTH = 4096  # a CCCD QR is ~150 characters; anything this long is not ours
 
-_DIGITS12 = re.compile(r"\d{12}")
-_DIGITS10 = re.compile(r"\d{10}")
-_CARD15 = re.compile(r"[A-Z]{2}\d{13}")
+_DIGITS12 = re.compile(r"\d{12}", re.ASCII)
+_DIGITS10 = re.compile(r"\d{10}", re.ASCII)
+_CARD15 = re.compile(r"[A-Z]{2}\d{13}", re.ASCII)
 # Two letters then mostly digits: meant as a card code even if a character is wrong.
-_CARD_LIKE = re.compile(r"[A-Za-z]{2}(?=(?:[A-Za-z]*\d){10})[0-9A-Za-z]{11,15}")
-_DIGITS_ONLY = re.compile(r"\d+")
+_CARD_LIKE = re.compile(r"[A-Za-z]{2}(?=(?:[A-Za-z]*\d){10})[0-9A-Za-z]{11,15}", re.ASCII)
+_DIGITS_ONLY = re.compile(r"\d+", re.ASCII)
 _EMV = re.compile(r"000201(?:01021[12])?.*6304[0-9A-Fa-f]{4}", re.S)
 _URL = re.compile(r"(?i)https?://([^/?#:\s]+)")
 _VNEID_HOSTS = ("vneid.gov.vn", "dichvucong.gov.vn", "bocongan.gov.vn", "dancuquocgia.gov.vn")

@@ -431,7 +431,7 @@ def _store(principal, req: Request, verdict: Verdict, summary: dict, patient_id)
             outcome=verdict.outcome,
             portal_code=verdict.portal_code or "",
             response=summary,
-            verdict={},
+            verdict=verdict.as_dict(),  # as answered (check_id is the row's own id)
             checked_at=now,
             check_date=timezone.localdate(now),
             status=CheckStatus.PENDING if verdict.pending else CheckStatus.FINAL,
@@ -439,8 +439,6 @@ def _store(principal, req: Request, verdict: Verdict, summary: dict, patient_id)
             next_attempt_at=_next_attempt(1) if verdict.pending else None,
         )
         verdict.check_id = check.pk
-        check.verdict = verdict.as_dict()
-        check.save(update_fields=["verdict"])
         _reconcile(check, verdict, req)
         record(
             principal,

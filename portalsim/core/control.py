@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portalsim.core import faults
 from portalsim.core.models import Token
+from portalsim.core.views import forget_live_tokens
 
 
 @csrf_exempt
@@ -46,4 +47,5 @@ def stats(request):
 @require_POST
 def expire_tokens(request):
     n = Token.objects.filter(expires_at__gt=timezone.now()).update(expires_at=timezone.now())
+    forget_live_tokens()
     return JsonResponse({"ok": True, "expired": n})

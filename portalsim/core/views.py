@@ -1,7 +1,8 @@
 """Token endpoint of the simulated portal (SPECS.md §3.2)."""
 
 import secrets
-from datetime import UTC, timedelta
+import threading
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -53,8 +54,26 @@ def token_take(request):
     )
 
 
+_live: dict[tuple[str, str], tuple[Account, datetime]] = {}
+_live_lock = threading.Lock()
+
+
+def forget_live_tokens() -> None:
+    with _live_lock:
+        _live.clear()
+
+
 def account_for_token(access_token: str, id_token: str) -> Account | None:
-    """The account behind a live token pair, or None (expired, revoked, unknown)."""
+    """The account behind a live token pair, or None (expired, revoked, unknown).
+
+    Remembered in memory after the first lookup so 50 concurrent checks don't all queue on
+    the simulator's SQLite; /_control/expire-tokens clears the memory."""
+    key = (access_token or "", id_token or "")
+    with _live_lock:
+        known = _live.get(key)
+    if known is not None:
+        account, expires_at = known
+        return account if expires_at > timezone.now() else None
     token = (
         Token.objects.select_related("account")
         .filter(access_token=access_token or "", id_token=id_token or "", revoked=False)
@@ -62,6 +81,8 @@ def account_for_token(access_token: str, id_token: str) -> Account | None:
     )
     if token is None or token.expires_at <= timezone.now():
         return None
+    with _live_lock:
+        _live[key] = (token.account, token.expires_at)
     return token.account
 
 

@@ -113,6 +113,10 @@ def require_visit_access(principal, visit_id: int, *, for_update: bool = False) 
 
 @dataclass
 class BookView:
+    """What a reader sees. `full` = every entry and visit (print, FHIR); otherwise the first
+    screen: at most PAGE_ENTRIES entries per section and the PAGE_VISITS latest visits, so
+    the clinician's page costs the same whatever the length of the history."""
+
     patient: Patient
     book: HealthBook
     basis: str
@@ -120,12 +124,16 @@ class BookView:
     visits: list[Visit] = field(default_factory=list)
     vi_names: dict[str, str] = field(default_factory=dict)
     consents: list = field(default_factory=list)
+    full: bool = True
+    entry_counts: dict[str, int] = field(default_factory=dict)
+    visit_total: int = 0
+    running: list = field(default_factory=list)
+    follow_up: date | None = None
 
     @property
     def allergies(self):
-        order = {Severity.SEVERE: 0, Severity.MODERATE: 1, Severity.MILD: 2, "": 3}
         rows = [e for e in self.entries.get(EntryKind.ALLERGY, []) if e.status == "active"]
-        return sorted(rows, key=lambda e: order.get(e.severity, 3))
+        return sorted(rows, key=lambda e: SEVERITY_RANK.get(e.severity, 3))
 
     def active(self, kind: str):
         return [e for e in self.entries.get(kind, []) if e.status == "active"]
@@ -145,38 +153,27 @@ class BookView:
         return [v for v in self.visits if v.status == VisitStatus.OPEN]
 
     @property
+    def more_visits(self) -> int:
+        return max(0, self.visit_total - len(self.visits))
+
+    @property
     def next_follow_up(self):
-        today = timezone.localdate()
-        dates = [
-            v.closure.follow_up_date
-            for v in self.visits
-            if hasattr(v, "closure")
-            and v.closure.follow_up_date
-            and v.closure.follow_up_date >= today
-        ]
-        return min(dates) if dates else None
+        return self.follow_up
 
     @property
     def current_medications(self):
-        """Book entries of kind medication plus drugs of visits whose course is still running."""
-        today = timezone.localdate()
-        running = []
-        for v in self.visits:
-            for p in v.prescriptions.all():
-                days = p.duration_days or 0
-                if timezone.localdate(p.ordered_at) + timedelta(days=days) >= today:
-                    running.append(p)
-        return self.active(EntryKind.MEDICATION), running
+        """Book entries of kind medication plus drugs whose course is still running."""
+        return self.active(EntryKind.MEDICATION), self.running
 
 
-def _load(patient_id: int) -> tuple[dict, list]:
-    """All current entries and every visit with its closure, in a fixed number of queries."""
-    entries: dict[str, list[BookEntry]] = {}
-    for e in BookEntry.objects.filter(patient_id=patient_id, is_current=True).select_related(
-        "facility"
-    ):
-        entries.setdefault(e.kind, []).append(e)
-    visits = list(
+SEVERITY_RANK = {Severity.SEVERE: 0, Severity.MODERATE: 1, Severity.MILD: 2, "": 3}
+PAGE_ENTRIES = 20
+PAGE_VISITS = 10
+RUNNING_WINDOW = timedelta(days=400)
+
+
+def _visits_qs(patient_id: int):
+    return (
         Visit.objects.filter(patient_id=patient_id)
         .select_related("facility", "department", "closure")
         .prefetch_related(
@@ -184,45 +181,130 @@ def _load(patient_id: int) -> tuple[dict, list]:
             "prescriptions",
             Prefetch("results", queryset=Result.objects.order_by("pk")),
         )
-        .order_by("-arrived_at")
+        .order_by("-arrived_at", "-pk")
     )
-    return entries, visits
 
 
-def read_book(principal, patient_id: int, *, purpose: str = PURPOSE_CARE) -> BookView:
-    """The whole book for the clinician's page, audited as a read."""
+def _entries_qs(patient_id: int, per_kind: int | None):
+    from django.db.models import Case, F, IntegerField, Value, When, Window
+    from django.db.models.functions import RowNumber
+
+    qs = BookEntry.objects.filter(patient_id=patient_id, is_current=True).select_related("facility")
+    rank = Case(
+        When(status="active", severity=Severity.SEVERE, then=Value(0)),
+        When(status="active", severity=Severity.MODERATE, then=Value(1)),
+        When(status="active", then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    if per_kind:
+        qs = qs.annotate(
+            rn=Window(
+                RowNumber(),
+                partition_by=[F("kind")],
+                order_by=[rank.asc(), F("recorded_at").desc(), F("pk").desc()],
+            )
+        ).filter(rn__lte=per_kind)
+    return qs.annotate(rank=rank).order_by("kind", "rank", "-recorded_at", "-pk")
+
+
+def _load(patient_id: int, *, full: bool) -> dict:
+    """Entries, visits and first-screen facts in a fixed number of queries."""
+    from django.db.models import Count, Min
+
+    entries: dict[str, list[BookEntry]] = {}
+    for e in _entries_qs(patient_id, None if full else PAGE_ENTRIES):
+        entries.setdefault(e.kind, []).append(e)
+    visits_qs = _visits_qs(patient_id)
+    visits = list(visits_qs if full else visits_qs[:PAGE_VISITS])
+    today = timezone.localdate()
+    out = {"entries": entries, "visits": visits}
+    if full:
+        out["entry_counts"] = {k: len(v) for k, v in entries.items()}
+        out["visit_total"] = len(visits)
+    else:
+        out["entry_counts"] = dict(
+            BookEntry.objects.filter(patient_id=patient_id, is_current=True)
+            .values_list("kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        out["visit_total"] = Visit.objects.filter(patient_id=patient_id).count()
+    # Drugs whose course may still run: recent prescriptions only (bounded by the window).
+    running = []
+    for p in (
+        Prescription.objects.filter(
+            visit__patient_id=patient_id, ordered_at__gte=timezone.now() - RUNNING_WINDOW
+        )
+        .select_related("visit__facility")
+        .order_by("-ordered_at")[:50]
+    ):
+        if timezone.localdate(p.ordered_at) + timedelta(days=p.duration_days or 0) >= today:
+            running.append(p)
+    out["running"] = running
+    out["follow_up"] = VisitClosure.objects.filter(
+        visit__patient_id=patient_id, follow_up_date__gte=today
+    ).aggregate(d=Min("follow_up_date"))["d"]
+    out["consents"] = list(
+        Consent.objects.filter(patient_id=patient_id)
+        .select_related("facility")
+        .order_by("-granted_at")[:50]
+    )
+    return out
+
+
+def read_book(
+    principal, patient_id: int, *, purpose: str = PURPOSE_CARE, full: bool = False
+) -> BookView:
+    """The book, audited as a read: the first screen (bounded) or `full` (print, export)."""
     basis = require_access(principal, patient_id)
     patient = Patient.objects.filter(pk=patient_id).first()
     if patient is None:
         raise NotFound("patient_not_found", "Không tìm thấy người bệnh.", "Patient not found.")
-
-    def fetch():
-        entries, visits = _load(patient_id)
-        consents = list(
-            Consent.objects.filter(patient_id=patient_id)
-            .select_related("facility")
-            .order_by("-granted_at")
-        )
-        return entries, visits, consents
-
-    entries, visits, consents = read_personal(
+    data = read_personal(
         principal,
-        fetch,
+        lambda: _load(patient_id, full=full),
         what="healthbook",
         patient_id=patient_id,
         purpose=f"{purpose} ({'đang khám' if basis == 'visit' else 'có đồng ý'})",
         object_id=patient_id,
     )
-    codes = {d.icd10 for v in visits for d in v.diagnoses.all()}
-    codes |= {e.code for rows in entries.values() for e in rows if e.code}
+    codes = {d.icd10 for v in data["visits"] for d in v.diagnoses.all()}
+    codes |= {e.code for rows in data["entries"].values() for e in rows if e.code}
     return BookView(
         patient=patient,
         book=book_of(patient),
         basis=basis,
-        entries=entries,
-        visits=visits,
         vi_names=icd10.vietnamese_names(codes),
-        consents=consents,
+        full=full,
+        **data,
+    )
+
+
+def more_visits(principal, patient_id: int, offset: int, limit: int = 20) -> list[Visit]:
+    """Older visits for the timeline ("Xem thêm"), audited."""
+    require_access(principal, patient_id)
+    offset = max(0, int(offset))
+    return read_personal(
+        principal,
+        lambda: list(_visits_qs(patient_id)[offset : offset + limit]),
+        what="healthbook_visits",
+        patient_id=patient_id,
+        purpose=PURPOSE_CARE,
+    )
+
+
+def section(principal, patient_id: int, kind: str) -> list[BookEntry]:
+    """Every current entry of one section ("Xem tất cả"), audited."""
+    require_access(principal, patient_id)
+    if kind not in EntryKind.values:
+        raise NotFound("section_not_found", "Không có mục này.", "Unknown section.")
+    return read_personal(
+        principal,
+        lambda: [e for e in _entries_qs(patient_id, None) if e.kind == kind],
+        what="healthbook_section",
+        patient_id=patient_id,
+        purpose=PURPOSE_CARE,
     )
 
 

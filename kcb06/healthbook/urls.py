@@ -14,6 +14,8 @@ urlpatterns = [
     path(
         "b/<str:token>/entries/<int:entry_id>/history/", views.entry_history, name="entry_history"
     ),
+    path("b/<str:token>/visits/", views.timeline_more, name="timeline_more"),
+    path("b/<str:token>/sections/<str:kind>/", views.section, name="section"),
     path("b/<str:token>/print/", views.print_view, name="print"),
     path("b/<str:token>/pdf/", views.pdf, name="pdf"),
     path("b/<str:token>/consents/", views.consent_add, name="consent_add"),

@@ -44,13 +44,18 @@ def _error_page(request, exc: DomainError):
     )
 
 
-def _book_or_error(request, token: str, purpose: str = services.PURPOSE_CARE):
+def _book_or_error(
+    request, token: str, purpose: str = services.PURPOSE_CARE, *, full: bool = False
+):
     book = services.book_for_token(token)
-    return services.read_book(request.principal, book.patient_id, purpose=purpose)
+    return services.read_book(request.principal, book.patient_id, purpose=purpose, full=full)
 
 
 def _entry_context(view, form=None, errors=None, entry=None):
-    sections = [(k, label, view.entries.get(k, [])) for k, label in EntryKind.choices]
+    sections = [
+        (k, label, view.entries.get(k, []), view.entry_counts.get(k, 0))
+        for k, label in EntryKind.choices
+    ]
     return {
         "view": view,
         "token": view.book.token,
@@ -115,6 +120,42 @@ def entry_add(request, token):
     ctx = _entry_context(view)
     ctx["added"] = True
     return render(request, "healthbook/_entries.html", ctx)
+
+
+@role_required(*READERS)
+@require_GET
+def timeline_more(request, token):
+    try:
+        book = services.book_for_token(token)
+        offset = int(request.GET.get("offset") or 0)
+        visits = services.more_visits(request.principal, book.patient_id, offset)
+    except ValueError:
+        return _error_page(
+            request, DomainError("bad_offset", "Tham số không hợp lệ.", "Bad offset.")
+        )
+    except DomainError as exc:
+        return _error_page(request, exc)
+    next_offset = offset + len(visits) if len(visits) == 20 else None
+    return render(
+        request,
+        "healthbook/_timeline_rows.html",
+        {"visits": visits, "token": token, "next_offset": next_offset},
+    )
+
+
+@role_required(*READERS)
+@require_GET
+def section(request, token, kind):
+    try:
+        book = services.book_for_token(token)
+        rows = services.section(request.principal, book.patient_id, kind)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    return render(
+        request,
+        "healthbook/_section.html",
+        {"kind": kind, "rows": rows, "total": len(rows), "token": token},
+    )
 
 
 @role_required(Role.CLINICIAN)
@@ -331,7 +372,9 @@ def icd10_search(request):
 @require_GET
 def print_view(request, token):
     try:
-        view = _book_or_error(request, token, purpose="in sổ sức khỏe theo yêu cầu người bệnh")
+        view = _book_or_error(
+            request, token, purpose="in sổ sức khỏe theo yêu cầu người bệnh", full=True
+        )
     except DomainError as exc:
         return _error_page(request, exc)
     ctx = printing.context(request, view)
@@ -343,7 +386,7 @@ def print_view(request, token):
 def pdf(request, token):
     try:
         view = _book_or_error(
-            request, token, purpose="in sổ sức khỏe (PDF) theo yêu cầu người bệnh"
+            request, token, purpose="in sổ sức khỏe (PDF) theo yêu cầu người bệnh", full=True
         )
     except DomainError as exc:
         return _error_page(request, exc)

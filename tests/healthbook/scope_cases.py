@@ -68,6 +68,20 @@ CASES = [
         role=C,
         via=PAGE,
     ),
+    Case(
+        "healthbook:timeline_more",
+        lambda w: f"/healthbook/b/{_tok(w)}/visits/?offset=0",
+        role=C,
+        via=PAGE,
+        control="ok",
+        note="rows of visits carry reasons/diagnoses, not the name",
+    ),
+    Case(
+        "healthbook:section",
+        lambda w: f"/healthbook/b/{_tok(w)}/sections/allergy/",
+        role=C,
+        via=PAGE,
+    ),
     Case("healthbook:print", lambda w: f"/healthbook/b/{_tok(w)}/print/", role=C, via=PAGE),
     Case(
         "healthbook:pdf",

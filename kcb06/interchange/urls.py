@@ -1,2 +1,11 @@
+from django.urls import path
+
+from kcb06.interchange import views
+
 app_name = "interchange"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.status, name="status"),
+    path("files/<int:item_id>/", views.item, name="item"),
+    path("files/<int:item_id>/resend/", views.resend, name="resend"),
+    path("overdue/", views.overdue, name="overdue"),
+]

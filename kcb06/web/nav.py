@@ -14,6 +14,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("payments:bills", "Thu ngân", (R.CASHIER,)),
     ("eligibility:reconciliation", "Sai lệch dữ liệu", (R.FACILITY_ADMIN, R.AUDITOR)),
     ("interchange:status", "Liên thông XML", (R.FACILITY_ADMIN, R.CASHIER)),
+    ("interchange:overdue", "Hồ sơ XML quá hạn", (R.FACILITY_ADMIN, R.CASHIER, R.HEALTH_DEPT)),
     ("reports:dashboard", "Chỉ tiêu Đề án 06", (R.HEALTH_DEPT, R.FACILITY_ADMIN)),
     ("audit:log", "Nhật ký truy cập", (R.AUDITOR, R.FACILITY_ADMIN)),
     ("admin:index", "Quản trị", (R.FACILITY_ADMIN,)),

@@ -1,0 +1,123 @@
+"""Pages of interchange: the facility's outbox with every file's state and reason, one file's
+errors, re-send, the signing certificate (install + expiry warnings), and the overdue list."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kcb06.audit.services import read_personal
+from kcb06.errors import DomainError
+from kcb06.facilities.access import role_required
+from kcb06.facilities.models import Role
+from kcb06.interchange import certificates, outbox, services
+from kcb06.interchange.models import OutboxState
+
+PURPOSE = "liên thông dữ liệu BHYT"
+R = Role
+
+
+class CertificateForm(forms.Form):
+    p12 = forms.FileField(label=_("Tệp chứng thư số (.p12 / .pfx)"))
+    password = forms.CharField(
+        label=_("Mật khẩu tệp"), widget=forms.PasswordInput(render_value=False), strip=False
+    )
+
+
+@role_required(R.FACILITY_ADMIN, R.CASHIER, R.CLINICIAN)
+@require_http_methods(["GET", "POST"])
+def status(request):
+    principal = request.principal
+    state = request.GET.get("state", "")
+    if state not in OutboxState.values:
+        state = ""
+    form = CertificateForm()
+    if request.method == "POST":
+        if not principal.has_role(R.FACILITY_ADMIN):
+            return render(
+                request,
+                "web/error.html",
+                {
+                    "title": _("Không có quyền"),
+                    "message": _("Chỉ quản trị cơ sở cài chứng thư số."),
+                    "code": "forbidden_role",
+                },
+                status=403,
+            )
+        form = CertificateForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                row = certificates.install_pkcs12(
+                    principal.facility,
+                    form.cleaned_data["p12"].read()[: 1024 * 1024],
+                    form.cleaned_data["password"],
+                    user=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message_vi)
+            else:
+                messages.success(request, _("Đã cài chứng thư số: %(s)s") % {"s": row.subject})
+                return redirect("interchange:status")
+    data = read_personal(
+        principal,
+        lambda: services.facility_outbox(principal, state=state),
+        what="interchange_outbox",
+        patient_id=None,
+        purpose=PURPOSE,
+    )
+    context = {
+        "counts": [(v, label, data["counts"].get(v, 0)) for v, label in OutboxState.choices],
+        "rows": [services.item_dict(i) for i in data["items"]],
+        "state": state,
+        "cert": certificates.status(principal.facility) if principal.facility else None,
+        "can_install": principal.has_role(R.FACILITY_ADMIN),
+        "form": form,
+    }
+    return render(request, "interchange/status.html", context)
+
+
+@role_required(R.FACILITY_ADMIN, R.CASHIER, R.CLINICIAN)
+def item(request, item_id: int):
+    principal = request.principal
+    try:
+        found = services.item_for(principal, item_id)
+    except DomainError as exc:
+        return render(
+            request,
+            "web/error.html",
+            {"title": _("Không tìm thấy"), "message": exc.message_vi, "code": exc.code},
+            status=404,
+        )
+    row = read_personal(
+        principal,
+        lambda: services.item_dict(found),
+        what="interchange_outbox_item",
+        patient_id=found.visit.patient_id if found.visit_id else None,
+        purpose=PURPOSE,
+        object_id=found.pk,
+    )
+    return render(request, "interchange/item.html", {"item": row})
+
+
+@role_required(R.FACILITY_ADMIN, R.CASHIER, R.CLINICIAN)
+@require_POST
+def resend(request, item_id: int):
+    principal = request.principal
+    try:
+        found = services.item_for(principal, item_id)
+        fresh = outbox.resend(found, request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message_vi)
+        return redirect("interchange:status")
+    if fresh.state == OutboxState.INVALID:
+        messages.error(request, _("Dữ liệu vẫn còn lỗi, chưa gửi lại. Hãy sửa theo danh sách lỗi."))
+        return redirect("interchange:item", item_id=fresh.pk)
+    messages.success(request, _("Đã đưa hồ sơ %(lk)s vào hàng đợi gửi lại.") % {"lk": fresh.ma_lk})
+    return redirect("interchange:status")
+
+
+@role_required(*services.OVERDUE_ROLES)
+def overdue(request):
+    data = services.overdue(request.principal)
+    return render(request, "interchange/overdue.html", {"data": data})

@@ -20,11 +20,11 @@ SEVERITY = {"severe": "severe", "moderate": "moderate", "mild": "mild"}
 SEX = {"male": "male", "female": "female", "undetermined": "unknown"}
 
 
-def _iso(value) -> str | None:
+def _iso(value, tz=None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat()
+        return value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return value.isoformat()
 
 
@@ -42,6 +42,13 @@ def _clinical(status: str) -> dict:
 
 
 def bundle(view) -> dict:
+    """Plain dicts only (no per-resource model objects): thousands of resources stay cheap."""
+    tz = timezone.get_current_timezone()
+    labels = {k: str(v) for k, v in EntryKind.choices}
+
+    def iso(value):
+        return _iso(value, tz)
+
     p = view.patient
     pid = f"p{p.pk}"
     subject = _ref("Patient", pid)
@@ -65,7 +72,7 @@ def bundle(view) -> dict:
     for kind, rows in view.entries.items():
         for e in rows:
             rid = f"e{e.pk}"
-            recorded = _iso(e.recorded_at)
+            recorded = iso(e.recorded_at)
             note = [{"text": e.detail}] if e.detail else None
             if kind == EntryKind.ALLERGY:
                 res = {
@@ -91,7 +98,7 @@ def bundle(view) -> dict:
                 if e.severity == "severe":
                     res["criticality"] = "high"
                 if e.event_date:
-                    res["onsetDateTime"] = _iso(e.event_date)
+                    res["onsetDateTime"] = iso(e.event_date)
             elif kind == EntryKind.VACCINATION:
                 res = {
                     "resourceType": "Immunization",
@@ -99,7 +106,7 @@ def bundle(view) -> dict:
                     "status": "completed" if e.status != "entered_in_error" else "entered-in-error",
                     "vaccineCode": {"text": e.title},
                     "patient": subject,
-                    "occurrenceDateTime": _iso(e.event_date or e.recorded_at.date()),
+                    "occurrenceDateTime": iso(e.event_date or e.recorded_at.date()),
                     "recorded": recorded,
                 }
             elif kind == EntryKind.MEDICATION:
@@ -120,7 +127,7 @@ def bundle(view) -> dict:
                     "subject": subject,
                 }
                 if e.event_date:
-                    res["performedDateTime"] = _iso(e.event_date)
+                    res["performedDateTime"] = iso(e.event_date)
             elif kind == EntryKind.BLOOD_GROUP:
                 res = {
                     "resourceType": "Observation",
@@ -153,7 +160,7 @@ def bundle(view) -> dict:
                     "category": [
                         {
                             "coding": [{"system": f"{BASE}:book-section", "code": kind}],
-                            "text": e.get_kind_display(),
+                            "text": labels[kind],
                         }
                     ],
                     "code": code,
@@ -161,7 +168,7 @@ def bundle(view) -> dict:
                     "recordedDate": recorded,
                 }
                 if e.event_date:
-                    res["onsetDateTime"] = _iso(e.event_date)
+                    res["onsetDateTime"] = iso(e.event_date)
             if note and res["resourceType"] != "Observation":
                 res["note"] = note
             entries.append(_entry(res))
@@ -179,7 +186,7 @@ def bundle(view) -> dict:
                 "code": "AMB" if v.visit_type in ("01", "02", "07") else "IMP",
             },
             "subject": subject,
-            "period": {"start": _iso(v.arrived_at)},
+            "period": {"start": iso(v.arrived_at)},
             "serviceProvider": {"display": f"{v.facility.name} ({v.facility.code})"},
             "identifier": [{"system": f"{BASE}:ma-lk", "value": v.ma_lk}],
             "reasonCode": [{"text": v.reason}] if v.reason else None,
@@ -187,7 +194,7 @@ def bundle(view) -> dict:
         if not enc["reasonCode"]:
             del enc["reasonCode"]
         if v.closed_at:
-            enc["period"]["end"] = _iso(v.closed_at)
+            enc["period"]["end"] = iso(v.closed_at)
         if v.department_id:
             enc["serviceType"] = {"text": v.department.name}
         diag_refs = []
@@ -223,7 +230,7 @@ def bundle(view) -> dict:
                         },
                         "subject": subject,
                         "encounter": _ref("Encounter", eid),
-                        "recordedDate": _iso(v.closed_at or v.arrived_at),
+                        "recordedDate": iso(v.closed_at or v.arrived_at),
                     }
                 )
             )
@@ -251,7 +258,7 @@ def bundle(view) -> dict:
                 "medicationCodeableConcept": {"text": f"{rx.drug_name} {rx.strength}".strip()},
                 "subject": subject,
                 "context": _ref("Encounter", eid),
-                "dateAsserted": _iso(rx.ordered_at),
+                "dateAsserted": iso(rx.ordered_at),
                 "dosage": [
                     {"text": rx.dose + (f", {rx.duration_days} ngày" if rx.duration_days else "")}
                 ],
@@ -269,7 +276,7 @@ def bundle(view) -> dict:
                 "code": {"text": r.indicator_name},
                 "subject": subject,
                 "encounter": _ref("Encounter", eid),
-                "effectiveDateTime": _iso(r.result_at),
+                "effectiveDateTime": iso(r.result_at),
             }
             if r.indicator_code:
                 obs["code"]["coding"] = [{"system": f"{BASE}:ma-chi-so", "code": r.indicator_code}]
@@ -283,6 +290,6 @@ def bundle(view) -> dict:
         "resourceType": "Bundle",
         "id": f"healthbook-{view.book.token}",
         "type": "collection",
-        "timestamp": _iso(timezone.now()),
+        "timestamp": iso(timezone.now()),
         "entry": entries,
     }

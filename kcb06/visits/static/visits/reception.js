@@ -20,7 +20,8 @@
   field.addEventListener("keydown", function (e) {
     if (e.key === "Enter") {
       if (field.value.trim() === "") { e.preventDefault(); submitIssue(); return; }
-      issued.innerHTML = "";
+      // A new scan: the previous patient disappears at once (never shown next to the new one).
+      issued.innerHTML = ""; panel.innerHTML = "";
       return; // the form's own submit (htmx) sends the scan
     }
     if (e.key === "Escape") { field.value = ""; panel.innerHTML = ""; issued.innerHTML = ""; return; }

@@ -34,6 +34,7 @@ _EMV = re.compile(r"000201(?:01021[12])?.*6304[0-9A-Fa-f]{4}", re.S)
 _URL = re.compile(r"(?i)https?://([^/?#:\s]+)")
 _VNEID_HOSTS = ("vneid.gov.vn", "dichvucong.gov.vn", "bocongan.gov.vn", "dancuquocgia.gov.vn")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+_VNEID_PREFIXED = re.compile(r"(?i)vneid[-:_/.][A-Za-z0-9+/=_.:~-]{8,2048}", re.ASCII)
 _OPAQUE = re.compile(r"[A-Za-z0-9+/=_.:~-]{40,2048}")
 _AZERTY_DIGITS = frozenset("&é\"'(-è_çà")
 _VI_MARKS = frozenset("\u0300\u0301\u0302\u0303\u0306\u0309\u031b\u0323")
@@ -100,7 +101,7 @@ def _is_vneid(text: str) -> bool:
     if url:
         host = url.group(1).lower()
         return "vneid" in host or any(host == h or host.endswith("." + h) for h in _VNEID_HOSTS)
-    if _JWT.fullmatch(text):
+    if _JWT.fullmatch(text) or _VNEID_PREFIXED.fullmatch(text):
         return True
     if _OPAQUE.fullmatch(text):
         has_letter = any(c.isalpha() for c in text)

@@ -297,6 +297,7 @@ def test_bhyt_card_qr_of_2021_model_gives_bhxh_number():
         "https://xacthuc.dichvucong.gov.vn/verify/AbC123",
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJlLXRlc3Q",
         "Qk9DT05HQU4tVk5FSUQtRFlOQU1JQy1RUi0wMTIzNDU2Nzg5LXRlc3QtdG9rZW4",
+        "VNEID-DEMO-0001-HOPLE",  # the synthetic payloads of portalsim's e-ID fixtures
     ],
 )
 def test_vneid_qr_recognised_and_payload_kept_but_not_shown(text):

@@ -158,11 +158,12 @@ class Pkcs11Signer(Signer):
             lib = pkcs11.lib(lib_path)
             token = lib.get_token(token_label=token_label)
             self._session = token.open(user_pin=pin)
-        except pkcs11.exceptions.PinIncorrect as exc:
+        except (pkcs11.exceptions.PinIncorrect, pkcs11.exceptions.PinLenRange) as exc:
             raise SigningError(
                 "pkcs11_pin", "Mã PIN của token/HSM không đúng.", "Wrong PKCS#11 PIN."
             ) from exc
         except (pkcs11.exceptions.PKCS11Error, RuntimeError, OSError) as exc:
+            log.warning("PKCS#11 token could not be opened: %s", type(exc).__name__)
             raise SigningError(
                 "pkcs11_unavailable",
                 f"Không mở được token/HSM ({type(exc).__name__}).",
@@ -186,6 +187,11 @@ class Pkcs11Signer(Signer):
     def raw_sign(self, data: bytes) -> bytes:
         with self._lock:
             return self._priv.sign(data, mechanism=self._pkcs11.Mechanism.SHA256_RSA_PKCS)
+
+    def close(self) -> None:
+        """Log out and close the session (key rotation, tests)."""
+        with self._lock:
+            self._session.close()
 
 
 def load_pkcs12(data: bytes, password: str | None) -> Signer:

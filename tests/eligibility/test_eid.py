@@ -55,3 +55,12 @@ def test_provider_down(provider):
     with pytest.raises(DomainError) as exc:
         authenticate("VNEID-DEMO-0001-HOPLE")
     assert exc.value.code == "eid_unavailable"
+
+
+def test_scanned_vneid_qr_goes_through_the_adapter(provider):
+    from kcb06.identity import parse_scan
+
+    scan = parse_scan("VNEID-DEMO-0002-DAU\r\n")
+    assert scan.kind == "vneid_qr"
+    assert authenticate(scan).full_name == "Trần Thị Dấu Demo"
+    assert provider.calls("eid") == 1

@@ -206,14 +206,15 @@ _tokens_lock = threading.Lock()
 
 def _parse_expiry(value) -> datetime:
     """`expires_in` is an absolute UTC time (SPECS.md §3.2); tolerate a number of seconds."""
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        return timezone.now() + timedelta(seconds=int(value))
-    text = str(value or "").strip().replace("Z", "+00:00")
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
+        if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+            return timezone.now() + timedelta(seconds=int(value))
+        parsed = datetime.fromisoformat(str(value or "").strip().replace("Z", "+00:00"))
+        if not 2000 <= parsed.year <= 2999:
+            raise ValueError("implausible expiry")
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, TypeError):
         raise PortalError("malformed", "expires_in unreadable") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _login(base: str, account: Account, deadline: float) -> Token:

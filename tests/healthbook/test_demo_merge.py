@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from kcb06.healthbook import demo, services
@@ -30,24 +29,34 @@ def test_demo_seed_closes_a_visit_each_of_the_last_7_days_idempotently(org):
         assert v.diagnoses.filter(is_main=True).count() == 1 and v.prescriptions.exists()
 
 
-def test_merge_moves_entries_and_consents_and_undo_moves_them_back(org):
-    pytest.importorskip("kcb06.patients.services")
-    from kcb06.patients import services as patients
+def test_merge_signal_moves_entries_and_consents_and_undo_moves_them_back(org):
+    """Through the reception app's signals, as its merge service sends them (the service's own
+    tests cover the rest of a merge)."""
+    from kcb06.patients.models import PatientMerge
+    from kcb06.patients.signals import patients_merged, patients_unmerged
 
     bacsi = f.principal(org)
     source, target = f.patient("Bùi Văn Trùng"), f.patient("Bùi Văn Trùng Lặp")
     f.visit(source)
+    f.visit(target)
     entry = services.add_entry(
         bacsi, source.pk, {"kind": "allergy", "title": "Tôm", "severity": "mild"}
     )
     consent = services.grant_consent(
         bacsi, source.pk, {"expires_on": (timezone.localdate() + timedelta(days=5)).isoformat()}
     )
-    admin = f.principal(org, "quantri")
-    merge = patients.merge(admin, source.pk, target.pk, reason="trùng")
+    merge = PatientMerge.objects.create(source=source, target=target, moved={"visits": []})
+    patients_merged.send(
+        sender=PatientMerge, source=source, target=target, merge=merge, principal=bacsi
+    )
+    merge.save(update_fields=["moved"])
     assert BookEntry.objects.get(pk=entry.pk).patient_id == target.pk
     assert Consent.objects.get(pk=consent.pk).patient_id == target.pk
     assert services.read_book(bacsi, target.pk).allergies[0].title == "Tôm"
-    patients.undo_merge(admin, merge.pk)
+    merge.refresh_from_db()
+    assert merge.moved["healthbook"] == {"entries": [entry.pk], "consents": [consent.pk]}
+    patients_unmerged.send(
+        sender=PatientMerge, source=source, target=target, merge=merge, principal=bacsi
+    )
     assert BookEntry.objects.get(pk=entry.pk).patient_id == source.pk
     assert Consent.objects.get(pk=consent.pk).patient_id == source.pk

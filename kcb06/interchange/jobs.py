@@ -92,7 +92,6 @@ def sign_item(item: OutboxItem) -> bytes:
     else:
         data = package.sign_claim(item.facility.code, tables, signer)
     item.signed = data
-    OutboxItem.objects.filter(pk=item.pk).update(signed=data)
     return data
 
 
@@ -109,7 +108,8 @@ def deliver_one(item: OutboxItem) -> None:
     except signing.SigningError as exc:
         _finish(item, last_error=exc.message_vi[:512], next_attempt_at=now + timedelta(minutes=5))
         return
-    OutboxItem.objects.filter(pk=item.pk).update(state=OutboxState.SENT, sent_at=now)
+    # Stored once signed, so a re-send after a crash repeats the very same bytes.
+    OutboxItem.objects.filter(pk=item.pk).update(state=OutboxState.SENT, sent_at=now, signed=data)
     attempts = item.attempts + 1
     try:
         answer = portal.submit(item.facility, item.kind, data)

@@ -1,0 +1,242 @@
+"""Delivery of the XML outbox to portalsim on loopback (PostgreSQL on both sides).
+
+1. Throughput: `--visits` claim files queued, 2 `kcb06 worker` processes deliver them; target
+   >= 100 visits/s.
+2. Kill -9: `--kill-visits` files queued (issue: 10,000), 2 workers; every `--kill-every`
+   seconds one worker is killed with SIGKILL and started again, until every file is accepted.
+   At the end portalsim must hold every visit exactly once as accepted and kcb06 must show all
+   of them accepted; the counts are printed.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kcb06_xchg_bench \\
+        .venv/bin/python -m bench.bench_delivery [--visits 2000] [--kill-visits 10000]
+
+The worker lease is shortened (KCB06_XML_LEASE_SECONDS=5) so a killed worker's claims come
+back quickly; production keeps 120 s.
+"""
+
+import argparse
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = "postgres://postgres@127.0.0.1:5432/"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recreate_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG + "postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def start_portalsim(env: dict, data_dir: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    penv = dict(env)
+    penv.pop("DATABASE_URL", None)
+    penv.update(
+        {
+            "PORTALSIM_DATA_DIR": str(data_dir),
+            "PORTALSIM_DATABASE_URL": PG + "kcb06_xchg_bench_portal",
+            "DJANGO_SETTINGS_MODULE": "portalsim.settings",
+        }
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kcb06.cli", "portal-sim", "--port", str(port)],
+        env=penv,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit("portalsim did not start")
+
+
+def start_worker(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "kcb06.cli", "worker"],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def queue(n: int, prefix: str) -> None:
+    """n distinct closed-visit claim files for 27901, written as the closing transaction would."""
+    from django.db import transaction
+
+    from kcb06.facilities.models import Facility
+    from kcb06.interchange import outbox
+    from kcb06.interchange.samples import outpatient_visit
+
+    facility = Facility.objects.get(code="27901")
+    with transaction.atomic():
+        for i in range(n):
+            v = outpatient_visit(ma_lk=f"27901.{prefix}{i:07d}")
+            v.drugs[0].quantity += i % 7
+            item = outbox.enqueue_claim_data(facility, None, v)
+            assert item.state == "waiting", item.errors
+
+
+def counts() -> dict:
+    from django.db.models import Count
+
+    from kcb06.interchange.models import OutboxItem
+
+    return dict(OutboxItem.objects.values_list("state").annotate(n=Count("id")).order_by())
+
+
+def wait_all_accepted(total: int, timeout: float, on_tick=None) -> float:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        c = counts()
+        if c.get("accepted", 0) >= total:
+            return time.monotonic() - t0
+        if on_tick:
+            on_tick()
+        time.sleep(0.25)
+    raise SystemExit(f"not all accepted after {timeout:.0f} s: {counts()}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--visits", type=int, default=2000)
+    parser.add_argument("--kill-visits", type=int, default=10000)
+    parser.add_argument("--kill-every", type=float, default=3.0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    db = "kcb06_xchg_bench"
+    recreate_database(db)
+    recreate_database("kcb06_xchg_bench_portal")
+    data_dir = Path(tempfile.mkdtemp(prefix="xchg-bench-"))
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": PG + db,
+            "KCB06_DATA_DIR": str(data_dir),
+            "DJANGO_SETTINGS_MODULE": "kcb06.settings",
+            "KCB06_PORTAL_PASSWORD": "demo-portal",
+            "KCB06_XML_LEASE_SECONDS": "5",
+            "KCB06_XML_RETRY_BASE_SECONDS": "0.5",
+            "KCB06_SIGNING_P12_PASSWORD": "bench",
+            "KCB06_LOG_LEVEL": "WARNING",
+        }
+    )
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    from kcb06.cli import setup_django
+
+    setup_django()
+    from django.core.management import call_command
+
+    from bench.machine import report
+    from kcb06.facilities.demo import seed
+    from kcb06.interchange import certificates, certs, signing
+
+    call_command("migrate", "--noinput", verbosity=0)
+    org = seed()
+    key, cert = certs.make_certificate("27901", "TTYT bench")
+    p12 = certs.write_pkcs12(data_dir / "certs" / "27901.p12", key, cert, "bench")
+    (data_dir / "certs" / "27901.pem").write_text(certs.cert_pem(cert))  # portalsim loads it
+    certificates.register(org["facilities"]["27901"], signing.load_pkcs12_file(p12, "bench"), p12_path=str(p12))
+    sim, url = start_portalsim(env, data_dir)
+    env["KCB06_PORTAL_URL"] = url
+    workers: list[subprocess.Popen] = []
+    try:
+        # 1. throughput
+        queue(args.visits, "T")
+        workers = [start_worker(env) for _ in range(args.workers)]
+        elapsed = wait_all_accepted(args.visits, timeout=max(120, args.visits / 10))
+        rate = args.visits / elapsed
+        print(f"[bench_delivery] {args.visits} visits delivered by {args.workers} workers in {elapsed:.1f} s (includes worker start-up)")
+        report(
+            "bench_delivery",
+            f"{rate:.0f} visits/s with {args.workers} workers on loopback",
+            ">= 100 visits/s",
+            rate >= 100,
+        )
+        for w in workers:
+            stop(w)
+        # 2. kill -9 while delivering
+        if args.kill_visits:
+            queue(args.kill_visits, "K")
+            workers = [start_worker(env) for _ in range(args.workers)]
+            kills = 0
+            last_kill = time.monotonic()
+
+            def maybe_kill():
+                nonlocal kills, last_kill
+                if time.monotonic() - last_kill < args.kill_every:
+                    return
+                i = random.randrange(len(workers))  # noqa: S311
+                os.killpg(workers[i].pid, signal.SIGKILL)
+                workers[i].wait()
+                workers[i] = start_worker(env)
+                kills += 1
+                last_kill = time.monotonic()
+
+            total = args.visits + args.kill_visits
+            elapsed = wait_all_accepted(total, timeout=max(600, args.kill_visits / 5), on_tick=maybe_kill)
+            time.sleep(1)
+            stats = httpx.get(url + "/_control/receiving/stats", timeout=30).json()["claim"]
+            mine = counts()
+            print(
+                f"[bench_delivery] kill -9 run: {args.kill_visits} visits, {kills} kills, {elapsed:.1f} s; "
+                f"portalsim accepted visits={stats['accepted_visits']} file versions={stats['versions']} "
+                f"visits with two current files={stats['ma_lk_with_two_current']} "
+                f"repeats acknowledged={stats['repeats_acknowledged']}; kcb06 states={mine}"
+            )
+            ok = (
+                stats["accepted_visits"] == total
+                and stats["versions"] == total
+                and stats["ma_lk_with_two_current"] == 0
+                and mine.get("accepted", 0) == total
+                and len(mine) == 1
+            )
+            report(
+                "bench_delivery_kill9",
+                f"{stats['accepted_visits']}/{total} held once by portalsim, "
+                f"{mine.get('accepted', 0)}/{total} accepted in kcb06 after {kills} kill -9",
+                "every visit exactly once at the portal and accepted in kcb06",
+                ok,
+            )
+    finally:
+        for w in workers:
+            stop(w)
+        stop(sim)
+
+
+if __name__ == "__main__":
+    main()

@@ -199,11 +199,12 @@ def main() -> None:
 
         from kcb06.facilities.services import principal_for_user
 
-        print(f"database: {connection.vendor}")
+        print(f"database: {connection.vendor}; load average at start: {os.getloadavg()}")
         principal = principal_for_user(org["users"]["tiepdon"], via="session")
         bench_cached(principal, args.cached_runs)
         bench_concurrent(principal, args.port, args.rounds)
         bench_portal_down(principal, args.port, args.open_runs)
+        print(f"load average at end: {os.getloadavg()} (the machine may be shared)")
     finally:
         proc.terminate()
         try:

@@ -158,3 +158,12 @@ def test_valid_lists_every_difference(sim, principal):
         sex="male",
     )
     assert v.mismatches == []
+
+
+def test_lookup_by_10_digit_bhxh_number(sim, principal):
+    verdict = check_eligibility(
+        principal(), card_number="2700000000", full_name="Nguyễn Văn Hợp Lệ Demo",
+        date_of_birth="1985-08-15",
+    )  # fmt: skip
+    assert (verdict.outcome, verdict.portal_code) == ("valid", "000")
+    assert verdict.card.card_number == "HC4272700000000"

@@ -27,10 +27,17 @@ GROUPS = {
 
 
 def setup_django(settings_module: str = "kcb06.settings") -> None:
+    """Configure Django; a settings error (e.g. production with the demo SECRET_KEY) ends the
+    command with its message on stderr and exit code 2, not a traceback."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        typer.echo(f"kcb06: configuration error: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 def _manage(*args: str) -> None:

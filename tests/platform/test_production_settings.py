@@ -58,8 +58,9 @@ def test_kcb06_serve_runs_as_production_and_refuses_the_demo_key(tmp_path):
         text=True,
         timeout=60,
     )
-    assert result.returncode != 0
-    assert "Production refuses the demo SECRET_KEY" in result.stderr
+    assert result.returncode == 2
+    assert "kcb06: configuration error: Production refuses the demo SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_bad_boolean_in_the_environment_is_refused(tmp_path):

@@ -37,6 +37,14 @@ class ResultIn(Schema):
     conclusion: str = ""
 
 
+class ServiceIn(Schema):
+    service_code: str = ""
+    service_name: str = ""
+    group_code: int = 1
+    quantity: str | None = None
+    unit_price: str | None = None
+
+
 class ClosureIn(Schema):
     main_icd10: str
     secondary_icd10: list[str] = []
@@ -52,6 +60,8 @@ class ClosureIn(Schema):
     note: str = ""
     prescriptions: list[PrescriptionIn] = []
     results: list[ResultIn] = []
+    services: list[ServiceIn] = []
+    progress_notes: list[str] = []
     version: int | None = None
 
 
@@ -108,7 +118,6 @@ def revoke_consent(request, consent_id: int):
 def post_closure(request, visit_id: int, body: ClosureIn):
     """Close (or, with `version`, correct) a visit: diagnoses, drugs, results, outcome."""
     data = body.dict()
-    data["prescriptions"] = [p for p in data["prescriptions"]]
     closure = services.close_visit(request.principal, visit_id, data)
     return {
         "visit_id": visit_id,

@@ -198,6 +198,16 @@ def seed(context: dict | None = None) -> dict:
                     "results": [
                         {"indicator_name": "Huyết áp", "value": "130/85", "unit": "mmHg"},
                     ],
+                    "services": [
+                        {
+                            "service_code": "02.1896",
+                            "service_name": "Khám Nội",
+                            "group_code": 13,
+                            "quantity": "1",
+                            "unit_price": "38700",
+                        }
+                    ],
+                    "progress_notes": [f"Mạch 80 l/p, HA 130/85 mmHg. {summary}"],
                 },
             )
             # Date the closure on the visit's own day (the service stamps "now").
@@ -208,5 +218,6 @@ def seed(context: dict | None = None) -> dict:
                 ordered_at=arrived + timedelta(minutes=25)
             )
             visit.results.update(result_at=arrived)
+            visit.progress_notes.update(at=arrived)
             closed_ids.append(visit.pk)
     return {"healthbook": {"closed_visit_ids": closed_ids, "entries": entries}}

@@ -26,7 +26,9 @@ from kcb06.healthbook.models import (
     HealthBook,
     Outcome,
     Prescription,
+    ProgressNote,
     Result,
+    ServiceOrder,
     Severity,
     VisitClosure,
 )
@@ -85,6 +87,34 @@ def access_basis(principal, patient_id: int) -> str | None:
 
 def require_access(principal, patient_id: int) -> str:
     basis = access_basis(principal, patient_id)
+    if (
+        basis is None
+        and principal is not None
+        and principal.role
+        in (
+            Role.CLINICIAN,
+            Role.FACILITY_ADMIN,
+        )
+    ):
+        last = (
+            Consent.objects.filter(patient_id=patient_id, facility_id=principal.facility_id)
+            .order_by("-granted_at")
+            .first()
+        )
+        if last is not None and last.revoked_at is not None:
+            raise Forbidden(
+                "healthbook_consent_revoked",
+                f"Người bệnh đã rút lại đồng ý chia sẻ sổ với cơ sở của bạn lúc "
+                f"{timezone.localtime(last.revoked_at):%H:%M %d/%m/%Y}.",
+                "The patient revoked the consent for your facility.",
+            )
+        if last is not None and last.expires_at <= timezone.now():
+            raise Forbidden(
+                "healthbook_consent_expired",
+                f"Đồng ý chia sẻ sổ của người bệnh với cơ sở của bạn đã hết hạn ngày "
+                f"{timezone.localtime(last.expires_at):%d/%m/%Y}. Cần người bệnh đồng ý lại.",
+                "The patient's consent for your facility has expired.",
+            )
     if basis is None:
         raise Forbidden(
             "healthbook_no_access",
@@ -536,6 +566,8 @@ class CleanClosure:
     diagnoses: list[tuple[str, str]]  # (code, name), main first
     prescriptions: list[dict]
     results: list[dict]
+    services: list[dict] = field(default_factory=list)
+    progress_notes: list[str] = field(default_factory=list)
 
 
 def clean_closure(visit: Visit, data: dict) -> CleanClosure:
@@ -655,7 +687,33 @@ def clean_closure(visit: Visit, data: dict) -> CleanClosure:
                 "conclusion": (r.get("conclusion") or "").strip(),
             }
         )
-    return CleanClosure(fields, diagnoses, prescriptions, results)
+    services = []
+    for i, sv in enumerate(data.get("services") or []):
+        code = (sv.get("service_code") or "").strip()
+        name = (sv.get("service_name") or "").strip()
+        if not code and not name:
+            continue
+        if not code or not name:
+            raise FieldError(
+                f"services.{i}.service_code",
+                "Dịch vụ cần cả mã (MA_DICH_VU) và tên.",
+                "A service needs both a code and a name.",
+            )
+        services.append(
+            {
+                "service_code": code[:50],
+                "service_name": name[:1024],
+                "group_code": _int(
+                    sv.get("group_code") or 1, f"services.{i}.group_code", "Mã nhóm", 1, 99
+                ),
+                "quantity": _decimal(sv.get("quantity"), f"services.{i}.quantity", "Số lượng")
+                or Decimal(1),
+                "unit_price": _decimal(sv.get("unit_price"), f"services.{i}.unit_price", "Đơn giá")
+                or Decimal(0),
+            }
+        )
+    notes = [str(n).strip() for n in (data.get("progress_notes") or []) if str(n or "").strip()]
+    return CleanClosure(fields, diagnoses, prescriptions, results, services, notes)
 
 
 def _snapshot(closure: VisitClosure) -> dict:
@@ -724,6 +782,8 @@ def close_visit(principal, visit, data: dict) -> VisitClosure:
             visit.diagnoses.all().delete()
             visit.prescriptions.all().delete()
             visit.results.all().delete()
+            visit.services.all().delete()
+            visit.progress_notes.all().delete()
         else:
             closure = VisitClosure.objects.create(
                 visit=visit, closed_by=principal.user, closed_at=now, **clean.fields
@@ -741,6 +801,24 @@ def close_visit(principal, visit, data: dict) -> VisitClosure:
             ]
         )
         Result.objects.bulk_create([Result(visit=visit, result_at=now, **r) for r in clean.results])
+        ServiceOrder.objects.bulk_create(
+            [
+                ServiceOrder(
+                    visit=visit,
+                    ordered_at=visit.arrived_at,
+                    performed_at=visit.arrived_at,
+                    performer=principal.user,
+                    **sv,
+                )
+                for sv in clean.services
+            ]
+        )
+        ProgressNote.objects.bulk_create(
+            [
+                ProgressNote(visit=visit, text=t, at=now, author=principal.user)
+                for t in clean.progress_notes
+            ]
+        )
         first = existing is None
         if first or visit.status != VisitStatus.CLOSED:
             visit.status = VisitStatus.CLOSED

@@ -408,7 +408,14 @@ def consent_add(request, token):
             {k: request.POST.get(k, "") for k in ("scope", "expires_on", "note")},
         )
     except FieldError as exc:
-        messages.error(request, exc.message_vi)
+        view = _book_or_error(request, token)
+        ctx = _entry_context(view)
+        ctx.update(
+            now_dt=timezone.now(),
+            consent_errors={exc.field: exc.message_vi},
+            consent_form=request.POST,
+        )
+        return render(request, "healthbook/book.html", ctx, status=422)
     except DomainError as exc:
         return _error_page(request, exc)
     else:

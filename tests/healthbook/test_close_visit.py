@@ -39,6 +39,15 @@ def test_close_visit_writes_closure_diagnoses_drugs_and_signal(bacsi, open_visit
             open_visit,
             {
                 **f.CLOSE,
+                "services": [
+                    {
+                        "service_code": "02.1896",
+                        "service_name": "Khám Nội",
+                        "group_code": "13",
+                        "unit_price": "38700",
+                    }
+                ],
+                "progress_notes": ["Sốt 38,5 độ, họng đỏ"],
                 "follow_up_date": follow.isoformat(),
                 "sick_leave_days": "3",
                 "weight_kg": "52,5",
@@ -56,6 +65,9 @@ def test_close_visit_writes_closure_diagnoses_drugs_and_signal(bacsi, open_visit
     assert [(d.icd10, d.is_main) for d in v.diagnoses.all()] == [("J06.9", True), ("I10", False)]
     assert v.prescriptions.get().dose == "1 viên × 3 lần/ngày"
     assert v.results.get().value == "38.5"
+    svc = v.services.get()
+    assert (svc.service_code, svc.group_code, svc.quantity) == ("02.1896", 13, Decimal(1))
+    assert v.progress_notes.get().text == "Sốt 38,5 độ, họng đỏ"
     assert closure.closed_by == bacsi.user
 
 
@@ -92,6 +104,7 @@ def test_correction_keeps_history_and_sends_visit_corrected(bacsi, open_visit):
         ({"discharge_type": ""}, "discharge_type"),
         ({"follow_up_date": "2001-01-01"}, "follow_up_date"),
         ({"sick_leave_days": "-2"}, "sick_leave_days"),
+        ({"services": [{"service_code": "02.1896"}]}, "services.0.service_code"),
     ],
 )
 def test_bad_closure_names_the_field_and_saves_nothing(bacsi, open_visit, change, field):

@@ -145,10 +145,16 @@ def test_access_needs_open_visit_or_live_consent(org, book):
     # ... until it expires ...
     Consent.objects.filter(pk=consent.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert services.access_basis(outsider, p.pk) is None
+    with pytest.raises(services.DomainError) as err:
+        services.read_book(outsider, p.pk)
+    assert err.value.code == "healthbook_consent_expired" and "đã hết hạn" in err.value.message_vi
     # ... or is revoked.
     Consent.objects.filter(pk=consent.pk).update(expires_at=timezone.now() + timedelta(days=1))
     services.revoke_consent(outsider, consent.pk)
     assert services.access_basis(outsider, p.pk) is None
+    with pytest.raises(services.DomainError) as err:
+        services.read_book(outsider, p.pk)
+    assert err.value.code == "healthbook_consent_revoked"
     # A health department never reads a book, a receptionist neither.
     for username in ("soyte", "tiepdon"):
         assert services.access_basis(f.principal(org, username), p.pk) is None

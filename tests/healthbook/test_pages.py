@@ -199,3 +199,20 @@ def test_book_page_query_count_does_not_grow_with_history(org, login):
             assert client.get(url).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_consent_form_refuses_an_expired_date_next_to_the_field(setup):
+    client, p, v, token = setup
+    url = reverse("healthbook:consent_add", kwargs={"token": token})
+    past = (timezone.localdate() - timedelta(days=2)).isoformat()
+    resp = client.post(url, {"scope": "read", "expires_on": past})
+    assert resp.status_code == 422
+    html = resp.content.decode()
+    field = html[html.index('data-testid="consent-expires"') :]
+    assert "Ngày hết hạn phải sau hôm nay" in field[:600]
+    from kcb06.healthbook.models import Consent
+
+    assert not Consent.objects.exists()
+    future = (timezone.localdate() + timedelta(days=30)).isoformat()
+    assert client.post(url, {"scope": "read", "expires_on": future}).status_code == 302
+    assert Consent.objects.get().facility.code == "27901"

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kcb06.errors import DomainError
 from kcb06.healthbook import services, signals
@@ -144,3 +146,42 @@ def test_other_facility_clinician_cannot_close(org, open_visit):
         services.close_visit(reception, open_visit, f.CLOSE)
     assert err.value.status == 403
     assert not VisitClosure.objects.exists()
+
+
+_text = st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 400).map(str))
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.fixed_dictionaries(
+        {
+            "main_icd10": _text,
+            "secondary_icd10": st.one_of(_text, st.lists(_text, max_size=3)),
+            "outcome": _text,
+            "discharge_type": _text,
+            "follow_up_date": _text,
+            "sick_leave_days": _text,
+            "weight_kg": _text,
+            "prescriptions": st.lists(
+                st.fixed_dictionaries(
+                    {"drug_name": _text, "dose": _text, "duration_days": _text, "quantity": _text}
+                ),
+                max_size=2,
+            ),
+            "services": st.lists(
+                st.fixed_dictionaries(
+                    {"service_code": _text, "service_name": _text, "group_code": _text}
+                ),
+                max_size=1,
+            ),
+        }
+    )
+)
+def test_clean_closure_rejects_garbage_only_with_field_errors(open_visit, data):
+    """Whatever a form or HIS sends, validation answers a FieldError (never a crash)."""
+    try:
+        services.clean_closure(open_visit, data)
+    except FieldError as exc:
+        assert exc.field and exc.message_vi

@@ -144,23 +144,41 @@ def parse_sex(value: str) -> str:
     return sex
 
 
+def _fix_inverted_word(word: str) -> str:
+    first, rest = word[0], word[1:]
+    if first.islower():
+        first = first.upper()  # the title letter of a name word
+    elif first.isascii():
+        first = first.lower()  # an all-capital word came from an all-lower one ('PHỐ')
+    # Caps Lock swaps the letters the scanner typed as keys (ASCII); letters it injected as
+    # Unicode (ễ, Ă) may or may not be swapped, so they follow their ASCII neighbours.
+    rest = "".join(ch.swapcase() if ch.isascii() else ch for ch in rest)
+    ascii_letters = [ch for ch in rest if ch.isascii() and ch.isalpha()]
+    acronym = bool(ascii_letters) and all(ch.isupper() for ch in ascii_letters)
+    rest = "".join(ch if ch.isascii() else (ch.upper() if acronym else ch.lower()) for ch in rest)
+    return first + rest
+
+
 def _fix_inverted_case(text: str) -> str:
     """'nGUYỄN vĂN a' (Caps Lock on while the scanner typed) -> 'Nguyễn Văn A'.
 
-    Inverted when some word looks like 'tHÔN' (lower then upper) and none looks like 'Thôn'
-    (upper then lower); all-capital words ('PHỐ', from an all-lower original) are neutral.
+    Inverted when some word looks like 'tHÔN' (lower, then an upper ASCII letter) and none
+    looks like 'Thôn' (upper, then a lower ASCII letter); all-capital words are neutral.
     """
     if not text[:1].islower():  # fast exit: the usual title-case text starts upper case
         return text
+    words = text.split(" ")
     inverted = False
-    for word in text.split(" "):
+    for word in words:
         if len(word) < 2 or not word[0].isalpha():
             continue
-        if word[0].isupper() and word[1].islower():
+        if word[0].isupper() and any(c.isascii() and c.islower() for c in word[1:]):
             return text
-        if word[0].islower() and any(ch.isupper() for ch in word[1:]):
+        if word[0].islower() and any(c.isascii() and c.isupper() for c in word[1:]):
             inverted = True
-    return text.swapcase() if inverted else text
+    if not inverted:
+        return text
+    return " ".join(_fix_inverted_word(w) if w[:1].isalpha() else w for w in words)
 
 
 def _old_ids(value: str, warnings: list) -> tuple[str | None, tuple[str, ...]]:

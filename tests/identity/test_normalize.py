@@ -125,6 +125,12 @@ def test_caps_lock_inverted_name_and_address_in_qr():
     assert qr.address == "Thôn 2, Xã C, Thành phố Hà Nội"
 
 
+def test_caps_lock_with_scanner_typing_vietnamese_letters_as_unicode():
+    # Caps Lock swaps only the letters typed as keys; ễ/ă injected as Unicode keep their case
+    qr = scan(QR.replace("Nguyễn Văn A", "nGUYễN văN a"))
+    assert qr.full_name == "Nguyễn Văn A"
+
+
 def test_lower_case_name_without_capitals_is_kept():
     assert scan(QR.replace("Nguyễn Văn A", "nguyễn văn a")).full_name == "nguyễn văn a"
 

@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kcb06.audit.models import AuditEntry
 from kcb06.healthbook import services
@@ -216,3 +218,33 @@ def test_consent_form_refuses_an_expired_date_next_to_the_field(setup):
     future = (timezone.localdate() + timedelta(days=30)).isoformat()
     assert client.post(url, {"scope": "read", "expires_on": future}).status_code == 302
     assert Consent.objects.get().facility.code == "27901"
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.fixed_dictionaries(
+        {
+            "kind": st.one_of(
+                st.sampled_from(["allergy", "chronic", "surgery", "x"]), st.text(max_size=5)
+            ),
+            "title": st.text(max_size=20),
+            "code": st.text(max_size=8),
+            "severity": st.one_of(st.sampled_from(["severe", "mild", ""]), st.text(max_size=5)),
+            "event_date": st.one_of(st.none(), st.text(max_size=12), st.dates().map(str)),
+            "status": st.one_of(st.none(), st.text(max_size=8)),
+        }
+    )
+)
+def test_clean_entry_rejects_garbage_only_with_field_errors(db, data):
+    from kcb06.healthbook.icd10 import FieldError
+
+    try:
+        clean = services.clean_entry(data)
+    except FieldError as exc:
+        assert exc.field and exc.message_vi
+    else:
+        assert clean["title"] and (
+            clean["event_date"] is None or clean["event_date"] <= timezone.localdate()
+        )

@@ -10,7 +10,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kcb06_xchg_bench \\
         .venv/bin/python -m bench.bench_delivery [--visits 2000] [--kill-visits 10000]
 
-The worker lease is shortened (KCB06_XML_LEASE_SECONDS=5) so a killed worker's claims come
+kcb06 runs on PostgreSQL (SKIP LOCKED claims); portalsim keeps its embedded SQLite (WAL), as in
+the tests and the demo. The worker lease is shortened (KCB06_XML_LEASE_SECONDS=5) so a killed worker's claims come
 back quickly; production keeps 120 s.
 """
 
@@ -52,7 +53,6 @@ def start_portalsim(env: dict, data_dir: Path) -> tuple[subprocess.Popen, str]:
     penv.update(
         {
             "PORTALSIM_DATA_DIR": str(data_dir),
-            "PORTALSIM_DATABASE_URL": PG + "kcb06_xchg_bench_portal",
             "DJANGO_SETTINGS_MODULE": "portalsim.settings",
         }
     )
@@ -108,10 +108,14 @@ def counts() -> dict:
     return dict(OutboxItem.objects.values_list("state").annotate(n=Count("id")).order_by())
 
 
-def wait_all_accepted(total: int, timeout: float, on_tick=None) -> float:
+def wait_all_accepted(total: int, timeout: float, on_tick=None, first: list | None = None) -> float:
+    """Seconds until `total` rows are accepted; `first` receives the time the first one was."""
     t0 = time.monotonic()
+    start = counts().get("accepted", 0)
     while time.monotonic() - t0 < timeout:
         c = counts()
+        if first is not None and not first and c.get("accepted", 0) > start:
+            first.append(time.monotonic() - t0)
         if c.get("accepted", 0) >= total:
             return time.monotonic() - t0
         if on_tick:
@@ -139,7 +143,6 @@ def main() -> None:
 
     db = "kcb06_xchg_bench"
     recreate_database(db)
-    recreate_database("kcb06_xchg_bench_portal")
     data_dir = Path(tempfile.mkdtemp(prefix="xchg-bench-"))
     env = dict(os.environ)
     env.update(
@@ -170,7 +173,9 @@ def main() -> None:
     key, cert = certs.make_certificate("27901", "TTYT bench")
     p12 = certs.write_pkcs12(data_dir / "certs" / "27901.p12", key, cert, "bench")
     (data_dir / "certs" / "27901.pem").write_text(certs.cert_pem(cert))  # portalsim loads it
-    certificates.register(org["facilities"]["27901"], signing.load_pkcs12_file(p12, "bench"), p12_path=str(p12))
+    certificates.register(
+        org["facilities"]["27901"], signing.load_pkcs12_file(p12, "bench"), p12_path=str(p12)
+    )
     sim, url = start_portalsim(env, data_dir)
     env["KCB06_PORTAL_URL"] = url
     workers: list[subprocess.Popen] = []
@@ -178,9 +183,15 @@ def main() -> None:
         # 1. throughput
         queue(args.visits, "T")
         workers = [start_worker(env) for _ in range(args.workers)]
-        elapsed = wait_all_accepted(args.visits, timeout=max(120, args.visits / 10))
-        rate = args.visits / elapsed
-        print(f"[bench_delivery] {args.visits} visits delivered by {args.workers} workers in {elapsed:.1f} s (includes worker start-up)")
+        first: list = []
+        elapsed = wait_all_accepted(args.visits, timeout=max(120, args.visits / 10), first=first)
+        steady = elapsed - (first[0] if first else 0)
+        rate = args.visits / steady
+        print(
+            f"[bench_delivery] {args.visits} visits delivered by {args.workers} workers: "
+            f"{elapsed:.1f} s from start (worker start-up {first[0] if first else 0:.1f} s), "
+            f"{steady:.1f} s from the first acceptance"
+        )
         report(
             "bench_delivery",
             f"{rate:.0f} visits/s with {args.workers} workers on loopback",
@@ -208,7 +219,9 @@ def main() -> None:
                 last_kill = time.monotonic()
 
             total = args.visits + args.kill_visits
-            elapsed = wait_all_accepted(total, timeout=max(600, args.kill_visits / 5), on_tick=maybe_kill)
+            elapsed = wait_all_accepted(
+                total, timeout=max(600, args.kill_visits / 5), on_tick=maybe_kill
+            )
             time.sleep(1)
             stats = httpx.get(url + "/_control/receiving/stats", timeout=30).json()["claim"]
             mine = counts()

@@ -218,3 +218,5 @@ KCB06_XML_RETRY_MAX_SECONDS = env_float("KCB06_XML_RETRY_MAX_SECONDS", 3600.0)
 KCB06_XML_MAX_ATTEMPTS = env_int("KCB06_XML_MAX_ATTEMPTS", 10)
 # A worker's claim on a row lasts this long; a killed worker's rows are taken again after it.
 KCB06_XML_LEASE_SECONDS = env_int("KCB06_XML_LEASE_SECONDS", 120)
+# Files one worker sends at the same time (threads; PostgreSQL only — SQLite has one writer).
+KCB06_XML_SEND_THREADS = env_int("KCB06_XML_SEND_THREADS", 8)

@@ -76,6 +76,8 @@ def fmt(value: Decimal | int | None, places: int = 2) -> str:
         return ""
     if isinstance(value, int):
         return str(value)
+    if value == value.to_integral_value():
+        return str(int(value))
     q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = format(q, "f")
     if "." in text:

@@ -23,7 +23,10 @@ GROUPS_NEEDING_PERFORMER = {1, 2, 3, 8, 18}
 
 
 def ts(value: datetime | None) -> str:
-    return value.astimezone(VN).strftime("%Y%m%d%H%M") if value else ""
+    if not value:
+        return ""
+    d = value.astimezone(VN)
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}{d.hour:02d}{d.minute:02d}"
 
 
 def day(value: date | datetime | None) -> str:
@@ -38,14 +41,15 @@ def _record_xml(code: str, values: dict[str, str]) -> str:
     """One record with every field of the table, in order, as XML text (assembled as a string
     and parsed once: several times faster than one lxml SubElement call per field)."""
     parts = []
-    for name in TABLES[code].names:
-        value = values.get(name)
+    get = values.get
+    for name, start, end, empty in TABLES[code].tags:
+        value = get(name)
         if value:
             if "&" in value or "<" in value or ">" in value:
                 value = escape(value)
-            parts.append(f"<{name}>{value}</{name}>")
+            parts.append(start + value + end)
         else:
-            parts.append(f"<{name}/>")
+            parts.append(empty)
     return "".join(parts)
 
 

@@ -9,6 +9,7 @@ and committed; at run time only the XSD files are read.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,14 @@ class Table:
     list_path: tuple[str, ...]  # wrapper + repeated record element, () for a flat record
     fields: tuple[tuple[str, str, str, str, str], ...]
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(f[0] for f in self.fields)
+
+    @cached_property
+    def tags(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(name, "<NAME>", "</NAME>", "<NAME/>") per field: the builders' hot loop."""
+        return tuple((n, f"<{n}>", f"</{n}>", f"<{n}/>") for n in self.names)
 
     @property
     def repeated(self) -> bool:

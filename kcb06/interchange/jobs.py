@@ -17,6 +17,9 @@ import logging
 import os
 import random
 import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -58,7 +61,9 @@ def claim(limit: int = BATCH) -> list[int]:
                 .select_for_update(skip_locked=True)
                 .values_list("pk", flat=True)[:limit]
             )
-            OutboxItem.objects.filter(pk__in=ids).update(claimed_until=lease, claimed_by=WORKER_ID)
+            OutboxItem.objects.filter(pk__in=ids).update(
+                claimed_until=lease, claimed_by=WORKER_ID, state=OutboxState.SENT, sent_at=now
+            )
         return ids
     ids = []
     for pk in _due(now).order_by("pk").values_list("pk", flat=True)[:limit]:
@@ -68,10 +73,21 @@ def claim(limit: int = BATCH) -> list[int]:
     return ids
 
 
+_registered_cache: dict[tuple[int, str], float] = {}
+
+
 def _registered(facility, signer: signing.Signer) -> bool:
-    return FacilityCertificate.objects.filter(
+    """Is the signer's certificate registered (and active) for the facility? Positive answers
+    are remembered for a minute so the hot path does not ask the database per file."""
+    key = (facility.pk, signer.info.fingerprint)
+    if _registered_cache.get(key, 0) > time.monotonic():
+        return True
+    ok = FacilityCertificate.objects.filter(
         facility=facility, fingerprint=signer.info.fingerprint, active=True
     ).exists()
+    if ok:
+        _registered_cache[key] = time.monotonic() + 60
+    return ok
 
 
 def sign_item(item: OutboxItem) -> bytes:
@@ -96,8 +112,14 @@ def sign_item(item: OutboxItem) -> bytes:
 
 
 def _finish(item: OutboxItem, **fields) -> None:
+    """One UPDATE with the outcome (and the signed bytes, kept so a re-send repeats them). A
+    worker killed before this line leaves the row "sent" with a lease that expires; the
+    re-send is acknowledged by the portal as the same content (signatures are deterministic
+    and the portal compares the tables' content)."""
     fields.setdefault("claimed_until", None)
     fields["updated_at"] = timezone.now()
+    if item.signed is not None:
+        fields.setdefault("signed", item.signed)
     OutboxItem.objects.filter(pk=item.pk, claimed_by=WORKER_ID).update(**fields)
 
 
@@ -106,10 +128,13 @@ def deliver_one(item: OutboxItem) -> None:
     try:
         data = sign_item(item)
     except signing.SigningError as exc:
-        _finish(item, last_error=exc.message_vi[:512], next_attempt_at=now + timedelta(minutes=5))
+        _finish(
+            item,
+            state=OutboxState.WAITING,
+            last_error=exc.message_vi[:512],
+            next_attempt_at=now + timedelta(minutes=5),
+        )
         return
-    # Stored once signed, so a re-send after a crash repeats the very same bytes.
-    OutboxItem.objects.filter(pk=item.pk).update(state=OutboxState.SENT, sent_at=now, signed=data)
     attempts = item.attempts + 1
     try:
         answer = portal.submit(item.facility, item.kind, data)
@@ -153,16 +178,46 @@ def deliver_one(item: OutboxItem) -> None:
         _finish(item, state=OutboxState.REJECTED, last_error=portal.meaning(answer.code), **common)
 
 
+def _deliver_safely(item: OutboxItem) -> None:
+    try:
+        deliver_one(item)
+    except Exception:  # noqa: BLE001 - one bad row must not stop the others
+        log.exception("delivery of outbox item %s failed", item.pk)
+        _finish(
+            item,
+            state=OutboxState.WAITING,
+            next_attempt_at=timezone.now() + backoff(item.attempts + 1),
+        )
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connection.close_if_unusable_or_obsolete()
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                max_workers=settings.KCB06_XML_SEND_THREADS, thread_name_prefix="xml-send"
+            )
+        return _pool
+
+
 def deliver_pending(limit: int = BATCH) -> int:
-    """Claim and deliver up to `limit` due rows; returns how many were handled."""
+    """Claim and deliver up to `limit` due rows; returns how many were handled. The rows of a
+    batch are sent KCB06_XML_SEND_THREADS at a time: the portal's answer time, not our CPU, is
+    what limits one worker."""
     ids = claim(limit)
     if not ids:
         return 0
-    items = OutboxItem.objects.select_related("facility").filter(pk__in=ids).order_by("pk")
-    for item in items:
-        try:
-            deliver_one(item)
-        except Exception:  # noqa: BLE001 - one bad row must not stop the others
-            log.exception("delivery of outbox item %s failed", item.pk)
-            _finish(item, next_attempt_at=timezone.now() + backoff(item.attempts + 1))
+    items = list(OutboxItem.objects.select_related("facility").filter(pk__in=ids).order_by("pk"))
+    if settings.KCB06_XML_SEND_THREADS <= 1 or len(items) == 1 or connection.vendor != "postgresql":
+        for item in items:
+            _deliver_safely(item)
+    else:
+        list(_executor().map(_deliver_safely, items))
     return len(ids)

@@ -11,6 +11,7 @@ checkInKcbQd3176 / guiHoSoXmlQD3176 — set KCB06_XML_CHECKIN_PATH / KCB06_XML_C
 import base64
 import time
 from dataclasses import dataclass
+from urllib.parse import quote_plus
 
 import httpx
 from django.conf import settings
@@ -54,16 +55,31 @@ def account(facility) -> eportal.Account:
     )
 
 
+def form_body(form: dict[str, str]) -> bytes:
+    """application/x-www-form-urlencoded body. The base64 file is escaped by replacing the
+    only three characters of its alphabet that need it: urllib's per-character quoting of a
+    60 kB string cost ~20 ms of CPU per file."""
+    parts = []
+    for key, value in form.items():
+        if key == "fileHSBase64":
+            value = value.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+        else:
+            value = quote_plus(value)
+        parts.append(f"{key}={value}")
+    return "&".join(parts).encode("ascii")
+
+
 def _post_once(base, path, acc, token, form, deadline) -> httpx.Response:
     try:
         return eportal.http().post(
             base + path,
             headers={
+                "Content-Type": "application/x-www-form-urlencoded",
                 "accessToken": token.access_token,
                 "tokenId": token.id_token,
                 "passwordHash": acc.password_md5,
             },
-            data=form,
+            content=form_body(form),
             timeout=httpx.Timeout(max(0.1, deadline - time.monotonic())),
         )
     except httpx.TimeoutException:

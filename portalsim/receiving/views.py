@@ -68,16 +68,21 @@ def _receive(request, kind: str, loai: str):
         data = base64.b64decode(request.POST.get("fileHSBase64", ""), validate=True)
     except (binascii.Error, ValueError):
         return _answer("400", "fileHSBase64 không phải chuỗi base64")
-    certs = _certificates(facility)
-    report = package.check_file(data)
+    # The signature is checked once, against the registered certificate the file names.
+    try:
+        root = package.envelope.parse(data)
+        embedded = package.signing.embedded_certificate(root)
+    except (package.envelope.EnvelopeError, ValueError):
+        root, embedded = None, None
+    registered = None
+    if embedded is not None:
+        registered = next((c for c in _certificates(facility) if c == embedded), None)
+        if registered is None:
+            return _answer("125", "Chữ ký số không hợp lệ: chứng thư chưa đăng ký cho cơ sở này")
+    report = package.check_file(data, registered)
     if report["signature"] == "unsigned":
         return _answer("123", "Hồ sơ chưa được ký số")
-    if report["signature"] == "ok":
-        if not certs:
-            return _answer("125", "Chữ ký số không hợp lệ: cơ sở chưa đăng ký chứng thư số")
-        if not any(package.signing.verify(data, c)[0] == "ok" for c in certs):
-            return _answer("125", "Chữ ký số không hợp lệ: chứng thư không thuộc cơ sở")
-    elif report["signature"] == "invalid":
+    if report["signature"] == "invalid" and root is not None:
         return _answer("125", "Chữ ký số không hợp lệ: hồ sơ có thể đã bị sửa sau khi ký")
     if report["kind"] != kind:
         return _answer("400", "Loại hồ sơ không đúng điểm nhận")

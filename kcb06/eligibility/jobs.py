@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from kcb06.eligibility.models import CheckStatus, EligibilityCheck
 from kcb06.eligibility.services import recheck
-from kcb06.eligibility.signals import verdict_resolved
 
 log = logging.getLogger(__name__)
 BATCH = 20
@@ -34,8 +33,8 @@ def _claim(limit: int) -> list[EligibilityCheck]:
 
 
 def recheck_pending(limit: int = BATCH) -> int:
-    """Re-ask the portal for due pending checks; send verdict_resolved for each that gets a
-    final answer. Returns the number of checks handled."""
+    """Re-ask the portal for due pending checks (services.recheck sends verdict_resolved for
+    each that gets a final answer). Returns the number of checks handled."""
     handled = 0
     for check in _claim(limit):
         try:
@@ -44,7 +43,5 @@ def recheck_pending(limit: int = BATCH) -> int:
             log.exception("eligibility re-check failed for check %s", check.pk)
             continue
         handled += 1
-        if not verdict.pending:
-            with transaction.atomic():
-                verdict_resolved.send(sender=EligibilityCheck, check=check, verdict=verdict)
+        log.info("eligibility re-check %s: %s", check.pk, verdict.outcome)
     return handled

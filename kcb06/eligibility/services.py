@@ -27,6 +27,7 @@ from kcb06.eligibility.models import (
     Outcome,
     ReconciliationEntry,
 )
+from kcb06.eligibility.signals import verdict_resolved
 from kcb06.errors import DomainError
 from kcb06.identity import fold_name, names_match, parse_bhyt_card, parse_id_number
 
@@ -507,7 +508,8 @@ def check_eligibility(
 
 def recheck(check: EligibilityCheck) -> Verdict:
     """Ask the portal again for a pending check, as the operator who first asked; update the
-    row (final or pending with a later attempt). Called by jobs.recheck_pending."""
+    row (final or pending with a later attempt) and, when final, send verdict_resolved in the
+    same transaction. Called by jobs.recheck_pending."""
     from kcb06.facilities.services import principal_for_user
 
     req = Request(
@@ -549,4 +551,7 @@ def recheck(check: EligibilityCheck) -> Verdict:
                     detail={"outcome": verdict.outcome, "portal_code": verdict.portal_code},
                 )
         check.save()
+        if not verdict.pending:
+            # Same transaction: the visit follows the check, or neither changes.
+            verdict_resolved.send(sender=EligibilityCheck, check=check, verdict=verdict)
     return verdict

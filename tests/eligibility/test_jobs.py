@@ -66,3 +66,22 @@ def test_backoff_grows_and_is_capped(sim, principal):
         delays.append(round((check.next_attempt_at - timezone.now()).total_seconds()))
     assert delays == sorted(delays)
     assert delays[0] == 60 and delays[-1] == 3600
+
+
+def test_a_failing_receiver_leaves_the_check_pending(sim, principal):
+    sim.fault(scope="global", mode="http500", count=1)
+    verdict = check_eligibility(principal(), **EXPIRED)
+    assert verdict.pending
+
+    def broken(sender, **kw):
+        raise RuntimeError("visit update failed")
+
+    verdict_resolved.connect(broken)
+    try:
+        _due(verdict.check_id)
+        assert recheck_pending() == 0
+    finally:
+        verdict_resolved.disconnect(broken)
+    check = EligibilityCheck.objects.get(pk=verdict.check_id)
+    assert check.status == CheckStatus.PENDING and check.outcome == "unverified"
+    assert check.next_attempt_at > timezone.now()  # retried after the lease

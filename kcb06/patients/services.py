@@ -221,6 +221,21 @@ def add_identifier(patient: Patient, kind: str, value: str) -> None:
         PatientIdentifier.objects.create(patient=patient, kind=kind, value=value)
 
 
+def _create_identifiers(patient: Patient, person: PersonData) -> None:
+    """A brand-new record: no history to keep, insert its identifiers in one statement."""
+    rows = [
+        PatientIdentifier(patient=patient, kind=kind, value=value)
+        for kind, value in (
+            (IdentifierKind.ID_NUMBER, person.id_number),
+            (IdentifierKind.OLD_ID_NUMBER, person.old_id_number),
+            (IdentifierKind.BHYT_CARD, person.card_number),
+            (IdentifierKind.BHXH_NUMBER, person.bhxh_number),
+        )
+        if value
+    ]
+    PatientIdentifier.objects.bulk_create(rows)
+
+
 def record_identifiers(patient: Patient, person: PersonData) -> None:
     add_identifier(patient, IdentifierKind.ID_NUMBER, person.id_number)
     if (
@@ -255,7 +270,10 @@ def refresh_from_card(patient: Patient, person: PersonData) -> None:
         patient.save(update_fields=[*changed, "updated_at"])
 
 
-def link_facility(patient: Patient, facility_id: int) -> None:
+def link_facility(patient: Patient, facility_id: int, *, created: bool = False) -> None:
+    if created:
+        PatientFacility.objects.create(patient=patient, facility_id=facility_id)
+        return
     PatientFacility.objects.get_or_create(patient=patient, facility_id=facility_id)
 
 
@@ -493,7 +511,7 @@ def safe_create(person: PersonData) -> Patient:
     IntegrityError to the caller (which retries and then finds the record)."""
     with transaction.atomic():
         patient = create_patient(person)
-        record_identifiers(patient, person)
+        _create_identifiers(patient, person)
     return patient
 
 

@@ -510,14 +510,19 @@ def _write(operator, dep, day, person, patient, link_id, verdict, reason):
         elif link_id is not None:
             patient = mpi.lock(link_id)
         else:
+            patient = None
+        if patient is None:
+            # New record: identifiers written with it; no visit can exist yet.
             patient = mpi.safe_create(person)
-        if person.id_number:
-            mpi.refresh_from_card(patient, person)
-        mpi.record_identifiers(patient, person)
-        mpi.link_facility(patient, dep.facility_id)
-        existing = _existing_visit(patient, dep, day)
-        if existing is not None:
-            return existing, False
+            mpi.link_facility(patient, dep.facility_id, created=True)
+        else:
+            if person.id_number:
+                mpi.refresh_from_card(patient, person)
+            mpi.record_identifiers(patient, person)
+            mpi.link_facility(patient, dep.facility_id)
+            existing = _existing_visit(patient, dep, day)
+            if existing is not None:
+                return existing, False
         facility = dep.facility
         n = bump_counter(f"visit:{facility.pk}", day)
         visit = Visit(

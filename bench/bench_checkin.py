@@ -1,0 +1,348 @@
+"""Check-in benchmark: PostgreSQL, gunicorn 2 workers (gthread), portalsim answering in 300 ms.
+
+Measures (targets from issue 4):
+- server: sustained check-ins/s with 32 concurrent clients and cached verdicts (≥ 300/s);
+- server: latency at an offered 200/s, open loop (p99 < 60 ms);
+- no duplicate or missing ticket number per department after those runs;
+- browser: Enter → verdict on screen, median (< 0.5 s cached, < 1 s live portal call).
+
+Usage: .venv/bin/python bench/bench_checkin.py [--people 1000] [--seconds 10]
+Needs PostgreSQL at 127.0.0.1:5432 (user postgres); uses database kcb06_recep_bench_ci and
+ports 9310 (portalsim) / 9311 (gunicorn). All people and cards are synthetic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.machine import percentile, report, summary_ms  # noqa: E402
+
+DB = "kcb06_recep_bench_ci"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
+PORTAL_PORT, WEB_PORT = 9310, 9311
+PORTAL = f"http://127.0.0.1:{PORTAL_PORT}"
+WEB = f"http://127.0.0.1:{WEB_PORT}"
+DEPARTMENTS = ["K01", "K02", "K19", "K28", "K33"]
+FAMILY = "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý".split()
+MIDDLE = "Văn Hữu Đức Minh Thanh Ngọc Quang Xuân Công Gia".split()
+GIVEN = "An Bình Dũng Giang Hải Hòa Hùng Khánh Long Nam Phong Phúc Quân Sơn Tâm Tuấn Việt".split()
+
+
+def person(i: int) -> dict:
+    name = f"{FAMILY[i % 16]} {MIDDLE[(i // 16) % 10]} {GIVEN[(i // 160) % 17]} Bench Demo"
+    return {
+        "id_number": f"027085{500000 + i:06d}",
+        "card": f"HC42727{500000 + i:08d}",
+        "name": name,
+        "dob": "15/08/1985",
+    }
+
+
+def scan_of(p: dict) -> str:
+    return f"{p['id_number']}||{p['name']}|15081985|Nam|Thôn Bench, phường Tam Sơn|01012022"
+
+
+def env(**extra) -> dict:
+    e = dict(os.environ)
+    e.update(
+        {
+            "DATABASE_URL": DATABASE_URL,
+            "KCB06_DATA_DIR": str(Path(tempfile.gettempdir()) / "recep_bench"),
+            "KCB06_PORTAL_URL": PORTAL,
+            "KCB06_PORTAL_PASSWORD": "demo-portal",
+            "KCB06_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "kcb06.settings",
+        }
+    )
+    e.update(extra)
+    return e
+
+
+def run(*args, **kw):
+    return subprocess.run(args, cwd=ROOT, check=True, **kw)
+
+
+def prepare(people: int, tmp: Path) -> Path:
+    run("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {DB}")
+    run("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {DB}")
+    run(sys.executable, "manage.py", "migrate", "-v0", env=env())
+    run(
+        sys.executable,
+        "-c",
+        "from kcb06.cli import setup_django; setup_django();"
+        "from kcb06.facilities.demo import seed; seed()",
+        env=env(),
+    )
+    fixtures = json.loads((ROOT / "portalsim/fixtures/default.json").read_text(encoding="utf-8"))
+    template = fixtures["cards"][0]
+    for i in range(people + 60):
+        p = person(i)
+        card = dict(template)
+        card.update(
+            card_number=p["card"], id_number=p["id_number"], full_name=p["name"], dob=p["dob"]
+        )
+        fixtures["cards"].append(card)
+    fixtures["faults"] = []
+    path = tmp / "fixtures.json"
+    path.write_text(json.dumps(fixtures, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def start(fixtures: Path, tmp: Path) -> list[subprocess.Popen]:
+    portal = subprocess.Popen(
+        [sys.executable, "-m", "kcb06.cli", "portal-sim", "--port", str(PORTAL_PORT)],
+        cwd=ROOT,
+        env=env(
+            PORTALSIM_DATA_DIR=str(tmp / "portal"),
+            PORTALSIM_FIXTURES=str(fixtures),
+            DATABASE_URL="",
+        ),
+        stdout=subprocess.DEVNULL,
+    )
+    (tmp / "portal").mkdir(exist_ok=True)
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kcb06.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{WEB_PORT}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "16",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+    )
+    for url in (PORTAL + "/health", WEB + "/api/v1/health"):
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            raise SystemExit(f"{url} did not start")
+    return [portal, web]
+
+
+def warm_cache(people: int) -> None:
+    """One eligibility check per person so the day's cache holds a valid verdict."""
+    code = (
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from kcb06.cli import setup_django; setup_django()\n"
+        "from django.db import connections\n"
+        "from kcb06.facilities.services import principal_for_user\n"
+        "from django.contrib.auth.models import User\n"
+        "from kcb06.eligibility.services import check_eligibility\n"
+        "from bench.bench_checkin import person\n"
+        "p = principal_for_user(User.objects.get(username='tiepdon'))\n"
+        "def one(i):\n"
+        "    q = person(i)\n"
+        "    try:\n"
+        "        return check_eligibility(p, id_number=q['id_number'],"
+        " full_name=q['name'], date_of_birth='1985-08-15', sex='male').outcome\n"
+        "    finally:\n"
+        "        connections.close_all()\n"
+        f"with ThreadPoolExecutor(16) as ex: out = list(ex.map(one, range({people})))\n"
+        "print({o: out.count(o) for o in set(out)})\n"
+    )
+    run(sys.executable, "-c", code, env=env())
+
+
+async def closed_loop(jobs: list[tuple[str, str]], clients: int) -> tuple[float, list, dict]:
+    headers = {"Authorization": f"Bearer {api_key()}"}
+    latencies, statuses = [], {}
+    queue: asyncio.Queue = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=WEB, headers=headers, timeout=30, limits=limits) as c:
+
+        async def worker():
+            while not queue.empty():
+                scan, dep = queue.get_nowait()
+                t0 = time.perf_counter()
+                r = await c.post("/api/v1/check-ins", json={"scan": scan, "department": dep})
+                latencies.append(time.perf_counter() - t0)
+                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        return time.perf_counter() - started, latencies, statuses
+
+
+async def open_loop(jobs: list[tuple[str, str]], rate: float) -> tuple[list, dict]:
+    headers = {"Authorization": f"Bearer {api_key()}"}
+    latencies, statuses = [], {}
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=WEB, headers=headers, timeout=30, limits=limits) as c:
+
+        async def one(scan, dep):
+            t0 = time.perf_counter()
+            r = await c.post("/api/v1/check-ins", json={"scan": scan, "department": dep})
+            latencies.append(time.perf_counter() - t0)
+            statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+        tasks = []
+        start = time.perf_counter()
+        for k, (scan, dep) in enumerate(jobs):
+            delay = start + k / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(scan, dep)))
+        await asyncio.gather(*tasks)
+    return latencies, statuses
+
+
+def api_key() -> str:
+    from kcb06.demo import DEMO_API_KEY
+
+    return DEMO_API_KEY
+
+
+def check_tickets() -> tuple[bool, str]:
+    code = (
+        "from kcb06.cli import setup_django; setup_django()\n"
+        "from kcb06.visits.models import Ticket\n"
+        "from collections import defaultdict\n"
+        "by = defaultdict(list)\n"
+        "for d, n in Ticket.objects.values_list('department__code', 'number'): by[d].append(n)\n"
+        "bad = {d: len(v) for d, v in by.items() if sorted(v) != list(range(1, len(v) + 1))}\n"
+        "print(sum(len(v) for v in by.values()), bad)\n"
+    )
+    out = run(sys.executable, "-c", code, env=env(), capture_output=True, text=True).stdout
+    total, bad = out.strip().split(" ", 1)
+    return bad == "{}", f"{total} tickets, departments with gaps/duplicates: {bad}"
+
+
+def browser(people_cached: list[int], people_live: list[int]) -> tuple[list, list]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    cached, live = [], []
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = b.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(WEB + "/login/")
+        page.fill("#id_username", "tiepdon")
+        page.fill("#id_password", "demo")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(WEB + "/reception/")
+        for group, out in ((people_cached, cached), (people_live, live)):
+            for i in group:
+                page.locator("#scan").focus()
+                page.keyboard.type(scan_of(person(i)))
+                t0 = time.perf_counter()
+                page.keyboard.press("Enter")
+                page.locator("[data-testid=verdict]").wait_for()
+                out.append(time.perf_counter() - t0)
+        b.close()
+    return cached, live
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--people", type=int, default=1000)
+    ap.add_argument("--seconds", type=float, default=10)
+    args = ap.parse_args()
+    people = args.people
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        fixtures = prepare(people, tmp)
+        procs = start(fixtures, tmp)
+        try:
+            warm_cache(people)
+            httpx.post(PORTAL + "/_control/faults", json={"scope": "global", "latency_ms": 300})
+            t0 = time.perf_counter()
+            probe = httpx.post(
+                WEB + "/api/v1/check-ins",
+                timeout=30,
+                headers={"Authorization": f"Bearer {api_key()}"},
+                json={"scan": scan_of(person(0)), "department": "K01"},
+            )
+            print(
+                f"probe: {probe.status_code} in {time.perf_counter() - t0:.3f} s "
+                f"outcome={probe.json().get('eligibility', {}).get('outcome')}",
+                flush=True,
+            )
+            jobs = [(scan_of(person(i)), dep) for dep in DEPARTMENTS for i in range(people)]
+            n_closed = min(len(jobs) // 2, int(args.seconds * 400))
+            closed_jobs, open_jobs = jobs[:n_closed], jobs[n_closed:]
+
+            elapsed, lat, st = asyncio.run(closed_loop(closed_jobs, 32))
+            rate = len(closed_jobs) / elapsed
+            report(
+                "checkin_throughput_32_clients",
+                f"{rate:.0f} check-ins/s over {elapsed:.1f} s ({summary_ms(lat)}; status {st})",
+                ">= 300 check-ins/s sustained, cached verdicts",
+                rate >= 300,
+            )
+
+            n_open = min(len(open_jobs), int(args.seconds * 200))
+            lat, st = asyncio.run(open_loop(open_jobs[:n_open], 200))
+            p99 = percentile(lat, 99) * 1000
+            report(
+                "checkin_latency_offered_200s",
+                f"{summary_ms(lat)}; status {st}",
+                "p99 < 60 ms at 200/s offered",
+                p99 < 60,
+            )
+
+            ok, text = check_tickets()
+            report("ticket_numbers", text, "no duplicate or missing number", ok)
+
+            cached_ids = list(range(people, people + 15))
+            warm_cache_ids = cached_ids  # cached: warm these first, then scan in the browser
+            code_people = max(warm_cache_ids) + 1
+            httpx.post(PORTAL + "/_control/faults", json={"scope": "global", "latency_ms": 0})
+            warm_cache(code_people)  # cached verdicts (no-op for the already warm ones)
+            httpx.post(PORTAL + "/_control/faults", json={"scope": "global", "latency_ms": 300})
+            live_ids = list(range(people + 20, people + 35))
+            cached, live = browser(cached_ids, live_ids)
+            med_c, med_l = statistics.median(cached), statistics.median(live)
+            report(
+                "browser_scan_to_verdict_cached", summary_ms(cached), "median < 0.5 s", med_c < 0.5
+            )
+            report(
+                "browser_scan_to_verdict_live",
+                summary_ms(live) + " (portal 300 ms)",
+                "median < 1 s",
+                med_l < 1.0,
+            )
+        finally:
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -16,8 +16,11 @@ SCANS = [
 
 def scan(page, text: str) -> float:
     """Type like a keyboard-wedge scanner and return seconds from Enter to the verdict."""
-    field = page.locator("[data-testid=scan-field]")
-    assert field.evaluate("el => el === document.activeElement"), "cursor is not in the field"
+    # the cursor is back in the field by itself (never clicked); waits out a slow swap
+    page.wait_for_function(
+        "document.activeElement === document.querySelector('[data-testid=scan-field]')",
+        timeout=5000,
+    )
     page.keyboard.type(text)
     started = time.perf_counter()
     page.keyboard.press("Enter")

@@ -48,7 +48,7 @@
   }
   document.getElementById("sound-on").addEventListener("click", function (e) {
     ctx = ctx || new (window.AudioContext || window.webkitAudioContext)();
-    ctx.resume(); e.target.hidden = true;
+    ctx.resume(); e.target.style.display = "none";
   });
 
   async function poll() {

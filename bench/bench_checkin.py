@@ -179,15 +179,19 @@ async def closed_loop(jobs: list[tuple[str, str]], clients: int) -> tuple[float,
     for job in jobs:
         queue.put_nowait(job)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=WEB, headers=headers, timeout=30, limits=limits) as c:
+    async with httpx.AsyncClient(base_url=WEB, headers=headers, timeout=120, limits=limits) as c:
 
         async def worker():
             while not queue.empty():
                 scan, dep = queue.get_nowait()
                 t0 = time.perf_counter()
-                r = await c.post("/api/v1/check-ins", json={"scan": scan, "department": dep})
+                try:
+                    r = await c.post("/api/v1/check-ins", json={"scan": scan, "department": dep})
+                    code = r.status_code
+                except httpx.HTTPError as exc:
+                    code = type(exc).__name__
                 latencies.append(time.perf_counter() - t0)
-                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+                statuses[code] = statuses.get(code, 0) + 1
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
@@ -198,13 +202,17 @@ async def open_loop(jobs: list[tuple[str, str]], rate: float) -> tuple[list, dic
     headers = {"Authorization": f"Bearer {api_key()}"}
     latencies, statuses = [], {}
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=WEB, headers=headers, timeout=30, limits=limits) as c:
+    async with httpx.AsyncClient(base_url=WEB, headers=headers, timeout=120, limits=limits) as c:
 
         async def one(scan, dep):
             t0 = time.perf_counter()
-            r = await c.post("/api/v1/check-ins", json={"scan": scan, "department": dep})
+            try:
+                r = await c.post("/api/v1/check-ins", json={"scan": scan, "department": dep})
+                code = r.status_code
+            except httpx.HTTPError as exc:
+                code = type(exc).__name__
             latencies.append(time.perf_counter() - t0)
-            statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+            statuses[code] = statuses.get(code, 0) + 1
 
         tasks = []
         start = time.perf_counter()

@@ -462,9 +462,16 @@ def check_in(
             bhxh_number=person.bhxh_number or (verdict.card.bhxh_number or ""),
         )
 
+    # MA_LK's number is taken in its own short transaction: MA_LK must be unique, not gap-free,
+    # so its counter row is not held locked for the whole check-in (ticket numbers are).
+    with transaction.atomic():
+        n = bump_counter(f"visit:{dep.facility_id}", day)
+    ma_lk = make_ma_lk(dep.facility.code, day, n)
     for attempt in range(3):
         try:
-            visit, created = _write(operator, dep, day, person, patient, link_id, verdict, reason)
+            visit, created = _write(
+                operator, dep, day, person, patient, link_id, verdict, reason, ma_lk
+            )
             break
         except IntegrityError:
             # A concurrent check-in created this person (ID number constraint) or the same
@@ -502,7 +509,7 @@ def _existing_visit(patient: Patient, dep: Department, day: date) -> Visit | Non
     )
 
 
-def _write(operator, dep, day, person, patient, link_id, verdict, reason):
+def _write(operator, dep, day, person, patient, link_id, verdict, reason, ma_lk):
     now = timezone.now()
     with transaction.atomic():
         if patient is not None:
@@ -524,9 +531,8 @@ def _write(operator, dep, day, person, patient, link_id, verdict, reason):
             if existing is not None:
                 return existing, False
         facility = dep.facility
-        n = bump_counter(f"visit:{facility.pk}", day)
         visit = Visit(
-            ma_lk=make_ma_lk(facility.code, day, n),
+            ma_lk=ma_lk,
             facility=facility,
             patient=patient,
             department=dep,

@@ -96,14 +96,30 @@ def bench_cached(principal, runs: int) -> None:
     card, name, dob = CARDS[0]
     first = check_eligibility(principal, card_number=card, full_name=name, date_of_birth=dob)
     assert first.outcome == "valid", first.as_dict()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        verdict = check_eligibility(principal, card_number=card, full_name=name, date_of_birth=dob)
-        times.append(time.perf_counter() - started)
-        assert verdict.from_cache
+    from django.db import connection
+
+    times, statements = [], [0]
+
+    def count(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    cpu_started = time.process_time()
+    with connection.execute_wrapper(count):
+        for _ in range(runs):
+            started = time.perf_counter()
+            verdict = check_eligibility(
+                principal, card_number=card, full_name=name, date_of_birth=dob
+            )
+            times.append(time.perf_counter() - started)
+            assert verdict.from_cache
+    cpu_ms = (time.process_time() - cpu_started) / runs * 1000
     p99 = percentile(times, 99) * 1000
     report("cached verdict", f"{summary_ms(times)}", "p99 < 5 ms", p99 < 5)
+    print(
+        f"[cached verdict] per check: {statements[0] / runs:.1f} SQL statements (1 cache lookup, "
+        f"the rest the audit append), {cpu_ms:.2f} ms CPU in this process"
+    )
 
 
 def bench_concurrent(principal, port: int, rounds: int, n: int = 50) -> None:
@@ -118,7 +134,7 @@ def bench_concurrent(principal, port: int, rounds: int, n: int = 50) -> None:
 
     settings.KCB06_ELIGIBILITY_CACHE_HOURS = 0  # every check-in really asks the portal
     control(port, "/_control/faults", {"scope": "global", "latency_ms": 300})
-    spans = []
+    spans, unverified = [], 0
 
     def one(i, barrier):
         card, name, dob = CARDS[i % len(CARDS)]
@@ -131,18 +147,19 @@ def bench_concurrent(principal, port: int, rounds: int, n: int = 50) -> None:
         for r in range(rounds + 1):  # round 0 warms connections (threads, DB, HTTP pool)
             barrier = threading.Barrier(n)
             results = list(pool.map(lambda i, b=barrier: one(i, b), range(n)))
-            assert all(o != "unverified" for _, _, o in results), results
             if r:
                 spans.append(max(e for _, e, _ in results) - min(s for s, _, _ in results))
+                unverified += sum(o == "unverified" for _, _, o in results)
     control(port, "/_control/reset")
     settings.KCB06_ELIGIBILITY_CACHE_HOURS = 24
     ordered = sorted(spans)
     figure = (
         f"{rounds} rounds of {n} concurrent check-ins, portal latency 300 ms: "
         f"first request -> last verdict median {ordered[len(ordered) // 2] * 1000:.0f} ms, "
-        f"max {ordered[-1] * 1000:.0f} ms"
+        f"max {ordered[-1] * 1000:.0f} ms; unverified (deadline hit): {unverified}"
     )
-    report("50 at once", figure, "all verdicts within 1 s (every round)", ordered[-1] < 1.0)
+    ok = ordered[-1] < 1.0 and unverified == 0
+    report("50 at once", figure, "all verdicts within 1 s (every round)", ok)
 
 
 def bench_portal_down(principal, port: int, runs: int) -> None:

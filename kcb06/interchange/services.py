@@ -56,6 +56,7 @@ def item_dict(item: OutboxItem) -> dict:
         "id": item.pk,
         "ma_lk": item.ma_lk,
         "kind": item.kind,
+        "kind_vi": str(item.get_kind_display()),
         "state": item.state,
         "state_vi": str(item.get_state_display()),
         "reason_vi": reason(item),

@@ -54,7 +54,7 @@ def _xsd_message(msg: str) -> tuple[str, str]:
     if "is not accepted by the pattern" in msg:
         return "format", "sai định dạng"
     if "has a length of more than" in msg or "maxLength" in msg:
-        m = re.search(r"maximum allowed length \('(\d+)'\)", msg)
+        m = re.search(r"maximum (?:allowed )?length (?:of )?\(?'(\d+)'", msg)
         return "too_long", f"dài quá {m.group(1)} ký tự" if m else "dài quá mức cho phép"
     if "minLength" in msg or "length of less than" in msg:
         return "required", "bắt buộc nhưng đang để trống"

@@ -242,7 +242,8 @@ def make_subject(n_visits: int, n_entries: int):
     return p
 
 
-def measure(client, url: str, runs: int) -> tuple[list[float], int]:
+def measure(client, url: str, runs: int) -> tuple[list[float], list[float], int]:
+    """Wall-clock server time and this process's CPU time per request, and the SQL count."""
     from django.db import connection
 
     for _ in range(5):
@@ -255,13 +256,14 @@ def measure(client, url: str, runs: int) -> tuple[list[float], int]:
 
     with connection.execute_wrapper(counting):
         client.get(url)
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         resp = client.get(url)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         assert resp.status_code == 200
-    return times, count[0]
+    return times, cpu, count[0]
 
 
 def main() -> None:
@@ -303,13 +305,17 @@ def main() -> None:
     n_v = Visit.objects.count()
     print(f"database: {n_p:,} patients, {n_v:,} visits", flush=True)
 
-    _, q_small = measure(
+    _, _, q_small = measure(
         client, reverse("healthbook:book", args=[services.book_of(small).token]), 5
     )
-    page, q_big = measure(
+    page, page_cpu, q_big = measure(
         client, reverse("healthbook:book", args=[services.book_of(big).token]), args.runs
     )
-    fhir, q_fhir = measure(client, f"/api/v1/patients/{big.pk}/healthbook", args.runs)
+    fhir, fhir_cpu, q_fhir = measure(client, f"/api/v1/patients/{big.pk}/healthbook", args.runs)
+    la = os.getloadavg()
+    load = f"load average {la[0]:.1f}/{la[1]:.1f}/{la[2]:.1f} on {os.cpu_count()} cores"
+    print(f"page CPU of the Django process: {summary_ms(page_cpu)}; {load}")
+    print(f"FHIR CPU of the Django process: {summary_ms(fhir_cpu)}; {load}")
     size = f"{n_p:,} patients / {n_v:,} visits; subject 200 visits + 1,000 entries"
     report(
         "healthbook page",

@@ -197,7 +197,7 @@ class BookView:
 
 
 SEVERITY_RANK = {Severity.SEVERE: 0, Severity.MODERATE: 1, Severity.MILD: 2, "": 3}
-PAGE_ENTRIES = 20
+PAGE_ENTRIES = 10
 PAGE_VISITS = 10
 RUNNING_WINDOW = timedelta(days=400)
 

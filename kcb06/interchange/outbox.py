@@ -22,6 +22,36 @@ def _write(facility, visit, data: VisitData, kind: str, tables: dict, errors: li
     digest = package.content_hash(tables)
     existing = OutboxItem.objects.filter(ma_lk=data.ma_lk, kind=kind, content_hash=digest).first()
     if existing is not None:
+        latest = (
+            OutboxItem.objects.filter(ma_lk=data.ma_lk, kind=kind)
+            .exclude(state=OutboxState.SUPERSEDED)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if (
+            existing.state != OutboxState.SUPERSEDED
+            and latest is not None
+            and latest.pk == existing.pk
+        ):
+            return existing
+        # The content went back to an earlier version (A -> B -> A): that version becomes the
+        # current file again and is queued, so the portal ends with A, not B.
+        OutboxItem.objects.filter(ma_lk=data.ma_lk, kind=kind, state__in=PENDING).exclude(
+            pk=existing.pk
+        ).update(state=OutboxState.SUPERSEDED, updated_at=timezone.now())
+        OutboxItem.objects.filter(pk=existing.pk).update(
+            state=OutboxState.INVALID if errors else OutboxState.WAITING,
+            errors=errors,
+            attempts=0,
+            next_attempt_at=None,
+            claimed_until=None,
+            signed=None,
+            result_code="",
+            last_error="",
+            created_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        existing.refresh_from_db()
         return existing
     OutboxItem.objects.filter(ma_lk=data.ma_lk, kind=kind, state__in=PENDING).update(
         state=OutboxState.SUPERSEDED, updated_at=timezone.now()

@@ -100,11 +100,19 @@ def _receive(request, kind: str, loai: str):
             .filter(kind=kind, ma_lk=ma_lk, content_hash=digest)
             .first()
         )
-        if same is not None:
+        if same is not None and same.current:
             same.repeats += 1
             same.save(update_fields=["repeats"])
             return _answer(
                 "200", "Hồ sơ đã được tiếp nhận trước đó", maGiaoDich=same.transaction_id
+            )
+        if same is not None:  # an earlier version sent again: it replaces the current one
+            Submission.objects.filter(kind=kind, ma_lk=ma_lk, current=True).update(current=False)
+            same.current = True
+            same.repeats += 1
+            same.save(update_fields=["current", "repeats"])
+            return _answer(
+                "200", "Tiếp nhận hồ sơ thay thế thành công", maGiaoDich=same.transaction_id
             )
         replaced = Submission.objects.filter(kind=kind, ma_lk=ma_lk, current=True).update(
             current=False

@@ -173,3 +173,20 @@ def test_invalid_visit_is_not_sent_and_says_which_field(org, signer_27901, recei
     assert any(e["field"] == "MA_BENH_CHINH" and e["message_vi"] for e in item.errors)
     assert jobs.deliver_pending() == 0
     assert _stats(receiving)["claim"]["versions"] == 0
+
+
+def test_going_back_to_an_earlier_version_sends_it_again(org, signer_27901, receiving, make_visit):
+    v = make_visit()
+    a = _deliver(_queue(org, v))
+    original = v.final_diagnosis
+    v.final_diagnosis = "Chẩn đoán sửa nhầm"
+    b = _deliver(_queue(org, v))
+    assert (a.state, b.state) == (OutboxState.ACCEPTED, OutboxState.ACCEPTED)
+    v.final_diagnosis = original  # corrected back
+    again = _queue(org, v)
+    assert again.pk == a.pk and again.state == OutboxState.WAITING
+    again = _deliver(again)
+    assert again.state == OutboxState.ACCEPTED
+    versions = receiving.get(f"/_control/receiving/stats?ma_lk={v.ma_lk}").json()["versions"]
+    current = [x for x in versions if x["current"]]
+    assert len(current) == 1 and current[0]["transaction_id"] == a.transaction_id

@@ -215,11 +215,13 @@ def _visits_qs(patient_id: int):
     )
 
 
-def _entries_qs(patient_id: int, per_kind: int | None):
+def _entries_qs(patient_id: int, per_kind: int | None, *, with_facility: bool = True):
     from django.db.models import Case, F, IntegerField, Value, When, Window
     from django.db.models.functions import RowNumber
 
-    qs = BookEntry.objects.filter(patient_id=patient_id, is_current=True).select_related("facility")
+    qs = BookEntry.objects.filter(patient_id=patient_id, is_current=True)
+    if with_facility:  # shown on the page; print and FHIR do not show it
+        qs = qs.select_related("facility")
     rank = Case(
         When(status="active", severity=Severity.SEVERE, then=Value(0)),
         When(status="active", severity=Severity.MODERATE, then=Value(1)),
@@ -243,7 +245,7 @@ def _load(patient_id: int, *, full: bool) -> dict:
     from django.db.models import Count, Min
 
     entries: dict[str, list[BookEntry]] = {}
-    for e in _entries_qs(patient_id, None if full else PAGE_ENTRIES):
+    for e in _entries_qs(patient_id, None if full else PAGE_ENTRIES, with_facility=not full):
         entries.setdefault(e.kind, []).append(e)
     visits_qs = _visits_qs(patient_id)
     visits = list(visits_qs if full else visits_qs[:PAGE_VISITS])

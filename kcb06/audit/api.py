@@ -13,4 +13,4 @@ def verify_chain(request):
     """Recompute the hash chain of the caller's facility; `ok` false means tampering."""
     principal = request.principal
     principal.require_role(Role.AUDITOR, Role.FACILITY_ADMIN)
-    return verify(chains={principal.facility_id}).as_dict()
+    return verify(facility_ids={principal.facility_id}).as_dict()

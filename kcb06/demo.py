@@ -64,6 +64,10 @@ def run_demo(host: str, port: int, portal_port: int) -> None:
             "KCB06_DATA_DIR": str(data_dir),
             "KCB06_DEMO": "1",
             "KCB06_PORTAL_URL": f"http://127.0.0.1:{portal_port}",
+            # portalsim also plays the licensed e-ID provider, so VNeID scans work in the demo.
+            "KCB06_EID_PROVIDER_URL": env.get(
+                "KCB06_EID_PROVIDER_URL", f"http://127.0.0.1:{portal_port}"
+            ),
             "KCB06_PORTAL_PASSWORD": env.get("KCB06_PORTAL_PASSWORD", DEMO_PORTAL_PASSWORD),
             "DJANGO_SETTINGS_MODULE": "kcb06.settings",
             "PYTHONUNBUFFERED": "1",

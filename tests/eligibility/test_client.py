@@ -69,21 +69,19 @@ def test_missing_portal_password_is_unverified_not_configured(sim, principal, mo
 def test_deadline_caps_a_hanging_portal(sim, principal, settings):
     settings.KCB06_PORTAL_TIMEOUT = 0.5
     sim.fault(scope="global", mode="timeout", timeout_seconds=5)
-    started = time.monotonic()
+    # The portal would answer "valid" after 5 s: an unverified "too slow" verdict proves the
+    # deadline cut the wait (asserting on outcomes, not on wall-clock time).
     verdict = check_eligibility(principal(), **VALID)
-    elapsed = time.monotonic() - started
     assert verdict.outcome == "unverified" and verdict.pending
     assert "không trả lời kịp" in verdict.reason_vi
-    assert elapsed < 1.5
 
 
 def test_deadline_covers_token_and_check_together(sim, principal, settings):
     settings.KCB06_PORTAL_TIMEOUT = 0.6
     sim.fault(scope="global", latency_ms=400, endpoints=["token", "card_check"])
-    started = time.monotonic()
+    # Each step alone fits in 0.6 s; only a deadline over both together gives up.
     verdict = check_eligibility(principal(), **VALID)
     assert verdict.outcome == "unverified"
-    assert time.monotonic() - started < 1.2
 
 
 @pytest.mark.parametrize(
@@ -121,9 +119,7 @@ def test_breaker_opens_answers_at_once_then_probes(sim, principal, settings):
     for _ in range(2):
         assert check_eligibility(p, **VALID).outcome == "unverified"
     calls = sim.calls("card_check")
-    started = time.monotonic()
     verdict = check_eligibility(p, **VALID)
-    assert time.monotonic() - started < 0.1
     assert verdict.outcome == "unverified" and "gián đoạn" in verdict.reason_vi
     assert sim.calls("card_check") == calls  # the portal was not even asked
     sim.reset()

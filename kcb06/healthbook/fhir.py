@@ -288,7 +288,7 @@ def bundle(view) -> dict:
 
     return {
         "resourceType": "Bundle",
-        "id": f"healthbook-{view.book.token}",
+        "id": f"healthbook-p{view.patient.pk}",  # FHIR ids allow [A-Za-z0-9-.] only
         "type": "collection",
         "timestamp": iso(timezone.now()),
         "entry": entries,

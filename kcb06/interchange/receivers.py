@@ -12,6 +12,8 @@ on the overdue page as "no file built".
 
 import logging
 
+from django.db import transaction
+
 from kcb06.interchange import outbox
 
 log = logging.getLogger("kcb06.interchange")
@@ -23,14 +25,18 @@ def _user(principal):
 
 def on_checked_in(sender, visit, principal=None, **kwargs):
     try:
-        outbox.enqueue_checkin(visit, _user(principal))
+        # A savepoint: a database error while building rolls back only this, so the
+        # check-in transaction around it stays usable and still commits.
+        with transaction.atomic():
+            outbox.enqueue_checkin(visit, _user(principal))
     except Exception:  # noqa: BLE001 - see module docstring
         log.exception("check-in file for visit %s could not be built", visit.pk)
 
 
 def on_closed(sender, visit, principal=None, **kwargs):
     try:
-        outbox.enqueue_claim(visit, _user(principal))
+        with transaction.atomic():
+            outbox.enqueue_claim(visit, _user(principal))
     except Exception:  # noqa: BLE001 - see module docstring
         log.exception("claim file for visit %s could not be built", visit.pk)
 

@@ -9,6 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from ninja import Router, Schema
 
+from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import fhir, icd10, services
 
 router = Router(tags=["healthbook"])
@@ -104,13 +105,13 @@ def post_entry(request, patient_id: int, body: EntryIn):
 
 @router.post("/patients/{patient_id}/healthbook/consents", response={201: dict})
 def post_consent(request, patient_id: int, body: ConsentIn):
-    consent = services.grant_consent(request.principal, patient_id, body.dict())
+    consent = consent_service.grant_consent(request.principal, patient_id, body.dict())
     return 201, {"id": consent.pk, "scope": consent.scope, "expires_at": consent.expires_at}
 
 
 @router.post("/healthbook/consents/{consent_id}/revoke", response=dict)
 def revoke_consent(request, consent_id: int):
-    consent = services.revoke_consent(request.principal, consent_id)
+    consent = consent_service.revoke_consent(request.principal, consent_id)
     return {"id": consent.pk, "revoked_at": consent.revoked_at}
 
 

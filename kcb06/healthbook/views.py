@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.facilities.models import Role
+from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import icd10, printing, services
 from kcb06.healthbook.icd10 import FieldError
 from kcb06.healthbook.models import (
@@ -402,7 +403,7 @@ def consent_add(request, token):
     try:
         book = services.book_for_token(token)
         services.require_access(request.principal, book.patient_id)
-        services.grant_consent(
+        consent_service.grant_consent(
             request.principal,
             book.patient_id,
             {k: request.POST.get(k, "") for k in ("scope", "expires_on", "note")},
@@ -434,7 +435,7 @@ def consent_revoke(request, token, consent_id):
             raise services.NotFound(
                 "consent_not_found", "Không tìm thấy đồng ý.", "Consent not found."
             )
-        services.revoke_consent(request.principal, consent.pk)
+        consent_service.revoke_consent(request.principal, consent.pk)
     except DomainError as exc:
         return _error_page(request, exc)
     messages.success(request, "Đã rút lại đồng ý.")

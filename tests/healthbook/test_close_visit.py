@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kcb06.errors import DomainError
-from kcb06.healthbook import services, signals
+from kcb06.healthbook import closing, services, signals
 from kcb06.healthbook.icd10 import FieldError
 from kcb06.healthbook.models import Diagnosis, Prescription, Result, VisitClosure
 from kcb06.visits.models import Visit
@@ -182,6 +182,6 @@ _text = st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 400).map(str)
 def test_clean_closure_rejects_garbage_only_with_field_errors(open_visit, data):
     """Whatever a form or HIS sends, validation answers a FieldError (never a crash)."""
     try:
-        services.clean_closure(open_visit, data)
+        closing.clean_closure(open_visit, data)
     except FieldError as exc:
         assert exc.field and exc.message_vi

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import demo, services
 from kcb06.healthbook.models import BookEntry, Consent, VisitClosure
 from kcb06.visits.models import Visit
@@ -42,7 +43,7 @@ def test_merge_signal_moves_entries_and_consents_and_undo_moves_them_back(org):
     entry = services.add_entry(
         bacsi, source.pk, {"kind": "allergy", "title": "Tôm", "severity": "mild"}
     )
-    consent = services.grant_consent(
+    consent = consent_service.grant_consent(
         bacsi, source.pk, {"expires_on": (timezone.localdate() + timedelta(days=5)).isoformat()}
     )
     merge = PatientMerge.objects.create(source=source, target=target, moved={"visits": []})

@@ -10,6 +10,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from kcb06.audit.models import AuditEntry
 from kcb06.facilities.services import create_api_key, principal_for_user
+from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import services
 from kcb06.healthbook.models import Consent, VisitClosure
 from tests.healthbook import factories as f
@@ -135,10 +136,10 @@ def test_access_needs_open_visit_or_live_consent(org, book):
     PatientFacility.objects.create(patient=p, facility=org["facilities"]["27903"])
     expired_day = (timezone.localdate() - timedelta(days=1)).isoformat()
     with pytest.raises(services.FieldError) as err:
-        services.grant_consent(outsider, p.pk, {"expires_on": expired_day})
+        consent_service.grant_consent(outsider, p.pk, {"expires_on": expired_day})
     assert err.value.field == "expires_on" and "hết hạn" in err.value.message_vi
     assert not Consent.objects.exists()
-    consent = services.grant_consent(
+    consent = consent_service.grant_consent(
         outsider, p.pk, {"expires_on": (timezone.localdate() + timedelta(days=30)).isoformat()}
     )
     assert services.read_book(outsider, p.pk).basis == "consent"
@@ -150,7 +151,7 @@ def test_access_needs_open_visit_or_live_consent(org, book):
     assert err.value.code == "healthbook_consent_expired" and "đã hết hạn" in err.value.message_vi
     # ... or is revoked.
     Consent.objects.filter(pk=consent.pk).update(expires_at=timezone.now() + timedelta(days=1))
-    services.revoke_consent(outsider, consent.pk)
+    consent_service.revoke_consent(outsider, consent.pk)
     assert services.access_basis(outsider, p.pk) is None
     with pytest.raises(services.DomainError) as err:
         services.read_book(outsider, p.pk)

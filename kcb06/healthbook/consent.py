@@ -1,0 +1,87 @@
+"""Consent: a patient lets clinicians of another facility read their book, with a scope and
+an expiry, revocable at any time (Decree 13/2023/NĐ-CP). Every grant and revoke is audited."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from kcb06.audit.services import Action, record
+from kcb06.errors import NotFound
+from kcb06.facilities.models import Role
+from kcb06.healthbook.icd10 import FieldError
+from kcb06.healthbook.models import Consent
+from kcb06.healthbook.services import _parse_date
+from kcb06.patients.models import Patient
+from kcb06.visits.models import Visit
+
+
+def grant_consent(principal, patient_id: int, data: dict) -> Consent:
+    """Recorded by staff of the facility the patient consents to (reception or clinician)."""
+    principal.require_role(Role.CLINICIAN, Role.RECEPTION, Role.FACILITY_ADMIN)
+    if (
+        not Patient.objects.filter(
+            pk=patient_id, facility_links__facility_id=principal.facility_id
+        ).exists()
+        and not Visit.objects.filter(
+            patient_id=patient_id, facility_id=principal.facility_id
+        ).exists()
+    ):
+        raise NotFound("patient_not_found", "Không tìm thấy người bệnh.", "Patient not found.")
+    scope = data.get("scope") or "read"
+    if scope not in dict(Consent.SCOPES):
+        raise FieldError("scope", "Phạm vi đồng ý không hợp lệ.", "Invalid consent scope.")
+    expires = _parse_date(data.get("expires_on"), "expires_on", label="Ngày hết hạn")
+    if expires is None:
+        raise FieldError("expires_on", "Cần ghi ngày hết hạn đồng ý.", "Expiry date is required.")
+    if expires <= timezone.localdate():
+        raise FieldError(
+            "expires_on",
+            "Ngày hết hạn phải sau hôm nay (đồng ý đã hết hạn thì không có giá trị).",
+            "The expiry date must be after today.",
+        )
+    end = timezone.make_aware(datetime.combine(expires, datetime.max.time()))
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            patient_id=patient_id,
+            facility_id=principal.facility_id,
+            scope=scope,
+            granted_at=timezone.now(),
+            expires_at=end,
+            recorded_by=principal.user,
+            note=(data.get("note") or "").strip()[:255],
+        )
+        record(
+            principal,
+            Action.CREATE,
+            object_type="healthbook_consent",
+            object_id=consent.pk,
+            patient_id=patient_id,
+            purpose="ghi nhận đồng ý chia sẻ sổ sức khỏe",
+            detail={"scope": scope, "expires": expires.isoformat()},
+        )
+    return consent
+
+
+def revoke_consent(principal, consent_id: int) -> Consent:
+    principal.require_role(Role.CLINICIAN, Role.RECEPTION, Role.FACILITY_ADMIN)
+    with transaction.atomic():
+        consent = (
+            Consent.objects.select_for_update()
+            .filter(pk=consent_id, facility_id=principal.facility_id)
+            .first()
+        )
+        if consent is None:
+            raise NotFound("consent_not_found", "Không tìm thấy đồng ý.", "Consent not found.")
+        if consent.revoked_at is None:
+            consent.revoked_at = timezone.now()
+            consent.save(update_fields=["revoked_at"])
+            record(
+                principal,
+                Action.UPDATE,
+                object_type="healthbook_consent",
+                object_id=consent.pk,
+                patient_id=consent.patient_id,
+                purpose="rút lại đồng ý chia sẻ sổ sức khỏe",
+            )
+    return consent

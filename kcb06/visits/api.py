@@ -4,7 +4,7 @@ from datetime import date
 
 from ninja import Router, Schema, Status
 
-from kcb06.visits import services
+from kcb06.visits import queue, serialize, services
 
 router = Router(tags=["visits"])
 
@@ -64,17 +64,17 @@ def get_visit(request, visit_id: int):
     visit = services.visit_for(request.principal, visit_id)
     from kcb06.patients.services import patient_dict
 
-    out = services.visit_dict(visit)
+    out = serialize.visit_dict(visit)
     out["patient"] = patient_dict(visit.patient)
     ticket = getattr(visit, "ticket", None)
-    out["ticket"] = services.ticket_dict(ticket) if ticket else None
+    out["ticket"] = serialize.ticket_dict(ticket) if ticket else None
     return out
 
 
 @router.get("/tickets/{token}", response=dict, summary="Một phiếu số thứ tự (theo mã phiếu)")
 def get_ticket(request, token: str):
     ticket = services.ticket_by_token(request.principal, token)
-    out = services.ticket_dict(ticket)
+    out = serialize.ticket_dict(ticket)
     out["visit_id"] = ticket.visit_id
     out["ma_lk"] = ticket.visit.ma_lk
     return out
@@ -82,4 +82,4 @@ def get_ticket(request, token: str):
 
 @router.get("/queue/board", response=dict, summary="Số đang gọi theo phòng (màn hình chờ)")
 def get_board(request):
-    return services.board_state(request.principal.facility_id)
+    return queue.board_state(request.principal.facility_id)

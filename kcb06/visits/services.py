@@ -37,10 +37,10 @@ from kcb06.visits.models import (
     DailyCounter,
     DepartmentClosure,
     Ticket,
-    TicketStatus,
     Visit,
     VisitStatus,
 )
+from kcb06.visits.serialize import ticket_dict, visit_dict
 from kcb06.visits.signals import visit_checked_in
 
 log = logging.getLogger(__name__)
@@ -171,41 +171,6 @@ def make_ma_lk(facility_code: str, day: date, n: int) -> str:
     """MA_LK = MA_CSKCB (5) + local date YYYYMMDD + 6-digit daily sequence, e.g.
     '2790120261123000042': unique per facility and day, stable, 19 ≤ 100 characters."""
     return f"{facility_code}{day:%Y%m%d}{n:06d}"
-
-
-def visit_dict(visit: Visit) -> dict:
-    return {
-        "id": visit.pk,
-        "ma_lk": visit.ma_lk,
-        "facility": visit.facility.code,
-        "department": visit.department.code,
-        "arrived_at": timezone.localtime(visit.arrived_at).isoformat(),
-        "visit_date": visit.visit_date.isoformat(),
-        "visit_type": visit.visit_type,
-        "reason": visit.reason,
-        "status": visit.status,
-        "uses_bhyt": visit.uses_bhyt,
-        "eligibility_outcome": visit.eligibility_outcome,
-        "eligibility_pending": visit.eligibility_outcome == "unverified",
-        "card_valid_from": visit.card_valid_from.isoformat() if visit.card_valid_from else None,
-        "card_valid_to": visit.card_valid_to.isoformat() if visit.card_valid_to else None,
-        "ma_dkbd": visit.ma_dkbd,
-        "benefit_level": visit.benefit_level,
-    }
-
-
-def ticket_dict(ticket: Ticket) -> dict:
-    dep = ticket.department
-    return {
-        "token": ticket.token,
-        "number": ticket.number,
-        "department": dep.code,
-        "department_name": dep.name,
-        "room": dep.room,
-        "day": ticket.day.isoformat(),
-        "issued_at": timezone.localtime(ticket.issued_at).isoformat(),
-        "status": ticket.status,
-    }
 
 
 # --- identity → person ------------------------------------------------------------------------
@@ -586,101 +551,6 @@ def on_verdict_resolved(sender, check=None, verdict=None, **kwargs) -> None:
         _apply_verdict(visit, verdict)
         visit.eligibility_check_id = check.pk
         visit.save()
-
-
-# --- queue (clinic page and board) ------------------------------------------------------------
-
-
-def _queue_dep(principal, department_id: int) -> Department:
-    principal.require_role(Role.CLINICIAN, Role.RECEPTION, Role.FACILITY_ADMIN)
-    dep = Department.objects.filter(pk=department_id, facility_id=principal.facility_id).first()
-    if dep is None:
-        raise DomainError(
-            "department_unknown", "Không có khoa/phòng này.", "No such department.", status=404
-        )
-    return dep
-
-
-def call_next(principal, department_id: int) -> Ticket | None:
-    """Call the lowest waiting number; the ticket being called before is marked done."""
-    dep = _queue_dep(principal, department_id)
-    day = local_day()
-    with transaction.atomic():
-        Ticket.objects.filter(department=dep, day=day, status=TicketStatus.CALLED).update(
-            status=TicketStatus.DONE
-        )
-        ticket = (
-            Ticket.objects.select_for_update()
-            .filter(department=dep, day=day, status=TicketStatus.WAITING)
-            .order_by("number")
-            .first()
-        )
-        if ticket is None:
-            return None
-        ticket.status = TicketStatus.CALLED
-        ticket.called_at = timezone.now()
-        ticket.call_count += 1
-        ticket.save(update_fields=["status", "called_at", "call_count"])
-        record(
-            principal,
-            "call",
-            object_type="ticket",
-            object_id=ticket.pk,
-            detail={"n": ticket.number},
-        )
-    return ticket
-
-
-def recall(principal, department_id: int) -> Ticket | None:
-    dep = _queue_dep(principal, department_id)
-    with transaction.atomic():
-        ticket = (
-            Ticket.objects.select_for_update()
-            .filter(department=dep, day=local_day(), status=TicketStatus.CALLED)
-            .first()
-        )
-        if ticket is None:
-            return None
-        ticket.called_at = timezone.now()
-        ticket.call_count += 1
-        ticket.save(update_fields=["called_at", "call_count"])
-    return ticket
-
-
-def mark_absent(principal, department_id: int) -> Ticket | None:
-    dep = _queue_dep(principal, department_id)
-    with transaction.atomic():
-        ticket = (
-            Ticket.objects.select_for_update()
-            .filter(department=dep, day=local_day(), status=TicketStatus.CALLED)
-            .first()
-        )
-        if ticket is None:
-            return None
-        ticket.status = TicketStatus.ABSENT
-        ticket.save(update_fields=["status"])
-    return ticket
-
-
-def board_state(facility_id: int) -> dict:
-    """What the waiting-hall screen shows: per room the number being called, and waiting counts.
-    No personal data: numbers and rooms only."""
-    day = local_day()
-    rows = []
-    for dep in Department.objects.filter(facility_id=facility_id):
-        tickets = Ticket.objects.filter(department=dep, day=day)
-        called = tickets.filter(status=TicketStatus.CALLED).order_by("-called_at").first()
-        rows.append(
-            {
-                "department": dep.code,
-                "name": dep.name,
-                "room": dep.room,
-                "calling": called.number if called else None,
-                "call_seq": (f"{called.pk}-{called.call_count}" if called is not None else ""),
-                "waiting": tickets.filter(status=TicketStatus.WAITING).count(),
-            }
-        )
-    return {"day": day.isoformat(), "rooms": rows}
 
 
 def ticket_by_token(principal, token: str) -> Ticket:

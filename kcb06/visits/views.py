@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.facilities.models import Department, Role
-from kcb06.visits import services
+from kcb06.visits import queue, services
 from kcb06.visits.tickets import qr_svg, ticket_pdf
 
 DESK = (Role.RECEPTION, Role.FACILITY_ADMIN)
@@ -208,7 +208,7 @@ def board(request):
         request,
         "visits/board.html",
         {
-            "state": services.board_state(request.principal.facility_id),
+            "state": queue.board_state(request.principal.facility_id),
             "poll_ms": settings.KCB06_BOARD_POLL_MS,
         },
     )
@@ -216,7 +216,7 @@ def board(request):
 
 @role_required(*QUEUE)
 def board_state(request):
-    return JsonResponse(services.board_state(request.principal.facility_id))
+    return JsonResponse(queue.board_state(request.principal.facility_id))
 
 
 @role_required(*QUEUE)
@@ -234,7 +234,7 @@ def clinic(request):
 def _clinic_state(request, dep):
     if dep is None:
         return None
-    state = services.board_state(request.principal.facility_id)
+    state = queue.board_state(request.principal.facility_id)
     return next((r for r in state["rooms"] if r["department"] == dep.code), None)
 
 
@@ -242,7 +242,7 @@ def _clinic_state(request, dep):
 @role_required(*QUEUE)
 def clinic_action(request, action: str):
     dep_id = int(request.POST.get("department") or 0)
-    fn = {"next": services.call_next, "recall": services.recall, "absent": services.mark_absent}
+    fn = {"next": queue.call_next, "recall": queue.recall, "absent": queue.mark_absent}
     message = ""
     try:
         if action not in fn:

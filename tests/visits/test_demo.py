@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_seed_is_idempotent_and_fills_the_board(org):
     from kcb06.patients.demo import seed as seed_patients
     from kcb06.visits.demo import seed as seed_visits
-    from kcb06.visits.services import board_state
+    from kcb06.visits.queue import board_state
 
     for _ in range(2):
         ctx = dict(org)

@@ -52,7 +52,10 @@ class EligibilityCheck(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["facility", "lookup_key", "check_date"], name="elig_cache_idx"),
+            models.Index(
+                fields=["facility", "lookup_key", "check_date", "checked_at"],
+                name="elig_cache_idx",
+            ),
             models.Index(fields=["status", "next_attempt_at"], name="elig_pending_idx"),
         ]
 

@@ -1,5 +1,6 @@
 """`kcb06 demo`: migrate, seed synthetic data, start portalsim, web and worker; Ctrl-C stops all."""
 
+import faulthandler
 import importlib
 import os
 import signal
@@ -105,6 +106,8 @@ def run_demo(host: str, port: int, portal_port: int) -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
 
     signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # `kill -USR1 <pid>` prints every thread's stack: how to see where a stuck demo is waiting.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         sim = start(
             "portalsim",

@@ -81,6 +81,24 @@ _CLAIM_HEAD = (
 )
 _ADVANCE_HEAD = "UPDATE audit_auditchainhead SET seq = %s, hash = %s WHERE chain = %s"
 
+# Every read of personal data pays for one append, so the row goes in as one prepared INSERT
+# (field by field through Django's own value conversion) rather than through the ORM's query
+# compiler, which costs more than the database round trip itself.
+_ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in _ENTRY_FIELDS)
+    marks = ", ".join(["%s"] * len(_ENTRY_FIELDS))
+    table = quote(AuditEntry._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
+
+
+def _insert(cursor, entry: AuditEntry) -> None:
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
+    cursor.execute(_insert_sql(), values)
+
 
 def record(
     principal,
@@ -121,7 +139,7 @@ def record(
             prev_hash=prev_hash,
         )
         entry.hash = _digest(prev_hash, entry)
-        entry.save(force_insert=True)
+        _insert(cursor, entry)
         cursor.execute(_ADVANCE_HEAD, [seq, entry.hash, chain])
     return entry
 

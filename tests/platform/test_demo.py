@@ -40,6 +40,7 @@ class Demo:
             ],
             env=env,
             cwd=ROOT,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -73,6 +74,12 @@ class Demo:
             try:
                 self.proc.wait(60)
             except subprocess.TimeoutExpired:
+                # Leave evidence before killing: the launcher's state and (faulthandler on
+                # SIGUSR1) every thread's stack, so a hang is diagnosable from the CI log.
+                state = Path(f"/proc/{self.proc.pid}/stat").read_text().split(") ", 1)[1][0]
+                self.lines.append(f"[test] launcher ignored SIGINT for 60 s, state {state}\n")
+                self.proc.send_signal(signal.SIGUSR1)
+                time.sleep(3)
                 self.proc.kill()
                 self.proc.wait(10)
         self._reader.join(5)

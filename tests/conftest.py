@@ -156,3 +156,14 @@ def _audit_rows_flushable(request):
         cursor.execute("DELETE FROM audit_auditentry")
         for sql in guard.SQLITE:
             cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_verdict_memory():
+    """Each test starts with an empty in-process verdict cache: the database it cached from
+    is rolled back or flushed between tests."""
+    from kcb06.eligibility import daycache
+
+    daycache.clear()
+    yield
+    daycache.clear()

@@ -35,10 +35,10 @@ class Action:
     LOGOUT = "logout"
 
 
-def _digest(prev_hash: str, entry: AuditEntry) -> str:
-    payload = [
-        entry.chain,
-        entry.seq,
+def _payload_around_seq(entry: AuditEntry) -> tuple[str, str]:
+    """The hashed JSON text of an entry, split where its seq goes: PostgreSQL appends compute
+    the hash in the database, where the seq is only known inside the statement."""
+    rest = [
         entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         entry.user_id,
         entry.username,
@@ -53,8 +53,14 @@ def _digest(prev_hash: str, entry: AuditEntry) -> str:
         entry.via,
         entry.detail,
     ]
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + "|" + text).encode()).hexdigest()
+    text = json.dumps(rest, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return f"[{int(entry.chain)},", "," + text[1:]
+
+
+def _digest(prev_hash: str, entry: AuditEntry) -> str:
+    """sha256(prev_hash | JSON of [chain, seq, at, who, role, facility, what, ...])."""
+    before, after = _payload_around_seq(entry)
+    return hashlib.sha256(f"{prev_hash}|{before}{int(entry.seq)}{after}".encode()).hexdigest()
 
 
 # Each facility's trail is split over a few chains (by process and thread) so that many
@@ -100,6 +106,59 @@ def _insert(cursor, entry: AuditEntry) -> None:
     cursor.execute(_insert_sql(), values)
 
 
+# PostgreSQL: the whole append (lock the head, hash, insert, advance) is one statement, so an
+# audited read costs one round trip and, outside a transaction, no BEGIN/COMMIT of its own.
+# A chain's first entry (no head row yet) takes the portable path below.
+_PG_APPEND = """
+WITH h AS (
+    SELECT seq, hash FROM audit_auditchainhead WHERE chain = %(chain)s FOR UPDATE
+), n AS (
+    SELECT seq + 1 AS seq, hash AS prev_hash,
+           encode(sha256(convert_to(
+               hash || '|' || %(before)s || (seq + 1)::text || %(after)s, 'UTF8')), 'hex') AS hash
+    FROM h
+), e AS (
+    INSERT INTO audit_auditentry (chain, seq, at, user_id, username, role, facility_id, action,
+        object_type, object_id, patient_id, purpose, ip, via, detail, prev_hash, hash)
+    SELECT %(chain)s, n.seq, %(at)s, %(user_id)s, %(username)s, %(role)s, %(facility_id)s,
+        %(action)s, %(object_type)s, %(object_id)s, %(patient_id)s, %(purpose)s, %(ip)s,
+        %(via)s, %(detail)s, n.prev_hash, n.hash
+    FROM n
+    RETURNING seq, prev_hash, hash
+)
+UPDATE audit_auditchainhead SET seq = e.seq, hash = e.hash FROM e
+WHERE audit_auditchainhead.chain = %(chain)s
+RETURNING e.seq, e.prev_hash, e.hash
+"""
+
+
+def _append_postgresql(entry: AuditEntry) -> bool:
+    before, after = _payload_around_seq(entry)
+    params = {
+        f.attname: f.get_db_prep_save(getattr(entry, f.attname), connection)
+        for f in _ENTRY_FIELDS
+        if f.attname not in ("seq", "prev_hash", "hash")
+    }
+    params.update(before=before, after=after)
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_APPEND, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    entry.seq, entry.prev_hash, entry.hash = row
+    return True
+
+
+def _append_portable(entry: AuditEntry) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_HEAD, [entry.chain, GENESIS])
+        last_seq, entry.prev_hash = cursor.fetchone()
+        entry.seq = last_seq + 1
+        entry.hash = _digest(entry.prev_hash, entry)
+        _insert(cursor, entry)
+        cursor.execute(_ADVANCE_HEAD, [entry.seq, entry.hash, entry.chain])
+
+
 def record(
     principal,
     action: str,
@@ -115,32 +174,25 @@ def record(
     user = getattr(principal, "user", None)
     profile = getattr(principal, "profile", None)
     facility_id = facility_id if facility_id is not None else getattr(profile, "facility_id", None)
-    chain = chain_for(facility_id)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM_HEAD, [chain, GENESIS])
-        last_seq, prev_hash = cursor.fetchone()
-        seq = last_seq + 1
-        entry = AuditEntry(
-            chain=chain,
-            seq=seq,
-            at=timezone.now(),
-            user_id=getattr(user, "pk", None),
-            username=getattr(user, "username", "") or "",
-            role=getattr(profile, "role", "") or "",
-            facility_id=facility_id,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id or ""),
-            patient_id=patient_id,
-            purpose=purpose[:255],
-            ip=(getattr(principal, "ip", None) or "")[:64],
-            via=getattr(principal, "via", "") or "system",
-            detail=detail or {},
-            prev_hash=prev_hash,
-        )
-        entry.hash = _digest(prev_hash, entry)
-        _insert(cursor, entry)
-        cursor.execute(_ADVANCE_HEAD, [seq, entry.hash, chain])
+    entry = AuditEntry(
+        chain=chain_for(facility_id),
+        at=timezone.now(),
+        user_id=getattr(user, "pk", None),
+        username=getattr(user, "username", "") or "",
+        role=getattr(profile, "role", "") or "",
+        facility_id=facility_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        patient_id=patient_id,
+        purpose=purpose[:255],
+        ip=(getattr(principal, "ip", None) or "")[:64],
+        via=getattr(principal, "via", "") or "system",
+        detail=detail or {},
+    )
+    if connection.vendor == "postgresql" and _append_postgresql(entry):
+        return entry
+    _append_portable(entry)
     return entry
 
 

@@ -145,6 +145,79 @@ def test_cache_hit_costs_no_portal_call(sim, principal):
     assert sim.calls("card_check") == calls + 1
 
 
+def test_committed_valid_verdict_is_served_from_memory_and_still_audited(
+    sim, principal, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kcb06.audit.models import AuditEntry
+
+    p = principal()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = check_eligibility(p, **VALID)
+    audited = AuditEntry.objects.filter(purpose="bhyt_eligibility").count()
+    with CaptureQueriesContext(connection) as queries:
+        second = check_eligibility(p, **VALID)
+    assert second.from_cache and second.check_id == first.check_id
+    assert not any("eligibility_eligibilitycheck" in q["sql"] for q in queries.captured_queries)
+    assert AuditEntry.objects.filter(purpose="bhyt_eligibility").count() == audited + 1
+    assert sim.calls("card_check") == 1
+
+
+def test_verdict_found_in_the_database_is_remembered_after_commit(
+    sim, principal, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    p = principal()
+    first = check_eligibility(p, **VALID)  # stored, but its commit is not seen here
+    with django_capture_on_commit_callbacks(execute=True):
+        second = check_eligibility(p, **VALID)  # found in the database
+    with CaptureQueriesContext(connection) as queries:
+        third = check_eligibility(p, **VALID)
+    assert second.from_cache and third.from_cache
+    assert first.check_id == second.check_id == third.check_id
+    assert not any("eligibility_eligibilitycheck" in q["sql"] for q in queries.captured_queries)
+    assert sim.calls("card_check") == 1
+
+
+def test_rolled_back_check_leaves_no_verdict_in_memory(
+    sim, principal, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    p = principal()
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            check_eligibility(p, **VALID)
+            raise RuntimeError("the check-in around it failed")
+    again = check_eligibility(p, **VALID)
+    assert not again.from_cache and sim.calls("card_check") == 2
+
+
+def test_memory_keeps_the_window_and_a_bound():
+    from datetime import UTC, date, datetime, timedelta
+
+    from kcb06.eligibility import daycache
+
+    now = datetime.now(UTC)
+    key = (1, "HC4272700000000", date.today(), "nguyen van a", date(1985, 8, 15))
+    daycache.put(key, daycache.CachedCheck(7, "000", {}, now - timedelta(hours=2)))
+    assert daycache.get(key, since=now - timedelta(hours=3)).pk == 7
+    assert daycache.get(key, since=now - timedelta(hours=1)) is None  # outside the window
+    for i in range(daycache.MAX_ENTRIES + 5):
+        daycache.put(
+            (1, str(i), date.today(), "x", date(1985, 8, 15)),
+            daycache.CachedCheck(i, "000", {}, now),
+        )
+    assert (
+        daycache.get((1, "0", date.today(), "x", date(1985, 8, 15)), now) is None
+    )  # oldest dropped
+    assert daycache.get((1, "5", date.today(), "x", date(1985, 8, 15)), now).pk == 5
+
+
 def test_cache_is_per_facility(sim, principal):
     check_eligibility(principal("tiepdon"), **VALID)
     check_eligibility(principal("tiepdon2"), **VALID)

@@ -74,3 +74,52 @@ def test_login_is_audited(client, org):
     client.post("/login/", {"username": "bacsi", "password": "demo"})
     actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert "login" in actions and "login_failed" in actions
+
+
+def test_second_and_later_entries_hash_vietnamese_text_and_detail_like_verify(clerk):
+    """On PostgreSQL entries after a chain's first are hashed inside the database: the hash
+    must be the one verify() recomputes in Python, for any text and detail."""
+    for i in range(3):
+        entry = record(
+            clerk,
+            Action.EXPORT,
+            object_type="reconciliation",
+            patient_id=i,
+            purpose="Xuất danh sách đối chiếu — “ưu tiên” ✓",
+            detail={"từ": "2026-11-01", "đến": "2026-11-23", "rows": i, "z": [1.5, None]},
+        )
+        assert entry.seq == i + 1 and len(entry.hash) == 64
+    assert verify().ok
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's test database is in memory with table locks; production SQLite is a WAL "
+    "file whose IMMEDIATE transactions queue writers (busy_timeout)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_every_chain_whole(org):
+    """Threads appending at once (as the web server's threads do) lose no entry and leave
+    every chain verifiable."""
+    import threading
+
+    principal = principal_for_user(org["users"]["tiepdon"], via="session")
+    errors = []
+
+    def append(n):
+        try:
+            for i in range(n):
+                record(principal, Action.READ, object_type="patient", patient_id=i, purpose="khám")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=append, args=(15,)) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert AuditEntry.objects.filter(action="read", object_type="patient").count() == 90
+    assert verify().ok

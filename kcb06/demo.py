@@ -105,6 +105,10 @@ def run_demo(host: str, port: int, portal_port: int) -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
 
+    # A process started in the background by a non-interactive shell (`cmd &`, as CI runners
+    # and some service wrappers do) inherits SIGINT ignored, and Python then installs no
+    # KeyboardInterrupt handler: claim SIGINT back so that Ctrl-C always stops the demo.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     # `kill -USR1 <pid>` prints every thread's stack: how to see where a stuck demo is waiting.
     faulthandler.register(signal.SIGUSR1, all_threads=True)

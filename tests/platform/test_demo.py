@@ -40,6 +40,9 @@ class Demo:
             ],
             env=env,
             cwd=ROOT,
+            # Started as `cmd &` from a script (CI runners, service wrappers): SIGINT arrives
+            # ignored; Ctrl-C must still stop the demo.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # noqa: PLW1509
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -117,8 +117,8 @@ def bench_cached(principal, runs: int) -> None:
     p99 = percentile(times, 99) * 1000
     report("cached verdict", f"{summary_ms(times)}", "p99 < 5 ms", p99 < 5)
     print(
-        f"[cached verdict] per check: {statements[0] / runs:.1f} SQL statements (the audit "
-        f"append; today's verdict comes from process memory), {cpu_ms:.2f} ms CPU in this process"
+        f"[cached verdict] per check: {statements[0] / runs:.1f} queries through Django's cursor "
+        f"(1: the audit append; today's verdict came from process memory), {cpu_ms:.2f} ms CPU in this process"
     )
 
 

@@ -509,11 +509,14 @@ def _write(operator, dep, day, person, patient, link_id, verdict, reason, ma_lk)
         )
         _apply_verdict(visit, verdict)
         visit.save()
+        visit_checked_in.send(sender=Visit, visit=visit, principal=operator)
+        # The department's ticket counter row stays locked until commit (that is what keeps
+        # numbers gap-free), so it is taken last: only the ticket and audit rows and the
+        # commit happen while other check-ins at this department wait for it.
         number = bump_counter(f"ticket:{dep.pk}", day)
         ticket = Ticket.objects.create(
             visit=visit, department=dep, day=day, number=number, token=secrets.token_urlsafe(12)
         )
-        visit_checked_in.send(sender=Visit, visit=visit, principal=operator)
         record(
             operator,
             Action.CREATE,

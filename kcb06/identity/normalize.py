@@ -46,6 +46,7 @@ for _byte in range(0x80, 0xA0):
 # Full-width forms (Asian input methods) -> ASCII.
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
+_HAS_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")  # translate() is slow: only when needed
 
 CODE_RE = re.compile(r"\d{12}|\d{10}|[A-Z]{2}\d{13}", re.ASCII)
 _CODE_LOOSE = re.compile(r"[A-Za-z]{2}\d{13}", re.ASCII)
@@ -186,7 +187,9 @@ def _clean_chars(text: str) -> str:
     for _ in range(5):
         before = text
         text = _fix_mojibake(text)
-        text = _JUNK.sub("", text).translate(_FULLWIDTH)
+        text = _JUNK.sub("", text)
+        if _HAS_FULLWIDTH.search(text):
+            text = text.translate(_FULLWIDTH)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         if text == before:

@@ -9,19 +9,17 @@ no-card and unverified answers are never served from the cache (the data may be 
 the hour, and the clerk must see the portal's current word).
 """
 
-import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from kcb06.audit.services import Action, record
-from kcb06.eligibility import codes, daycache, portal
+from kcb06.eligibility import cache, codes, portal
 from kcb06.eligibility.daycache import CachedCheck
 from kcb06.eligibility.models import (
     CheckStatus,
@@ -357,62 +355,6 @@ def ask_portal(account: portal.Account, req: Request, deadline: float) -> tuple[
 # --- storage ------------------------------------------------------------------------------
 
 
-# The same-day cache hit is the commonest check of all (every second visit of the day), so its
-# lookup is one hand-written statement on elig_cache_idx rather than an ORM query: building the
-# ORM query cost four times the database round trip.
-_CACHE_FIELDS = ("facility", "lookup_key", "check_date", "checked_at", "name_key", "date_of_birth")
-
-
-_CACHE_SQL = (
-    "SELECT id, portal_code, response, checked_at FROM eligibility_eligibilitycheck WHERE facility_id = %s AND lookup_key = %s "
-    "AND check_date = %s AND checked_at >= %s AND outcome = 'valid' AND status = 'final' "
-    "AND name_key = %s AND date_of_birth = %s ORDER BY checked_at DESC LIMIT 1"
-)
-
-
-def _cache_key(facility_id: int, req: Request) -> daycache.Key:
-    return (
-        facility_id,
-        req.lookup_key,
-        timezone.localdate(),
-        fold_name(req.full_name),
-        req.date_of_birth,
-    )
-
-
-def _cached(facility_id: int, req: Request) -> CachedCheck | None:
-    hours = settings.KCB06_ELIGIBILITY_CACHE_HOURS
-    if hours <= 0:
-        return None
-    since = timezone.now() - timedelta(hours=hours)
-    key = _cache_key(facility_id, req)
-    hit = daycache.get(key, since)
-    if hit is not None:
-        return hit
-    meta = EligibilityCheck._meta
-    values = (facility_id, key[1], key[2], since, key[3], key[4])
-    params = [
-        meta.get_field(name).get_db_prep_value(value, connection)
-        for name, value in zip(_CACHE_FIELDS, values, strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_CACHE_SQL, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, portal_code, response, checked_at = row
-    if isinstance(response, str):
-        response = json.loads(response)
-    if not isinstance(checked_at, datetime) or timezone.is_naive(checked_at):  # SQLite
-        checked_at = parse_datetime(str(checked_at))
-        checked_at = (
-            timezone.make_aware(checked_at, UTC) if timezone.is_naive(checked_at) else checked_at
-        )
-    hit = CachedCheck(pk, portal_code, response, checked_at)
-    transaction.on_commit(lambda: daycache.put(key, hit))
-    return hit
-
-
 def _reconcile(check: EligibilityCheck, verdict: Verdict, req: Request) -> None:
     """Put the citizen on the facility's reconciliation list (one row per person per day)."""
     kinds = []
@@ -488,9 +430,10 @@ def _store(principal, req: Request, verdict: Verdict, summary: dict, patient_id)
         verdict.check_id = check.pk
         _reconcile(check, verdict, req)
         if check.outcome == Outcome.VALID and check.status == CheckStatus.FINAL:
-            hit = CachedCheck(check.pk, check.portal_code, summary, now)
-            key = _cache_key(principal.facility_id, req)
-            transaction.on_commit(lambda: daycache.put(key, hit))
+            key = cache.key_for(
+                principal.facility_id, req.lookup_key, req.full_name, req.date_of_birth
+            )
+            cache.remember_after_commit(key, CachedCheck(check.pk, check.portal_code, summary, now))
         record(
             principal,
             Action.READ,
@@ -547,7 +490,9 @@ def check_eligibility(
         rule = codes.NO_DOCUMENT
         verdict = Verdict(rule.outcome, None, rule.reason_vi, rule.next_step_vi, None)
         return _store(principal, req, verdict, {}, patient_id)
-    hit = _cached(principal.facility_id, req)
+    hit = cache.lookup(
+        cache.key_for(principal.facility_id, req.lookup_key, req.full_name, req.date_of_birth)
+    )
     if hit is not None:
         return _from_cache(principal, hit, req, patient_id)
     if deadline is None:

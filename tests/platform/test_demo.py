@@ -42,7 +42,7 @@ class Demo:
             cwd=ROOT,
             # Started as `cmd &` from a script (CI runners, service wrappers): SIGINT arrives
             # ignored; Ctrl-C must still stop the demo.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # noqa: PLW1509
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

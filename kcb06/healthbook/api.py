@@ -90,10 +90,8 @@ class ConsentIn(Schema):
 )
 def get_healthbook(request, patient_id: int):
     """The whole book; readable during a visit at the caller's facility or with consent."""
-    view = services.read_book(
-        request.principal, patient_id, purpose="xuất sổ sức khỏe (FHIR)", full=True
-    )
-    body = json.dumps(fhir.bundle(view), ensure_ascii=False, cls=DjangoJSONEncoder)
+    rows = services.read_book_rows(request.principal, patient_id, purpose="xuất sổ sức khỏe (FHIR)")
+    body = json.dumps(fhir.bundle(rows), ensure_ascii=False, cls=DjangoJSONEncoder)
     return HttpResponse(body, content_type=FHIR_JSON)
 
 

@@ -1,6 +1,8 @@
 """The health book as a FHIR R4 Bundle (type "collection") so other software can read it.
 
-Built from the same BookView the clinician's page uses (fixed number of queries). Resource ids
+Built from `services.read_book_rows`: plain tuples, no model instance per row, in a fixed number
+of queries whatever the length of the history (the export of a book of 200 visits and 1,000
+entries holds ~2,800 resources, so the cost per row is what matters). Resource ids
 are internal ids prefixed by type, never ID or card numbers; identifiers are included only as
 the facility-local patient id. Codes: ICD-10 (http://hl7.org/fhir/sid/icd-10), the Vietnamese
 code lists by their kcb06 URIs.
@@ -41,18 +43,19 @@ def _clinical(status: str) -> dict:
     return {"coding": [{"system": CLINICAL, "code": code}]}
 
 
-def bundle(view) -> dict:
-    """Plain dicts only (no per-resource model objects): thousands of resources stay cheap."""
+def bundle(rows) -> dict:
+    """Plain dicts from plain rows (services.BookRows): thousands of resources stay cheap."""
     tz = timezone.get_current_timezone()
     labels = {k: str(v) for k, v in EntryKind.choices}
 
     def iso(value):
         return _iso(value, tz)
 
-    p = view.patient
+    p = rows.patient
     pid = f"p{p.pk}"
     subject = _ref("Patient", pid)
     entries = []
+    append = entries.append
     patient = {
         "resourceType": "Patient",
         "id": pid,
@@ -67,141 +70,168 @@ def bundle(view) -> dict:
         patient["birthDate"] = str(p.birth_year)
     if not patient["address"]:
         del patient["address"]
-    entries.append(_entry(patient))
+    append(_entry(patient))
 
-    for kind, rows in view.entries.items():
-        for e in rows:
-            rid = f"e{e.pk}"
-            recorded = iso(e.recorded_at)
-            note = [{"text": e.detail}] if e.detail else None
-            if kind == EntryKind.ALLERGY:
-                res = {
-                    "resourceType": "AllergyIntolerance",
-                    "id": rid,
-                    "patient": subject,
-                    "code": {"text": e.title},
-                    "recordedDate": recorded,
-                    "clinicalStatus": {
-                        "coding": [
-                            {
-                                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
-                                "code": "active" if e.status == "active" else "resolved",
-                            }
-                        ]
-                    },
-                }
-                if e.severity or e.reaction:
-                    reaction = {"manifestation": [{"text": e.reaction or e.title}]}
-                    if e.severity:
-                        reaction["severity"] = SEVERITY[e.severity]
-                    res["reaction"] = [reaction]
-                if e.severity == "severe":
-                    res["criticality"] = "high"
-                if e.event_date:
-                    res["onsetDateTime"] = iso(e.event_date)
-            elif kind == EntryKind.VACCINATION:
-                res = {
-                    "resourceType": "Immunization",
-                    "id": rid,
-                    "status": "completed" if e.status != "entered_in_error" else "entered-in-error",
-                    "vaccineCode": {"text": e.title},
-                    "patient": subject,
-                    "occurrenceDateTime": iso(e.event_date or e.recorded_at.date()),
-                    "recorded": recorded,
-                }
-            elif kind == EntryKind.MEDICATION:
-                res = {
-                    "resourceType": "MedicationStatement",
-                    "id": rid,
-                    "status": "active" if e.status == "active" else "stopped",
-                    "medicationCodeableConcept": {"text": e.title},
-                    "subject": subject,
-                    "dateAsserted": recorded,
-                }
-            elif kind == EntryKind.SURGERY:
-                res = {
-                    "resourceType": "Procedure",
-                    "id": rid,
-                    "status": "completed",
-                    "code": {"text": e.title},
-                    "subject": subject,
-                }
-                if e.event_date:
-                    res["performedDateTime"] = iso(e.event_date)
-            elif kind == EntryKind.BLOOD_GROUP:
-                res = {
-                    "resourceType": "Observation",
-                    "id": rid,
-                    "status": "final",
-                    "code": {
-                        "coding": [
-                            {
-                                "system": "http://loinc.org",
-                                "code": "882-1",
-                                "display": "ABO and Rh group",
-                            }
-                        ],
-                        "text": "Nhóm máu",
-                    },
-                    "subject": subject,
-                    "valueString": e.title,
-                    "issued": recorded,
-                }
-            else:
-                # chronic conditions, risk factors, disabilities, family history, pregnancies
-                # are Conditions with a category naming the book section.
-                code = {"text": e.title}
-                if e.code:
-                    code["coding"] = [{"system": ICD10, "code": e.code}]
-                res = {
-                    "resourceType": "Condition",
-                    "id": rid,
-                    "clinicalStatus": _clinical(e.status),
-                    "category": [
+    for (
+        pk,
+        kind,
+        title,
+        code,
+        severity,
+        reaction,
+        detail,
+        event_date,
+        status,
+        recorded_at,
+    ) in rows.entries:
+        rid = f"e{pk}"
+        recorded = iso(recorded_at)
+        if kind == EntryKind.ALLERGY:
+            res = {
+                "resourceType": "AllergyIntolerance",
+                "id": rid,
+                "patient": subject,
+                "code": {"text": title},
+                "recordedDate": recorded,
+                "clinicalStatus": {
+                    "coding": [
                         {
-                            "coding": [{"system": f"{BASE}:book-section", "code": kind}],
-                            "text": labels[kind],
+                            "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                            "code": "active" if status == "active" else "resolved",
+                        }
+                    ]
+                },
+            }
+            if severity or reaction:
+                manifestation = {"manifestation": [{"text": reaction or title}]}
+                if severity:
+                    manifestation["severity"] = SEVERITY[severity]
+                res["reaction"] = [manifestation]
+            if severity == "severe":
+                res["criticality"] = "high"
+            if event_date:
+                res["onsetDateTime"] = iso(event_date)
+        elif kind == EntryKind.VACCINATION:
+            res = {
+                "resourceType": "Immunization",
+                "id": rid,
+                "status": "completed" if status != "entered_in_error" else "entered-in-error",
+                "vaccineCode": {"text": title},
+                "patient": subject,
+                "occurrenceDateTime": iso(event_date or recorded_at.date()),
+                "recorded": recorded,
+            }
+        elif kind == EntryKind.MEDICATION:
+            res = {
+                "resourceType": "MedicationStatement",
+                "id": rid,
+                "status": "active" if status == "active" else "stopped",
+                "medicationCodeableConcept": {"text": title},
+                "subject": subject,
+                "dateAsserted": recorded,
+            }
+        elif kind == EntryKind.SURGERY:
+            res = {
+                "resourceType": "Procedure",
+                "id": rid,
+                "status": "completed",
+                "code": {"text": title},
+                "subject": subject,
+            }
+            if event_date:
+                res["performedDateTime"] = iso(event_date)
+        elif kind == EntryKind.BLOOD_GROUP:
+            res = {
+                "resourceType": "Observation",
+                "id": rid,
+                "status": "final",
+                "code": {
+                    "coding": [
+                        {
+                            "system": "http://loinc.org",
+                            "code": "882-1",
+                            "display": "ABO and Rh group",
                         }
                     ],
-                    "code": code,
-                    "subject": subject,
-                    "recordedDate": recorded,
-                }
-                if e.event_date:
-                    res["onsetDateTime"] = iso(e.event_date)
-            if note and res["resourceType"] != "Observation":
-                res["note"] = note
-            entries.append(_entry(res))
+                    "text": "Nhóm máu",
+                },
+                "subject": subject,
+                "valueString": title,
+                "issued": recorded,
+            }
+        else:
+            # chronic conditions, risk factors, disabilities, family history, pregnancies
+            # are Conditions with a category naming the book section.
+            coded = {"text": title}
+            if code:
+                coded["coding"] = [{"system": ICD10, "code": code}]
+            res = {
+                "resourceType": "Condition",
+                "id": rid,
+                "clinicalStatus": _clinical(status),
+                "category": [
+                    {
+                        "coding": [{"system": f"{BASE}:book-section", "code": kind}],
+                        "text": labels[kind],
+                    }
+                ],
+                "code": coded,
+                "subject": subject,
+                "recordedDate": recorded,
+            }
+            if event_date:
+                res["onsetDateTime"] = iso(event_date)
+        if detail and res["resourceType"] != "Observation":
+            res["note"] = [{"text": detail}]
+        append(_entry(res))
 
-    for v in view.visits:
-        eid = f"v{v.pk}"
+    diagnoses, prescriptions, results = rows.diagnoses, rows.prescriptions, rows.results
+    vi_names = rows.vi_names
+    no_rows = ()
+    for (
+        vid,
+        status,
+        visit_type,
+        arrived_at,
+        closed_at,
+        ma_lk,
+        reason,
+        facility_name,
+        facility_code,
+        department_name,
+        closure_id,
+        follow_up_date,
+        treatment_summary,
+    ) in rows.visits:
+        eid = f"v{vid}"
+        encounter_ref = _ref("Encounter", eid)
         enc = {
             "resourceType": "Encounter",
             "id": eid,
             "status": "finished"
-            if v.status == "closed"
-            else ("cancelled" if v.status == "cancelled" else "in-progress"),
+            if status == "closed"
+            else ("cancelled" if status == "cancelled" else "in-progress"),
             "class": {
                 "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
-                "code": "AMB" if v.visit_type in ("01", "02", "07") else "IMP",
+                "code": "AMB" if visit_type in ("01", "02", "07") else "IMP",
             },
             "subject": subject,
-            "period": {"start": iso(v.arrived_at)},
-            "serviceProvider": {"display": f"{v.facility.name} ({v.facility.code})"},
-            "identifier": [{"system": f"{BASE}:ma-lk", "value": v.ma_lk}],
-            "reasonCode": [{"text": v.reason}] if v.reason else None,
+            "period": {"start": iso(arrived_at)},
+            "serviceProvider": {"display": f"{facility_name} ({facility_code})"},
+            "identifier": [{"system": f"{BASE}:ma-lk", "value": ma_lk}],
         }
-        if not enc["reasonCode"]:
-            del enc["reasonCode"]
-        if v.closed_at:
-            enc["period"]["end"] = iso(v.closed_at)
-        if v.department_id:
-            enc["serviceType"] = {"text": v.department.name}
+        if reason:
+            enc["reasonCode"] = [{"text": reason}]
+        if closed_at:
+            enc["period"]["end"] = iso(closed_at)
+        if department_name is not None:
+            enc["serviceType"] = {"text": department_name}
         diag_refs = []
-        for d in v.diagnoses.all():
-            cid = f"d{d.pk}"
-            diag_refs.append({"condition": _ref("Condition", cid), "rank": d.position + 1})
-            entries.append(
+        diagnosed_at = iso(closed_at or arrived_at)
+        for did, icd10, name, position in diagnoses.get(vid, no_rows):
+            cid = f"d{did}"
+            diag_refs.append({"condition": _ref("Condition", cid), "rank": position + 1})
+            append(
                 _entry(
                     {
                         "resourceType": "Condition",
@@ -222,73 +252,84 @@ def bundle(view) -> dict:
                             "coding": [
                                 {
                                     "system": ICD10,
-                                    "code": d.icd10,
-                                    "display": d.name or view.vi_names.get(d.icd10, ""),
+                                    "code": icd10,
+                                    "display": name or vi_names.get(icd10, ""),
                                 }
                             ],
-                            "text": d.name or d.icd10,
+                            "text": name or icd10,
                         },
                         "subject": subject,
-                        "encounter": _ref("Encounter", eid),
-                        "recordedDate": iso(v.closed_at or v.arrived_at),
+                        "encounter": encounter_ref,
+                        "recordedDate": diagnosed_at,
                     }
                 )
             )
         if diag_refs:
             enc["diagnosis"] = diag_refs
-        closure = getattr(v, "closure", None) if hasattr(v, "closure") else None
-        if closure is not None:
-            if closure.follow_up_date:
+        if closure_id is not None:
+            if follow_up_date:
                 enc.setdefault("extension", []).append(
-                    {
-                        "url": f"{BASE}:follow-up-date",
-                        "valueDate": closure.follow_up_date.isoformat(),
-                    }
+                    {"url": f"{BASE}:follow-up-date", "valueDate": follow_up_date.isoformat()}
                 )
-            if closure.treatment_summary:
+            if treatment_summary:
                 enc.setdefault("extension", []).append(
-                    {"url": f"{BASE}:treatment-summary", "valueString": closure.treatment_summary}
+                    {"url": f"{BASE}:treatment-summary", "valueString": treatment_summary}
                 )
-        entries.append(_entry(enc))
-        for rx in v.prescriptions.all():
+        append(_entry(enc))
+        drug_status = "completed" if status == "closed" else "active"
+        for (
+            rx_id,
+            drug_name,
+            strength,
+            drug_code,
+            dose,
+            duration_days,
+            ordered_at,
+        ) in prescriptions.get(vid, no_rows):
             ms = {
                 "resourceType": "MedicationStatement",
-                "id": f"rx{rx.pk}",
-                "status": "completed" if v.status == "closed" else "active",
-                "medicationCodeableConcept": {"text": f"{rx.drug_name} {rx.strength}".strip()},
+                "id": f"rx{rx_id}",
+                "status": drug_status,
+                "medicationCodeableConcept": {"text": f"{drug_name} {strength}".strip()},
                 "subject": subject,
-                "context": _ref("Encounter", eid),
-                "dateAsserted": iso(rx.ordered_at),
-                "dosage": [
-                    {"text": rx.dose + (f", {rx.duration_days} ngày" if rx.duration_days else "")}
-                ],
+                "context": encounter_ref,
+                "dateAsserted": iso(ordered_at),
+                "dosage": [{"text": dose + (f", {duration_days} ngày" if duration_days else "")}],
             }
-            if rx.drug_code:
+            if drug_code:
                 ms["medicationCodeableConcept"]["coding"] = [
-                    {"system": f"{BASE}:ma-thuoc", "code": rx.drug_code}
+                    {"system": f"{BASE}:ma-thuoc", "code": drug_code}
                 ]
-            entries.append(_entry(ms))
-        for r in v.results.all():
+            append(_entry(ms))
+        for (
+            r_id,
+            indicator_name,
+            indicator_code,
+            value,
+            unit,
+            conclusion,
+            result_at,
+        ) in results.get(vid, no_rows):
             obs = {
                 "resourceType": "Observation",
-                "id": f"r{r.pk}",
+                "id": f"r{r_id}",
                 "status": "final",
-                "code": {"text": r.indicator_name},
+                "code": {"text": indicator_name},
                 "subject": subject,
-                "encounter": _ref("Encounter", eid),
-                "effectiveDateTime": iso(r.result_at),
+                "encounter": encounter_ref,
+                "effectiveDateTime": iso(result_at),
             }
-            if r.indicator_code:
-                obs["code"]["coding"] = [{"system": f"{BASE}:ma-chi-so", "code": r.indicator_code}]
-            if r.value:
-                obs["valueString"] = f"{r.value} {r.unit}".strip()
-            if r.conclusion:
-                obs["interpretation"] = [{"text": r.conclusion}]
-            entries.append(_entry(obs))
+            if indicator_code:
+                obs["code"]["coding"] = [{"system": f"{BASE}:ma-chi-so", "code": indicator_code}]
+            if value:
+                obs["valueString"] = f"{value} {unit}".strip()
+            if conclusion:
+                obs["interpretation"] = [{"text": conclusion}]
+            append(_entry(obs))
 
     return {
         "resourceType": "Bundle",
-        "id": f"healthbook-p{view.patient.pk}",  # FHIR ids allow [A-Za-z0-9-.] only
+        "id": f"healthbook-p{p.pk}",  # FHIR ids allow [A-Za-z0-9-.] only
         "type": "collection",
         "timestamp": iso(timezone.now()),
         "entry": entries,

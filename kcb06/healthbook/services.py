@@ -280,21 +280,30 @@ def _load(patient_id: int, *, full: bool) -> dict:
     return out
 
 
-def read_book(
-    principal, patient_id: int, *, purpose: str = PURPOSE_CARE, full: bool = False
-) -> BookView:
-    """The book, audited as a read: the first screen (bounded) or `full` (print, export)."""
+def _read_audited(principal, patient_id: int, purpose: str, fetch):
+    """Check access, find the patient, fetch the book's data and audit the read (one
+    transaction): (patient, basis, data)."""
     basis = require_access(principal, patient_id)
     patient = Patient.objects.filter(pk=patient_id).first()
     if patient is None:
         raise NotFound("patient_not_found", "Không tìm thấy người bệnh.", "Patient not found.")
     data = read_personal(
         principal,
-        lambda: _load(patient_id, full=full),
+        fetch,
         what="healthbook",
         patient_id=patient_id,
         purpose=f"{purpose} ({'đang khám' if basis == 'visit' else 'có đồng ý'})",
         object_id=patient_id,
+    )
+    return patient, basis, data
+
+
+def read_book(
+    principal, patient_id: int, *, purpose: str = PURPOSE_CARE, full: bool = False
+) -> BookView:
+    """The book, audited as a read: the first screen (bounded) or `full` (print)."""
+    patient, basis, data = _read_audited(
+        principal, patient_id, purpose, lambda: _load(patient_id, full=full)
     )
     codes = {d.icd10 for v in data["visits"] for d in v.diagnoses.all()}
     codes |= {e.code for rows in data["entries"].values() for e in rows if e.code}
@@ -306,6 +315,124 @@ def read_book(
         full=full,
         **data,
     )
+
+
+# Column order of the plain rows of BookRows (kcb06.healthbook.fhir unpacks them in this order).
+ENTRY_COLUMNS = (
+    "pk",
+    "kind",
+    "title",
+    "code",
+    "severity",
+    "reaction",
+    "detail",
+    "event_date",
+    "status",
+    "recorded_at",
+)
+VISIT_COLUMNS = (
+    "pk",
+    "status",
+    "visit_type",
+    "arrived_at",
+    "closed_at",
+    "ma_lk",
+    "reason",
+    "facility__name",
+    "facility__code",
+    "department__name",
+    "closure__pk",
+    "closure__follow_up_date",
+    "closure__treatment_summary",
+)
+DIAGNOSIS_COLUMNS = ("visit_id", "pk", "icd10", "name", "position")
+PRESCRIPTION_COLUMNS = (
+    "visit_id",
+    "pk",
+    "drug_name",
+    "strength",
+    "drug_code",
+    "dose",
+    "duration_days",
+    "ordered_at",
+)
+RESULT_COLUMNS = (
+    "visit_id",
+    "pk",
+    "indicator_name",
+    "indicator_code",
+    "value",
+    "unit",
+    "conclusion",
+    "result_at",
+)
+
+
+@dataclass
+class BookRows:
+    """The whole book as plain tuples (columns: the *_COLUMNS above) for the FHIR export:
+    thousands of rows without a model instance each. Same content and order as the `full`
+    BookView: current entries by section (kind, severity rank, newest first), visits newest
+    first, and per visit its diagnoses (by position), drugs and results (by id)."""
+
+    patient: Patient
+    basis: str
+    entries: list[tuple] = field(default_factory=list)
+    visits: list[tuple] = field(default_factory=list)
+    diagnoses: dict[int, list[tuple]] = field(default_factory=dict)
+    prescriptions: dict[int, list[tuple]] = field(default_factory=dict)
+    results: dict[int, list[tuple]] = field(default_factory=dict)
+    vi_names: dict[str, str] = field(default_factory=dict)
+
+
+def _by_visit(rows) -> dict[int, list[tuple]]:
+    """Rows whose first column is the visit id, grouped by it (row order kept), without it."""
+    out: dict[int, list[tuple]] = {}
+    for row in rows:
+        out.setdefault(row[0], []).append(row[1:])
+    return out
+
+
+def _load_rows(patient_id: int) -> dict:
+    """Every current entry and every visit with its diagnoses, drugs and results: 5 queries
+    whatever the length of the history (children by `visit_id IN (…)` of the visits read)."""
+    entries = list(_entries_qs(patient_id, None, with_facility=False).values_list(*ENTRY_COLUMNS))
+    visits = list(
+        Visit.objects.filter(patient_id=patient_id)
+        .order_by("-arrived_at", "-pk")
+        .values_list(*VISIT_COLUMNS)
+    )
+    ids = [v[0] for v in visits]
+    if not ids:
+        return {"entries": entries, "visits": visits}
+    return {
+        "entries": entries,
+        "visits": visits,
+        "diagnoses": _by_visit(
+            Diagnosis.objects.filter(visit_id__in=ids)
+            .order_by("position")
+            .values_list(*DIAGNOSIS_COLUMNS)
+        ),
+        "prescriptions": _by_visit(
+            Prescription.objects.filter(visit_id__in=ids)
+            .order_by("visit_id", "pk")
+            .values_list(*PRESCRIPTION_COLUMNS)
+        ),
+        "results": _by_visit(
+            Result.objects.filter(visit_id__in=ids).order_by("pk").values_list(*RESULT_COLUMNS)
+        ),
+    }
+
+
+def read_book_rows(principal, patient_id: int, *, purpose: str) -> BookRows:
+    """The whole book as plain rows (FHIR export), audited as a read like `read_book`."""
+    patient, basis, data = _read_audited(
+        principal, patient_id, purpose, lambda: _load_rows(patient_id)
+    )
+    book_of(patient)  # as read_book: a patient read through the API gets a book too
+    codes = {d[1] for rows in data.get("diagnoses", {}).values() for d in rows}
+    codes |= {e[3] for e in data["entries"] if e[3]}
+    return BookRows(patient=patient, basis=basis, vi_names=icd10.vietnamese_names(codes), **data)
 
 
 def more_visits(principal, patient_id: int, offset: int, limit: int = 20) -> list[Visit]:

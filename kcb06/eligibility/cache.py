@@ -65,6 +65,27 @@ def lookup(key: daycache.Key) -> CachedCheck | None:
     return hit
 
 
+def lookup_request(facility_id: int, req) -> CachedCheck | None:
+    """Today's valid verdict for a request. A request with both a card and an ID number (a
+    known patient scanning the chip card) is first looked up by the card; failing that, a
+    verdict asked by the ID number earlier today counts if the portal named this very card
+    in it, so a patient's second check-in of the day never waits for the portal again."""
+    hit = lookup(key_for(facility_id, req.lookup_key, req.full_name, req.date_of_birth))
+    if hit is not None or not (req.card_number and req.id_number):
+        return hit
+    by_id = lookup(key_for(facility_id, req.id_number, req.full_name, req.date_of_birth))
+    if by_id is not None and _card_of(by_id.response) == req.card_number:
+        remember_after_commit(
+            key_for(facility_id, req.card_number, req.full_name, req.date_of_birth), by_id
+        )
+        return by_id
+    return None
+
+
+def _card_of(response) -> str:
+    return str((response or {}).get("maThe") or "").strip().upper()
+
+
 def _aware(value) -> datetime:
     """SQLite hands back naive UTC text or datetimes; PostgreSQL aware datetimes."""
     if not isinstance(value, datetime):

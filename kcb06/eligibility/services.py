@@ -490,9 +490,7 @@ def check_eligibility(
         rule = codes.NO_DOCUMENT
         verdict = Verdict(rule.outcome, None, rule.reason_vi, rule.next_step_vi, None)
         return _store(principal, req, verdict, {}, patient_id)
-    hit = cache.lookup(
-        cache.key_for(principal.facility_id, req.lookup_key, req.full_name, req.date_of_birth)
-    )
+    hit = cache.lookup_request(principal.facility_id, req)
     if hit is not None:
         return _from_cache(principal, hit, req, patient_id)
     if deadline is None:

@@ -145,6 +145,23 @@ def test_cache_hit_costs_no_portal_call(sim, principal):
     assert sim.calls("card_check") == calls + 1
 
 
+def test_verdict_asked_by_id_number_serves_the_card_it_named(sim, principal):
+    """A patient scanned by chip card this morning (asked by ID number) comes back to a second
+    department; kcb06 now knows the card too. The morning's verdict named that card: no second
+    portal call. A different card is a different question."""
+    p = principal()
+    by_id = {k: v for k, v in VALID.items() if k != "card_number"}
+    first = check_eligibility(p, **by_id, id_number="027085000001")
+    assert first.outcome == "valid" and first.card.card_number == VALID["card_number"]
+    second = check_eligibility(p, **VALID, id_number="027085000001")
+    assert second.from_cache and second.check_id == first.check_id
+    assert sim.calls("card_check") == 1
+    other = check_eligibility(
+        p, **{**VALID, "card_number": "HC4272799999999"}, id_number="027085000001"
+    )
+    assert not other.from_cache and sim.calls("card_check") == 2
+
+
 def test_committed_valid_verdict_is_served_from_memory_and_still_audited(
     sim, principal, django_capture_on_commit_callbacks
 ):

@@ -63,9 +63,10 @@ class Principal:
 
 
 def principal_for_user(user, via: str = "session", ip: str | None = None) -> Principal:
-    profile = getattr(user, "staff", None) if user and user.is_authenticated else None
-    if profile is not None:
-        profile = StaffProfile.objects.select_related("facility").get(pk=profile.pk)
+    profile = None
+    if user and user.is_authenticated:
+        # One query for profile and facility (user.staff would cost one more).
+        profile = StaffProfile.objects.select_related("facility").filter(user_id=user.pk).first()
     return Principal(user=user, profile=profile, via=via, ip=ip)
 
 
@@ -121,7 +122,11 @@ def authenticate_api_key(text: str, ip: str | None = None) -> Principal:
             "Khóa API không đúng định dạng (kcb06_<tiền tố>_<bí mật>).",
             "Malformed API key (expected kcb06_<prefix>_<secret>).",
         )
-    key = ApiKey.objects.select_related("acting_user", "facility").filter(prefix=parts[1]).first()
+    key = (
+        ApiKey.objects.select_related("acting_user__staff__facility")
+        .filter(prefix=parts[1])
+        .first()
+    )
     if key is None or not secrets.compare_digest(key.key_hash, _hash_key(parts[2])):
         raise InvalidApiKey(
             "api_key_invalid", "Khóa API không hợp lệ.", "The API key is not valid."
@@ -139,9 +144,9 @@ def authenticate_api_key(text: str, ip: str | None = None) -> Principal:
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    principal = principal_for_user(key.acting_user, via="api_key", ip=ip)
+    # Every API call comes here: key, acting user, profile and facility are one query.
     return Principal(
-        user=principal.user, profile=principal.profile, via="api_key", api_key_id=key.pk, ip=ip
+        user=key.acting_user, profile=key.acting_user.staff, via="api_key", api_key_id=key.pk, ip=ip
     )
 
 

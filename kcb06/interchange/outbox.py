@@ -18,8 +18,14 @@ from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
 PENDING = (OutboxState.INVALID, OutboxState.WAITING, OutboxState.FAILED, OutboxState.REJECTED)
 
 
-def _write(facility, visit, data: VisitData, kind: str, tables: dict, errors: list, user=None):
+def _write(
+    facility, visit, data: VisitData, kind: str, tables: dict, errors: list, user=None, fresh=False
+):
+    """`fresh`: the MA_LK was minted in this very transaction (a check-in), so no earlier row
+    can exist to reuse or supersede; the two lookups are skipped."""
     digest = package.content_hash(tables)
+    if fresh:
+        return _create(facility, visit, data, kind, tables, errors, user, digest)
     existing = OutboxItem.objects.filter(ma_lk=data.ma_lk, kind=kind, content_hash=digest).first()
     if existing is not None:
         latest = (
@@ -58,20 +64,24 @@ def _write(facility, visit, data: VisitData, kind: str, tables: dict, errors: li
     )
     try:
         with transaction.atomic():
-            return OutboxItem.objects.create(
-                facility=facility,
-                visit=visit,
-                ma_lk=data.ma_lk,
-                kind=kind,
-                state=OutboxState.INVALID if errors else OutboxState.WAITING,
-                content_hash=digest,
-                tables={code: to_bytes(root).decode() for code, root in tables.items()},
-                errors=errors,
-                visit_ended_at=data.closed_at if kind == OutboxKind.CLAIM else None,
-                created_by=user,
-            )
+            return _create(facility, visit, data, kind, tables, errors, user, digest)
     except IntegrityError:  # a concurrent writer stored the same content first
         return OutboxItem.objects.get(ma_lk=data.ma_lk, kind=kind, content_hash=digest)
+
+
+def _create(facility, visit, data, kind, tables, errors, user, digest) -> OutboxItem:
+    return OutboxItem.objects.create(
+        facility=facility,
+        visit=visit,
+        ma_lk=data.ma_lk,
+        kind=kind,
+        state=OutboxState.INVALID if errors else OutboxState.WAITING,
+        content_hash=digest,
+        tables={code: to_bytes(root).decode() for code, root in tables.items()},
+        errors=errors,
+        visit_ended_at=data.closed_at if kind == OutboxKind.CLAIM else None,
+        created_by=user,
+    )
 
 
 def enqueue_claim_data(facility, visit, data: VisitData, user=None) -> OutboxItem:
@@ -79,9 +89,9 @@ def enqueue_claim_data(facility, visit, data: VisitData, user=None) -> OutboxIte
     return _write(facility, visit, data, OutboxKind.CLAIM, tables, errors, user)
 
 
-def enqueue_checkin_data(facility, visit, data: VisitData, user=None) -> OutboxItem:
+def enqueue_checkin_data(facility, visit, data: VisitData, user=None, fresh=False) -> OutboxItem:
     root, errors = package.build_checkin_doc(data)
-    return _write(facility, visit, data, OutboxKind.CHECKIN, {"XML0": root}, errors, user)
+    return _write(facility, visit, data, OutboxKind.CHECKIN, {"XML0": root}, errors, user, fresh)
 
 
 def enqueue_claim(visit, user=None) -> OutboxItem:
@@ -90,10 +100,10 @@ def enqueue_claim(visit, user=None) -> OutboxItem:
     return enqueue_claim_data(visit.facility, visit, visit_data(visit), user)
 
 
-def enqueue_checkin(visit, user=None) -> OutboxItem:
+def enqueue_checkin(visit, user=None, fresh=False) -> OutboxItem:
     from kcb06.interchange.mapper import visit_data
 
-    return enqueue_checkin_data(visit.facility, visit, visit_data(visit), user)
+    return enqueue_checkin_data(visit.facility, visit, visit_data(visit), user, fresh)
 
 
 def resend(item: OutboxItem, user=None) -> OutboxItem:

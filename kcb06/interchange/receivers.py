@@ -28,7 +28,7 @@ def on_checked_in(sender, visit, principal=None, **kwargs):
         # A savepoint: a database error while building rolls back only this, so the
         # check-in transaction around it stays usable and still commits.
         with transaction.atomic():
-            outbox.enqueue_checkin(visit, _user(principal))
+            outbox.enqueue_checkin(visit, _user(principal), fresh=kwargs.get("fresh", False))
     except Exception:  # noqa: BLE001 - see module docstring
         log.exception("check-in file for visit %s could not be built", visit.pk)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rapidfuzz import fuzz
 
@@ -127,30 +128,48 @@ def active_value(patient: Patient, kind: str) -> str:
     return ident.value if ident else ""
 
 
-def likely_duplicates(person: PersonData, *, limit: int = 5) -> list[Candidate]:
+def likely_duplicates(
+    person: PersonData, *, limit: int = 5, facility_ids: set[int] | None = None
+) -> list[Candidate]:
     """Records that may be the same person: same folded name (any word order) and birth year,
     scored on exact DOB, sex and address similarity. Records holding a *different* personal ID
-    number are excluded: two hard keys are two people."""
+    number are excluded: two hard keys are two people. `facility_ids` keeps only records known
+    at those facilities (a clerk sees candidates of their own facility only).
+
+    Exclusion and scope are part of the SQL, and the typo-tolerant pass compares folded names
+    before loading any record: a new chip card at a busy desk must not load hundreds of
+    namesakes one by one."""
     year = person.year
     key = name_key(person.full_name)
     if not key or not year:
         return []
-    rows = list(
-        Patient.objects.filter(name_key=key, birth_year=year, merged_into__isnull=True)[:50]
-    )
+    pool = Patient.objects.filter(birth_year=year, merged_into__isnull=True)
+    if person.id_number:
+        other_ids = PatientIdentifier.objects.filter(
+            patient=OuterRef("pk"), kind=IdentifierKind.ID_NUMBER, is_active=True
+        ).exclude(value=person.id_number)
+        pool = pool.filter(~Exists(other_ids))
+    if facility_ids is not None:
+        pool = pool.filter(
+            Exists(
+                PatientFacility.objects.filter(patient=OuterRef("pk"), facility_id__in=facility_ids)
+            )
+        )
+    rows = list(pool.filter(name_key=key)[:50])
     if not rows:
         # Tolerate one typo or a missing middle name: same birth year, similar folded name.
         folded = fold_name(person.full_name)
         first_word = folded.split()[-1] if folded else ""
-        pool = Patient.objects.filter(birth_year=year, merged_into__isnull=True)
         if first_word:
             pool = pool.filter(name_key__contains=first_word)
-        rows = [p for p in pool[:200] if fuzz.token_sort_ratio(key, p.name_key) >= 88]
+        similar = [
+            pk
+            for pk, other in pool.values_list("pk", "name_key")[:200]
+            if fuzz.token_sort_ratio(key, other) >= 88
+        ]
+        rows = list(Patient.objects.filter(pk__in=similar)) if similar else []
     out = []
     for p in rows:
-        other_id = active_value(p, IdentifierKind.ID_NUMBER)
-        if person.id_number and other_id and other_id != person.id_number:
-            continue
         score, reasons = 50, ["Trùng họ tên (bỏ dấu, không kể thứ tự) và năm sinh"]
         if person.date_of_birth and p.date_of_birth == person.date_of_birth:
             score += 25
@@ -164,7 +183,7 @@ def likely_duplicates(person: PersonData, *, limit: int = 5) -> list[Candidate]:
                 score += 15
                 reasons.append("Địa chỉ gần giống")
         out.append(Candidate(p, min(score, 100), reasons))
-    out.sort(key=lambda c: -c.score)
+    out.sort(key=lambda c: (-c.score, c.patient.pk))
     return out[:limit]
 
 
@@ -237,6 +256,27 @@ def _create_identifiers(patient: Patient, person: PersonData) -> None:
 
 
 def record_identifiers(patient: Patient, person: PersonData) -> None:
+    wanted = {
+        (kind, value)
+        for kind, value in (
+            (IdentifierKind.ID_NUMBER, person.id_number),
+            (IdentifierKind.OLD_ID_NUMBER, person.old_id_number),
+            (IdentifierKind.BHYT_CARD, person.card_number),
+            (IdentifierKind.BHXH_NUMBER, person.bhxh_number),
+        )
+        if value
+    }
+    if not wanted:
+        return
+    # The usual case at a returning patient's check-in: every number is already the active
+    # one, which one query shows; only a change goes through add_identifier's history keeping.
+    held = set(
+        PatientIdentifier.objects.filter(patient=patient, is_active=True).values_list(
+            "kind", "value"
+        )
+    )
+    if wanted <= held:
+        return
     add_identifier(patient, IdentifierKind.ID_NUMBER, person.id_number)
     if (
         person.old_id_number

@@ -26,6 +26,7 @@ from django.db import (
     connection,
     transaction,
 )
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from kcb06.audit.services import Action, record
@@ -94,13 +95,23 @@ def local_day(now: datetime | None = None) -> date:
     return timezone.localdate(now or timezone.now())
 
 
-def department_for(principal, department) -> Department:
-    """The principal's own department by object or MA_KHOA; open today, else a clear error."""
+def department_for(principal, department, day: date | None = None) -> Department:
+    """The principal's own department by object or MA_KHOA, else a clear error. Looked up by
+    code, it comes with its facility and today's closure in the same query (check-in path)."""
     if isinstance(department, Department):
         dep = department
     else:
         code = (department or "").strip().upper()
-        dep = Department.objects.filter(facility_id=principal.facility_id, code=code).first()
+        day = day or local_day()
+        closure = DepartmentClosure.objects.filter(department=OuterRef("pk"), day=day)
+        dep = (
+            Department.objects.select_related("facility")
+            .annotate(closure_reason=Subquery(closure.values("reason")[:1]))
+            .filter(facility_id=principal.facility_id, code=code)
+            .first()
+        )
+        if dep is not None:
+            dep.closure_day = day
     if dep is None or dep.facility_id != principal.facility_id:
         raise DomainError(
             "department_unknown",
@@ -115,9 +126,15 @@ def closure_today(dep: Department, day: date | None = None) -> str | None:
     """None if the department takes patients today, else the reason (Vietnamese)."""
     if not dep.accepts_patients:
         return "Khoa/phòng này hiện không nhận người bệnh."
-    closure = DepartmentClosure.objects.filter(department=dep, day=day or local_day()).first()
-    if closure is not None:
-        return "Khoa/phòng nghỉ hôm nay" + (f": {closure.reason}" if closure.reason else ".")
+    day = day or local_day()
+    if getattr(dep, "closure_day", None) == day:
+        reason = dep.closure_reason  # fetched with the department (department_for)
+        closed = reason is not None
+    else:
+        closure = DepartmentClosure.objects.filter(department=dep, day=day).first()
+        closed, reason = closure is not None, closure.reason if closure else None
+    if closed:
+        return "Khoa/phòng nghỉ hôm nay" + (f": {reason}" if reason else ".")
     return None
 
 
@@ -285,12 +302,7 @@ def _visible(principal, patient: Patient | None) -> Patient | None:
 
 def _scoped_candidates(principal, person: mpi.PersonData) -> list[mpi.Candidate]:
     """Likely duplicates, restricted to records known at the clerk's facility."""
-    ids = principal.patient_data_facility_ids()
-    return [
-        c
-        for c in mpi.likely_duplicates(person)
-        if c.patient.facility_links.filter(facility_id__in=ids).exists()
-    ]
+    return mpi.likely_duplicates(person, facility_ids=principal.patient_data_facility_ids())
 
 
 # --- eligibility ------------------------------------------------------------------------------
@@ -381,8 +393,8 @@ def check_in(
     to link to a likely duplicate, {"create_new": True} to create despite likely duplicates."""
     operator.require_role(*CHECK_IN_ROLES)
     confirm = confirm or {}
-    dep = department_for(operator, department)
     day = local_day()
+    dep = department_for(operator, department, day)
     ensure_open(dep, day)
     kind, person, warnings = _parse(operator, scan_text)
     patient = mpi.find_known(person)
@@ -430,6 +442,12 @@ def check_in(
     # MA_LK's number is taken in its own short transaction: MA_LK must be unique, not gap-free,
     # so its counter row is not held locked for the whole check-in (ticket numbers are).
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # No fsync wait for this commit: a visit that uses the number commits durably
+            # later, which flushes the WAL past this record too; if the server dies before
+            # then, the number was never used by anything that survived.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         n = bump_counter(f"visit:{dep.facility_id}", day)
     ma_lk = make_ma_lk(dep.facility.code, day, n)
     for attempt in range(3):
@@ -509,7 +527,9 @@ def _write(operator, dep, day, person, patient, link_id, verdict, reason, ma_lk)
         )
         _apply_verdict(visit, verdict)
         visit.save()
-        visit_checked_in.send(sender=Visit, visit=visit, principal=operator)
+        # A visit created this instant has no closure: say so, so building XML0 asks no query.
+        Visit.closure.related.set_cached_value(visit, None)
+        visit_checked_in.send(sender=Visit, visit=visit, principal=operator, fresh=True)
         # The department's ticket counter row stays locked until commit (that is what keeps
         # numbers gap-free), so it is taken last: only the ticket and audit rows and the
         # commit happen while other check-ins at this department wait for it.

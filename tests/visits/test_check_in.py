@@ -190,3 +190,29 @@ def test_lost_database_connection_writes_nothing(transactional_db, org, portal):
     # and the next check-in works and gets number 1 (no gap)
     r = services.check_in(NO_CARD, "K01", principal(org))
     assert r.ticket.number == 1
+
+
+def test_second_department_same_day_asks_no_portal_and_few_queries(org, portal):
+    """The commonest check-in of all: a patient already seen today goes to another department.
+    The morning's verdict (asked by ID number) serves the card kcb06 now knows, and the whole
+    check-in stays a short, fixed list of statements."""
+    import httpx
+    from django.test.utils import CaptureQueriesContext
+
+    def portal_checks():
+        return httpx.get(f"{portal.url}/_control/stats").json()["calls"].get("card_check", 0)
+
+    p = principal(org)
+    first = services.check_in(VALID, "K01", p)
+    before = portal_checks()
+    with CaptureQueriesContext(connection) as queries:
+        second = services.check_in(VALID, "K19", p)
+    assert second.created and second.verdict["outcome"] == "valid"
+    assert second.verdict["from_cache"] and second.visit.eligibility_check_id == (
+        first.visit.eligibility_check_id
+    )
+    assert portal_checks() == before
+    # 26 statements on PostgreSQL, 33 on SQLite (its audit append is 3 statements, and
+    # savepoints stand in for the transactions inside the test's own): a fixed list.
+    limit = 26 if connection.vendor == "postgresql" else 33
+    assert len(queries.captured_queries) <= limit, "\n".join(q["sql"][:90] for q in queries)

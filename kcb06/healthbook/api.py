@@ -90,8 +90,12 @@ class ConsentIn(Schema):
 )
 def get_healthbook(request, patient_id: int):
     """The whole book; readable during a visit at the caller's facility or with consent."""
-    rows = services.read_book_rows(request.principal, patient_id, purpose="xuất sổ sức khỏe (FHIR)")
-    body = json.dumps(fhir.bundle(rows), ensure_ascii=False, cls=DjangoJSONEncoder)
+    with fhir.collector_paused():
+        rows = services.read_book_rows(
+            request.principal, patient_id, purpose="xuất sổ sức khỏe (FHIR)"
+        )
+        body = json.dumps(fhir.bundle(rows), ensure_ascii=False, cls=DjangoJSONEncoder)
+        del rows
     return HttpResponse(body, content_type=FHIR_JSON)
 
 

@@ -195,6 +195,8 @@ SEVERITY_RANK = {Severity.SEVERE: 0, Severity.MODERATE: 1, Severity.MILD: 2, "":
 PAGE_ENTRIES = 10
 PAGE_VISITS = 10
 RUNNING_WINDOW = timedelta(days=400)
+# What the first screen shows of a running drug (the rest of the row is never read).
+RUNNING_FIELDS = ("visit_id", "drug_name", "strength", "dose", "duration_days", "ordered_at")
 
 
 def _visits_qs(patient_id: int):
@@ -211,7 +213,7 @@ def _visits_qs(patient_id: int):
 
 
 def _entries_qs(patient_id: int, per_kind: int | None, *, with_facility: bool = True):
-    from django.db.models import Case, F, IntegerField, Value, When, Window
+    from django.db.models import Case, Count, F, IntegerField, Value, When, Window
     from django.db.models.functions import RowNumber
 
     qs = BookEntry.objects.filter(patient_id=patient_id, is_current=True)
@@ -225,19 +227,21 @@ def _entries_qs(patient_id: int, per_kind: int | None, *, with_facility: bool = 
         output_field=IntegerField(),
     )
     if per_kind:
+        # kind_total: the section's size, counted in the same pass (for "Xem tất cả n mục").
         qs = qs.annotate(
             rn=Window(
                 RowNumber(),
                 partition_by=[F("kind")],
                 order_by=[rank.asc(), F("recorded_at").desc(), F("pk").desc()],
-            )
+            ),
+            kind_total=Window(Count("pk"), partition_by=[F("kind")]),
         ).filter(rn__lte=per_kind)
     return qs.annotate(rank=rank).order_by("kind", "rank", "-recorded_at", "-pk")
 
 
 def _load(patient_id: int, *, full: bool) -> dict:
     """Entries, visits and first-screen facts in a fixed number of queries."""
-    from django.db.models import Count, Min
+    from django.db.models import Min
 
     entries: dict[str, list[BookEntry]] = {}
     for e in _entries_qs(patient_id, None if full else PAGE_ENTRIES, with_facility=not full):
@@ -250,12 +254,7 @@ def _load(patient_id: int, *, full: bool) -> dict:
         out["entry_counts"] = {k: len(v) for k, v in entries.items()}
         out["visit_total"] = len(visits)
     else:
-        out["entry_counts"] = dict(
-            BookEntry.objects.filter(patient_id=patient_id, is_current=True)
-            .values_list("kind")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+        out["entry_counts"] = {k: rows[0].kind_total for k, rows in entries.items()}
         out["visit_total"] = Visit.objects.filter(patient_id=patient_id).count()
     # Drugs whose course may still run: recent prescriptions only (bounded by the window).
     running = []
@@ -263,7 +262,7 @@ def _load(patient_id: int, *, full: bool) -> dict:
         Prescription.objects.filter(
             visit__patient_id=patient_id, ordered_at__gte=timezone.now() - RUNNING_WINDOW
         )
-        .select_related("visit__facility")
+        .only(*RUNNING_FIELDS)
         .order_by("-ordered_at")[:50]
     ):
         if timezone.localdate(p.ordered_at) + timedelta(days=p.duration_days or 0) >= today:

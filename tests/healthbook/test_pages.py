@@ -248,3 +248,46 @@ def test_clean_entry_rejects_garbage_only_with_field_errors(db, data):
         assert clean["title"] and (
             clean["event_date"] is None or clean["event_date"] <= timezone.localdate()
         )
+
+
+# The loop that `{% entry_rows %}` (kcb06/healthbook/templatetags/healthbook_rows.py) replaced
+# in _section.html, kept here as the reference its output must equal byte for byte.
+SECTION_ROWS_TEMPLATE = """{% load i18n %}{% for e in rows %}
+    <tr id="entry-{{ e.pk }}" class="{% if e.status != 'active' %}muted{% endif %}">
+      <td><strong>{{ e.title }}</strong>{% if e.code %} <code>{{ e.code }}</code>{% endif %}
+        {% if e.severity %}<span class="hb-sev {{ e.severity }}">{{ e.get_severity_display }}</span>{% endif %}
+        {% if e.reaction %}— {{ e.reaction }}{% endif %} {% if e.detail %}<br><span class="muted">{{ e.detail }}</span>{% endif %}
+        {% if e.status != "active" %}<em>({{ e.get_status_display }})</em>{% endif %}</td>
+      <td>{{ e.event_date|date:"d/m/Y" }}</td>
+      <td class="muted">{{ e.recorded_by_name }}, {{ e.recorded_at|date:"H:i d/m/Y" }}{% if e.facility %} · {{ e.facility.name }}{% endif %}{% if e.version > 1 %} · {% blocktranslate with v=e.version %}đã sửa (bản {{ v }}){% endblocktranslate %}{% endif %}</td>
+      <td>{% if principal.role == "clinician" %}<button class="link" hx-get="{% url 'healthbook:entry_correct' token=token entry_id=e.pk %}" hx-target="#entry-{{ e.pk }}" hx-swap="afterend">{% translate "Sửa" %}</button>{% endif %}
+          {% if e.version > 1 %}<button class="link" hx-get="{% url 'healthbook:entry_history' token=token entry_id=e.pk %}" hx-target="#entry-{{ e.pk }}" hx-swap="afterend">{% translate "Lịch sử" %}</button>{% endif %}</td>
+    </tr>
+  {% endfor %}"""  # noqa: E501
+
+
+def test_section_rows_html_is_unchanged(setup, org):
+    from django.template import Context, Template
+
+    from kcb06.healthbook.templatetags.healthbook_rows import entry_rows
+
+    client, p, v, token = setup
+    bacsi = f.principal(org)
+    for data in (
+        {"kind": "allergy", "title": "Penicillin <G> & “B”", "severity": "severe"},
+        {"kind": "allergy", "title": "Tôm", "severity": "mild", "reaction": "Mề đay 'nhẹ'"},
+        {"kind": "chronic", "title": "Tăng huyết áp", "code": "I10", "detail": "Từ <2018>"},
+        {"kind": "surgery", "title": "Mổ ruột thừa", "event_date": "2015-06-01"},
+        {"kind": "risk", "title": "Hút thuốc", "status": "resolved"},
+    ):
+        services.add_entry(bacsi, p.pk, data)
+    first = BookEntry.objects.filter(patient=p, kind="chronic").get()
+    services.correct_entry(bacsi, first.pk, 1, {"status": "entered_in_error", "reason": "nhầm"})
+    BookEntry.objects.filter(patient=p, kind="surgery").update(facility=None)
+    rows = list(services._entries_qs(p.pk, None))
+    assert len(rows) == 5
+    for username in ("bacsi", "quantri"):
+        principal = f.principal(org, username)
+        context = {"rows": rows, "token": token, "principal": principal}
+        expected = Template(SECTION_ROWS_TEMPLATE).render(Context(context))
+        assert entry_rows(Context(context), rows) == expected

@@ -7,7 +7,8 @@ audits the read (kcb06.audit.services) in the same transaction.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -392,11 +393,35 @@ def _by_visit(rows) -> dict[int, list[tuple]]:
     return out
 
 
+def _fetch(qs) -> list[tuple]:
+    """The rows of a values_list() queryset whose columns are ints, text, dates and
+    timestamps (none needs a Django converter).
+
+    On PostgreSQL the query runs on a cursor that reads timestamptz with psycopg's own loader
+    (C when psycopg[binary] is installed) instead of Django's pure-Python subclass, which only
+    relabels the time zone (the session's, UTC, already): ~4 µs less per timestamp, and an
+    export reads ~2,200 of them. Same values, same instants, same tzinfo."""
+    if connection.vendor != "postgresql":
+        return list(qs)
+    import psycopg
+
+    try:
+        sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    except EmptyResultSet:
+        return []
+    adapters = psycopg.adapters
+    loader = adapters.get_loader(adapters.types["timestamptz"].oid, psycopg.pq.Format.TEXT)
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", loader)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _load_rows(patient_id: int) -> dict:
     """Every current entry and every visit with its diagnoses, drugs and results: 5 queries
     whatever the length of the history (children by `visit_id IN (…)` of the visits read)."""
-    entries = list(_entries_qs(patient_id, None, with_facility=False).values_list(*ENTRY_COLUMNS))
-    visits = list(
+    entries = _fetch(_entries_qs(patient_id, None, with_facility=False).values_list(*ENTRY_COLUMNS))
+    visits = _fetch(
         Visit.objects.filter(patient_id=patient_id)
         .order_by("-arrived_at", "-pk")
         .values_list(*VISIT_COLUMNS)
@@ -408,17 +433,23 @@ def _load_rows(patient_id: int) -> dict:
         "entries": entries,
         "visits": visits,
         "diagnoses": _by_visit(
-            Diagnosis.objects.filter(visit_id__in=ids)
-            .order_by("position")
-            .values_list(*DIAGNOSIS_COLUMNS)
+            _fetch(
+                Diagnosis.objects.filter(visit_id__in=ids)
+                .order_by("position")
+                .values_list(*DIAGNOSIS_COLUMNS)
+            )
         ),
         "prescriptions": _by_visit(
-            Prescription.objects.filter(visit_id__in=ids)
-            .order_by("visit_id", "pk")
-            .values_list(*PRESCRIPTION_COLUMNS)
+            _fetch(
+                Prescription.objects.filter(visit_id__in=ids)
+                .order_by("visit_id", "pk")
+                .values_list(*PRESCRIPTION_COLUMNS)
+            )
         ),
         "results": _by_visit(
-            Result.objects.filter(visit_id__in=ids).order_by("pk").values_list(*RESULT_COLUMNS)
+            _fetch(
+                Result.objects.filter(visit_id__in=ids).order_by("pk").values_list(*RESULT_COLUMNS)
+            )
         ),
     }
 

@@ -417,3 +417,23 @@ def test_fhir_export_resource_by_resource(export):
         },
     ]
     assert visits == expected
+
+
+def test_export_rows_are_read_as_the_orm_reads_them(export):
+    """On PostgreSQL the export reads its rows on a cursor of its own (psycopg's timestamp
+    loader instead of Django's): the same values, time zones included, as values_list."""
+    from kcb06.healthbook.models import Prescription, Result
+
+    _, p, _, visits, _ = export
+    ids = [v.pk for v in visits]
+    for qs in (
+        services._entries_qs(p.pk, None, with_facility=False).values_list(*services.ENTRY_COLUMNS),
+        Visit.objects.filter(patient=p)
+        .order_by("-arrived_at")
+        .values_list(*services.VISIT_COLUMNS),
+        Diagnosis.objects.filter(visit_id__in=ids).values_list(*services.DIAGNOSIS_COLUMNS),
+        Prescription.objects.filter(visit_id__in=ids).values_list(*services.PRESCRIPTION_COLUMNS),
+        Result.objects.filter(visit_id__in=ids).values_list(*services.RESULT_COLUMNS),
+        Result.objects.filter(visit_id__in=[]).values_list("pk"),
+    ):
+        assert repr(services._fetch(qs)) == repr(list(qs))

@@ -41,6 +41,40 @@ def collector_paused():
             gc.enable()
 
 
+# Parts that are the same in many resources are built once and shared between them (the
+# bundle is serialised, never modified after it is built).
+_CLINICAL_STATUS = {
+    code: {"coding": [{"system": CLINICAL, "code": code}]}
+    for code in ("active", "resolved", "inactive")
+}
+_ALLERGY_STATUS = {
+    code: {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                "code": code,
+            }
+        ]
+    }
+    for code in ("active", "resolved")
+}
+_ENCOUNTER_CLASS = {
+    code: {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": code}
+    for code in ("AMB", "IMP")
+}
+_CONFIRMED = {"coding": [{"system": VER, "code": "confirmed"}]}
+_ENCOUNTER_DIAGNOSIS = [
+    {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                "code": "encounter-diagnosis",
+            }
+        ]
+    }
+]
+
+
 def _iso(value, tz=None) -> str | None:
     if value is None:
         return None
@@ -58,17 +92,22 @@ def _ref(kind: str, rid) -> dict:
 
 
 def _clinical(status: str) -> dict:
-    code = {"active": "active", "resolved": "resolved"}.get(status, "inactive")
-    return {"coding": [{"system": CLINICAL, "code": code}]}
+    return _CLINICAL_STATUS[status if status in ("active", "resolved") else "inactive"]
 
 
 def bundle(rows) -> dict:
     """Plain dicts from plain rows (services.BookRows): thousands of resources stay cheap."""
     tz = timezone.get_current_timezone()
-    labels = {k: str(v) for k, v in EntryKind.choices}
+    sections = {
+        k: [{"coding": [{"system": f"{BASE}:book-section", "code": k}], "text": str(label)}]
+        for k, label in EntryKind.choices
+    }
 
     def iso(value):
         return _iso(value, tz)
+
+    def stamp(value):  # a timestamp column (aware datetime) in local time
+        return None if value is None else value.astimezone(tz).isoformat()
 
     p = rows.patient
     pid = f"p{p.pk}"
@@ -104,7 +143,7 @@ def bundle(rows) -> dict:
         recorded_at,
     ) in rows.entries:
         rid = f"e{pk}"
-        recorded = iso(recorded_at)
+        recorded = stamp(recorded_at)
         if kind == EntryKind.ALLERGY:
             res = {
                 "resourceType": "AllergyIntolerance",
@@ -112,14 +151,7 @@ def bundle(rows) -> dict:
                 "patient": subject,
                 "code": {"text": title},
                 "recordedDate": recorded,
-                "clinicalStatus": {
-                    "coding": [
-                        {
-                            "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
-                            "code": "active" if status == "active" else "resolved",
-                        }
-                    ]
-                },
+                "clinicalStatus": _ALLERGY_STATUS["active" if status == "active" else "resolved"],
             }
             if severity or reaction:
                 manifestation = {"manifestation": [{"text": reaction or title}]}
@@ -188,12 +220,7 @@ def bundle(rows) -> dict:
                 "resourceType": "Condition",
                 "id": rid,
                 "clinicalStatus": _clinical(status),
-                "category": [
-                    {
-                        "coding": [{"system": f"{BASE}:book-section", "code": kind}],
-                        "text": labels[kind],
-                    }
-                ],
+                "category": sections[kind],
                 "code": coded,
                 "subject": subject,
                 "recordedDate": recorded,
@@ -230,23 +257,20 @@ def bundle(rows) -> dict:
             "status": "finished"
             if status == "closed"
             else ("cancelled" if status == "cancelled" else "in-progress"),
-            "class": {
-                "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
-                "code": "AMB" if visit_type in ("01", "02", "07") else "IMP",
-            },
+            "class": _ENCOUNTER_CLASS["AMB" if visit_type in ("01", "02", "07") else "IMP"],
             "subject": subject,
-            "period": {"start": iso(arrived_at)},
+            "period": {"start": stamp(arrived_at)},
             "serviceProvider": {"display": f"{facility_name} ({facility_code})"},
             "identifier": [{"system": f"{BASE}:ma-lk", "value": ma_lk}],
         }
         if reason:
             enc["reasonCode"] = [{"text": reason}]
         if closed_at:
-            enc["period"]["end"] = iso(closed_at)
+            enc["period"]["end"] = stamp(closed_at)
         if department_name is not None:
             enc["serviceType"] = {"text": department_name}
         diag_refs = []
-        diagnosed_at = iso(closed_at or arrived_at)
+        diagnosed_at = stamp(closed_at or arrived_at)
         for did, icd10, name, position in diagnoses.get(vid, no_rows):
             cid = f"d{did}"
             diag_refs.append({"condition": _ref("Condition", cid), "rank": position + 1})
@@ -255,18 +279,9 @@ def bundle(rows) -> dict:
                     {
                         "resourceType": "Condition",
                         "id": cid,
-                        "clinicalStatus": _clinical("active"),
-                        "verificationStatus": {"coding": [{"system": VER, "code": "confirmed"}]},
-                        "category": [
-                            {
-                                "coding": [
-                                    {
-                                        "system": "http://terminology.hl7.org/CodeSystem/condition-category",
-                                        "code": "encounter-diagnosis",
-                                    }
-                                ]
-                            }
-                        ],
+                        "clinicalStatus": _CLINICAL_STATUS["active"],
+                        "verificationStatus": _CONFIRMED,
+                        "category": _ENCOUNTER_DIAGNOSIS,
                         "code": {
                             "coding": [
                                 {
@@ -312,7 +327,7 @@ def bundle(rows) -> dict:
                 "medicationCodeableConcept": {"text": f"{drug_name} {strength}".strip()},
                 "subject": subject,
                 "context": encounter_ref,
-                "dateAsserted": iso(ordered_at),
+                "dateAsserted": stamp(ordered_at),
                 "dosage": [{"text": dose + (f", {duration_days} ngày" if duration_days else "")}],
             }
             if drug_code:
@@ -336,7 +351,7 @@ def bundle(rows) -> dict:
                 "code": {"text": indicator_name},
                 "subject": subject,
                 "encounter": encounter_ref,
-                "effectiveDateTime": iso(result_at),
+                "effectiveDateTime": stamp(result_at),
             }
             if indicator_code:
                 obs["code"]["coding"] = [{"system": f"{BASE}:ma-chi-so", "code": indicator_code}]

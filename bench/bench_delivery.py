@@ -1,18 +1,22 @@
-"""Delivery of the XML outbox to portalsim on loopback (PostgreSQL on both sides).
+"""Delivery of the XML outbox to portalsim on loopback (kcb06 on PostgreSQL).
 
 1. Throughput: `--visits` claim files queued, 2 `kcb06 worker` processes deliver them; target
-   >= 100 visits/s.
+   >= 100 visits/s, counted from the first acceptance (worker start-up excluded). Printed
+   beside it: the CPU time per delivered file of each worker, of portalsim and of the
+   PostgreSQL backends of the bench database (user and system, from /proc), and the load
+   average before and after (the machine is shared: wall-clock figures move with its load).
 2. Kill -9: `--kill-visits` files queued (issue: 10,000), 2 workers; every `--kill-every`
    seconds one worker is killed with SIGKILL and started again, until every file is accepted.
    At the end portalsim must hold every visit exactly once as accepted and kcb06 must show all
    of them accepted; the counts are printed.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kcb06_xchg_bench \\
-        .venv/bin/python -m bench.bench_delivery [--visits 2000] [--kill-visits 10000]
+    .venv/bin/python -m bench.bench_delivery [--visits 2000] [--kill-visits 10000] \
+        [--database kcb06_xchg_bench]
 
-kcb06 runs on PostgreSQL (SKIP LOCKED claims); portalsim keeps its embedded SQLite (WAL), as in
-the tests and the demo. The worker lease is shortened (KCB06_XML_LEASE_SECONDS=5) so a killed worker's claims come
-back quickly; production keeps 120 s.
+The database (on postgres@127.0.0.1:5432) is dropped and created again. portalsim keeps its
+embedded SQLite (WAL), as in the tests and the demo. The worker lease is shortened
+(KCB06_XML_LEASE_SECONDS=5) so a killed worker's claims come back quickly; production keeps
+120 s.
 """
 
 import argparse
@@ -36,6 +40,48 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _proc_cpu(pid: str) -> tuple[int, float, float] | None:
+    """(process group, user seconds, system seconds) of a live process, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    # after the command name: state, ppid, pgrp, ..., utime (12th), stime (13th)
+    return int(fields[2]), int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def group_cpu(pgid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of the live processes of a process group."""
+    user = system = 0.0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and (cpu := _proc_cpu(entry.name)) and cpu[0] == pgid:
+            user += cpu[1]
+            system += cpu[2]
+    return user, system
+
+
+def backend_cpu(db: str) -> tuple[float, float]:
+    """(user, system) CPU seconds of the PostgreSQL backends connected to our database."""
+    import psycopg
+
+    with psycopg.connect(PG + "postgres", autocommit=True) as conn:
+        pids = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (db,))
+        pids = [str(row[0]) for row in pids.fetchall()]
+    user = system = 0.0
+    for pid in pids:
+        if cpu := _proc_cpu(pid):
+            user += cpu[1]
+            system += cpu[2]
+    return user, system
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def recreate_database(name: str) -> None:
@@ -108,14 +154,19 @@ def counts() -> dict:
     return dict(OutboxItem.objects.values_list("state").annotate(n=Count("id")).order_by())
 
 
-def wait_all_accepted(total: int, timeout: float, on_tick=None, first: list | None = None) -> float:
-    """Seconds until `total` rows are accepted; `first` receives the time the first one was."""
+def wait_all_accepted(
+    total: int, timeout: float, on_tick=None, first: list | None = None, on_first=None
+) -> float:
+    """Seconds until `total` rows are accepted; `first` receives the time the first one was
+    (and `on_first` is called then with the number accepted so far)."""
     t0 = time.monotonic()
     start = counts().get("accepted", 0)
     while time.monotonic() - t0 < timeout:
         c = counts()
         if first is not None and not first and c.get("accepted", 0) > start:
             first.append(time.monotonic() - t0)
+            if on_first:
+                on_first(c.get("accepted", 0) - start)
         if c.get("accepted", 0) >= total:
             return time.monotonic() - t0
         if on_tick:
@@ -139,9 +190,12 @@ def main() -> None:
     parser.add_argument("--kill-visits", type=int, default=10000)
     parser.add_argument("--kill-every", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--database", default="kcb06_xchg_bench", help="PostgreSQL database (dropped, created)"
+    )
     args = parser.parse_args()
 
-    db = "kcb06_xchg_bench"
+    db = args.database
     recreate_database(db)
     data_dir = Path(tempfile.mkdtemp(prefix="xchg-bench-"))
     env = dict(os.environ)
@@ -182,16 +236,46 @@ def main() -> None:
     try:
         # 1. throughput
         queue(args.visits, "T")
+        load_before = load()
         workers = [start_worker(env) for _ in range(args.workers)]
         first: list = []
-        elapsed = wait_all_accepted(args.visits, timeout=max(120, args.visits / 10), first=first)
+        cpu_at_first: dict = {}
+
+        def cpu_now() -> dict:
+            out = {f"worker {i + 1}": group_cpu(w.pid) for i, w in enumerate(workers)}
+            out["portalsim"] = group_cpu(sim.pid)
+            out["postgres"] = backend_cpu(db)
+            return out
+
+        def on_first(accepted: int) -> None:
+            cpu_at_first.update(cpu_now(), accepted=accepted)
+
+        elapsed = wait_all_accepted(
+            args.visits, timeout=max(120, args.visits / 10), first=first, on_first=on_first
+        )
+        cpu_end = cpu_now()
         steady = elapsed - (first[0] if first else 0)
-        rate = args.visits / steady
+        # Files accepted after the first one was seen, over the time since then.
+        files = args.visits - cpu_at_first.get("accepted", 0)
+        rate = files / steady
         print(
             f"[bench_delivery] {args.visits} visits delivered by {args.workers} workers: "
             f"{elapsed:.1f} s from start (worker start-up {first[0] if first else 0:.1f} s), "
             f"{steady:.1f} s from the first acceptance"
         )
+        parts = []
+        for name, (user, system) in cpu_end.items():
+            user0, system0 = cpu_at_first.get(name, (0.0, 0.0))
+            ms_user = (user - user0) / max(1, files) * 1000
+            ms_system = (system - system0) / max(1, files) * 1000
+            parts.append(
+                f"{name} {ms_user + ms_system:.2f} ms (user {ms_user:.2f}, sys {ms_system:.2f})"
+            )
+        print(
+            f"[bench_delivery] CPU per file delivered, over the {files} files after the first "
+            f"acceptance: {'; '.join(parts)}"
+        )
+        print(f"[bench_delivery] load average before: {load_before}, after: {load()}")
         report(
             "bench_delivery",
             f"{rate:.0f} visits/s with {args.workers} workers on loopback",

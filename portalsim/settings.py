@@ -25,14 +25,19 @@ ROOT_URLCONF = "portalsim.urls"
 WSGI_APPLICATION = "portalsim.wsgi.application"
 TEMPLATES: list = []
 
+# Connections are kept per server thread (opening one per request, with SQLite's start-up
+# pragmas, cost more CPU than many requests' queries).
 if os.environ.get("PORTALSIM_DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["PORTALSIM_DATABASE_URL"])}
+    DATABASES = {
+        "default": dj_database_url.parse(os.environ["PORTALSIM_DATABASE_URL"], conn_max_age=600)
+    }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "portalsim.sqlite3"),
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",

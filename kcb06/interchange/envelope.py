@@ -16,7 +16,11 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def wrap(ma_cskcb: str, tables: dict[str, etree._Element], when: datetime) -> etree._Element:
+def wrap(
+    ma_cskcb: str, tables: dict[str, etree._Element | bytes], when: datetime
+) -> etree._Element:
+    """The unsigned envelope. A table given as bytes is taken as its document already
+    serialized by to_bytes (the outbox stores them so), and is not parsed again."""
     root = etree.Element("GIAMDINHHS")
     info = etree.SubElement(root, "THONGTINDONVI")
     etree.SubElement(info, "MACSKCB").text = ma_cskcb
@@ -27,7 +31,8 @@ def wrap(ma_cskcb: str, tables: dict[str, etree._Element], when: datetime) -> et
     for code, table in tables.items():
         f = etree.SubElement(hoso, "FILEHOSO")
         etree.SubElement(f, "LOAIHOSO").text = code
-        etree.SubElement(f, "NOIDUNGFILE").text = base64.b64encode(to_bytes(table)).decode()
+        document = table if isinstance(table, bytes) else to_bytes(table)
+        etree.SubElement(f, "NOIDUNGFILE").text = base64.b64encode(document).decode()
     etree.SubElement(root, "CHUKYDONVI")
     return root
 

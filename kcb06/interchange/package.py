@@ -36,7 +36,7 @@ def build_checkin_doc(v: VisitData) -> tuple[etree._Element, list[dict]]:
 
 def sign_claim(
     ma_cskcb: str,
-    tables: dict[str, etree._Element],
+    tables: dict[str, etree._Element | bytes],
     signer: signing.Signer,
     when: datetime | None = None,
 ) -> bytes:
@@ -50,9 +50,10 @@ def sign_checkin(root: etree._Element, signer: signing.Signer) -> bytes:
     return to_bytes(root)
 
 
-def check_file(data: bytes, cert=None) -> dict:
+def check_file(data: bytes, cert=None, root: etree._Element | None = None) -> dict:
     """{"valid", "kind" ("claim"/"checkin"), "ma_lk", "ma_cskcb", "signature", "cert",
-    "tables", "errors"} for a signed check-in or GIAMDINHHS file."""
+    "tables", "errors"} for a signed check-in or GIAMDINHHS file. `root`: the caller's
+    envelope.parse(data), when it already has it (portalsim does)."""
     errors: list[dict] = []
     result = {
         "valid": False,
@@ -63,12 +64,13 @@ def check_file(data: bytes, cert=None) -> dict:
         "cert": None,
         "errors": errors,
     }
-    try:
-        root = envelope.parse(data)
-    except envelope.EnvelopeError:
-        errors.append(validation.error("FILE", "", "not_xml", "Tệp không phải XML hợp lệ."))
-        return result
-    status, cert_used = signing.verify(data, cert)
+    if root is None:
+        try:
+            root = envelope.parse(data)
+        except envelope.EnvelopeError:
+            errors.append(validation.error("FILE", "", "not_xml", "Tệp không phải XML hợp lệ."))
+            return result
+    status, cert_used = signing.verify(data, cert, root)
     result["signature"] = status
     result["cert"] = cert_used
     if status == "unsigned":

@@ -305,23 +305,25 @@ def embedded_certificate(root: etree._Element) -> x509.Certificate | None:
 
 
 def verify(
-    data: bytes, cert: x509.Certificate | None = None
+    data: bytes, cert: x509.Certificate | None = None, root: etree._Element | None = None
 ) -> tuple[str, x509.Certificate | None]:
     """Check the enveloped signature of a document with signxml.
 
     Returns (status, cert): status "ok", "unsigned" (empty CHUKYDONVI, portal code 123) or
     "invalid" (portal code 125). With `cert` given, the signature must be by that certificate
-    (the facility's registered one); otherwise the embedded certificate is used.
+    (the facility's registered one); otherwise the embedded certificate is used. `root` is
+    the caller's parse of `data` (saves a parse); signxml always verifies the bytes themselves.
     """
     from signxml import InvalidInput, InvalidSignature, XMLVerifier
     from signxml.verifier import SignatureConfiguration
 
-    try:
-        root = etree.fromstring(
-            data, parser=etree.XMLParser(resolve_entities=False, no_network=True)
-        )
-    except etree.XMLSyntaxError:
-        return "invalid", None
+    if root is None:
+        try:
+            root = etree.fromstring(
+                data, parser=etree.XMLParser(resolve_entities=False, no_network=True)
+            )
+        except etree.XMLSyntaxError:
+            return "invalid", None
     sig = root.find(f"CHUKYDONVI/{{{DS}}}Signature")
     if sig is None:
         return "unsigned", None
@@ -337,7 +339,7 @@ def verify(
     try:
         XMLVerifier().verify(
             data,
-            x509_cert=use.public_bytes(serialization.Encoding.PEM).decode(),
+            x509_cert=use,
             expect_config=SignatureConfiguration(require_x509=True),
         )
     except (InvalidSignature, InvalidInput, ValueError):

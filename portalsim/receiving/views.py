@@ -11,11 +11,14 @@ for validation errors is portalsim's choice: the real portal's code list for the
 
 import base64
 import binascii
+import contextlib
 import secrets
+import threading
 from zoneinfo import ZoneInfo
 
 from cryptography import x509
-from django.db import IntegrityError, transaction
+from cryptography.hazmat.primitives import hashes
+from django.db import IntegrityError, connection, transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -24,7 +27,7 @@ from django.views.decorators.http import require_POST
 from kcb06.interchange import package
 from portalsim.core import faults
 from portalsim.core.views import account_for_token, fault_response
-from portalsim.receiving.models import RegisteredCertificate, Submission
+from portalsim.receiving.models import Submission
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -36,11 +39,78 @@ def _answer(code: str, message: str, **extra) -> JsonResponse:
     return JsonResponse(body)
 
 
-def _certificates(facility_code: str) -> list[x509.Certificate]:
-    return [
-        x509.load_pem_x509_certificate(c.pem.encode())
-        for c in RegisteredCertificate.objects.filter(facility_code=facility_code)
-    ]
+def _is_registered(facility_code: str, cert: x509.Certificate) -> bool:
+    """Is this certificate on the facility's registered list? Asked of the database on every
+    file (by fingerprint, one indexed lookup), so a certificate registered or cleared through
+    the control endpoint counts at once in every server process."""
+    fingerprint = cert.fingerprint(hashes.SHA256()).hex()
+    with connection.cursor() as cur:
+        cur.execute(CERT_SQL, [facility_code, fingerprint])
+        return cur.fetchone() is not None
+
+
+# The hot path's statements, on the models' tables (app label "portalsim_receiving").
+CERT_SQL = (
+    "SELECT 1 FROM portalsim_receiving_registeredcertificate "
+    "WHERE facility_code = %s AND fingerprint = %s"
+)
+SAME_SQL = (
+    "SELECT id, current, transaction_id FROM portalsim_receiving_submission "
+    "WHERE kind = %s AND ma_lk = %s AND content_hash = %s"
+)
+REPEAT_SQL = "UPDATE portalsim_receiving_submission SET repeats = repeats + 1 WHERE id = %s"
+UNSET_CURRENT_SQL = (
+    "UPDATE portalsim_receiving_submission SET current = %s "
+    "WHERE kind = %s AND ma_lk = %s AND current = %s"
+)
+SET_CURRENT_SQL = (
+    "UPDATE portalsim_receiving_submission SET current = %s, repeats = repeats + 1 WHERE id = %s"
+)
+INSERT_SQL = (
+    "INSERT INTO portalsim_receiving_submission (kind, facility_code, ma_lk, content_hash, "
+    "transaction_id, received_at, current, repeats, size) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+# SQLite has one writer: the threads of this process take turns on a lock instead of meeting
+# in SQLite's busy handler, which sleeps up to 100 ms between tries.
+_sqlite_writer = threading.Lock()
+
+
+def _store(kind: str, facility: str, ma_lk: str, digest: str, size: int) -> tuple[str, str]:
+    """Record an accepted file: (thongDiep, maGiaoDich). Same MA_LK + same content as the
+    current version -> acknowledged again with the first maGiaoDich (repeats + 1); an earlier
+    version sent again -> it becomes current again; new content -> a new current version, the
+    older one marked replaced. A few plain statements in one transaction."""
+    sqlite = connection.vendor == "sqlite"
+    lock = _sqlite_writer if sqlite else contextlib.nullcontext()
+    with lock, transaction.atomic(), connection.cursor() as cur:
+        cur.execute(SAME_SQL if sqlite else SAME_SQL + " FOR UPDATE", [kind, ma_lk, digest])
+        same = cur.fetchone()
+        if same is not None and same[1]:
+            cur.execute(REPEAT_SQL, [same[0]])
+            return "Hồ sơ đã được tiếp nhận trước đó", same[2]
+        cur.execute(UNSET_CURRENT_SQL, [False, kind, ma_lk, True])
+        replaced = cur.rowcount
+        if same is not None:  # an earlier version sent again: it replaces the current one
+            cur.execute(SET_CURRENT_SQL, [True, same[0]])
+            return "Tiếp nhận hồ sơ thay thế thành công", same[2]
+        transaction_id = secrets.token_hex(12).upper()
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        try:
+            # PostgreSQL: a concurrent request may insert the same content first (no row to
+            # lock above); the savepoint keeps the transaction usable. SQLite: writers queue.
+            with transaction.atomic(savepoint=not sqlite):
+                cur.execute(
+                    INSERT_SQL,
+                    [kind, facility, ma_lk, digest, transaction_id, now, True, 0, size],
+                )
+        except IntegrityError:
+            transaction_id = Submission.objects.get(
+                kind=kind, ma_lk=ma_lk, content_hash=digest
+            ).transaction_id
+    message = "Tiếp nhận hồ sơ thay thế thành công" if replaced else "Tiếp nhận thành công"
+    return message, transaction_id
 
 
 def _receive(request, kind: str, loai: str):
@@ -76,10 +146,10 @@ def _receive(request, kind: str, loai: str):
         root, embedded = None, None
     registered = None
     if embedded is not None:
-        registered = next((c for c in _certificates(facility) if c == embedded), None)
-        if registered is None:
+        if not _is_registered(facility, embedded):
             return _answer("125", "Chữ ký số không hợp lệ: chứng thư chưa đăng ký cho cơ sở này")
-    report = package.check_file(data, registered)
+        registered = embedded
+    report = package.check_file(data, registered, root)
     if report["signature"] == "unsigned":
         return _answer("123", "Hồ sơ chưa được ký số")
     if report["signature"] == "invalid" and root is not None:
@@ -93,44 +163,8 @@ def _receive(request, kind: str, loai: str):
     if report["ma_cskcb"] != facility:
         return _answer("400", "MA_CSKCB trong hồ sơ khác maCSKCB")
     digest = package.content_hash(report["tables"])
-    ma_lk = report["ma_lk"]
-    with transaction.atomic():
-        same = (
-            Submission.objects.select_for_update()
-            .filter(kind=kind, ma_lk=ma_lk, content_hash=digest)
-            .first()
-        )
-        if same is not None and same.current:
-            same.repeats += 1
-            same.save(update_fields=["repeats"])
-            return _answer(
-                "200", "Hồ sơ đã được tiếp nhận trước đó", maGiaoDich=same.transaction_id
-            )
-        if same is not None:  # an earlier version sent again: it replaces the current one
-            Submission.objects.filter(kind=kind, ma_lk=ma_lk, current=True).update(current=False)
-            same.current = True
-            same.repeats += 1
-            same.save(update_fields=["current", "repeats"])
-            return _answer(
-                "200", "Tiếp nhận hồ sơ thay thế thành công", maGiaoDich=same.transaction_id
-            )
-        replaced = Submission.objects.filter(kind=kind, ma_lk=ma_lk, current=True).update(
-            current=False
-        )
-        try:
-            with transaction.atomic():
-                sub = Submission.objects.create(
-                    kind=kind,
-                    facility_code=facility,
-                    ma_lk=ma_lk,
-                    content_hash=digest,
-                    transaction_id=secrets.token_hex(12).upper(),
-                    size=len(data),
-                )
-        except IntegrityError:
-            sub = Submission.objects.get(kind=kind, ma_lk=ma_lk, content_hash=digest)
-    message = "Tiếp nhận hồ sơ thay thế thành công" if replaced else "Tiếp nhận thành công"
-    return _answer("200", message, maGiaoDich=sub.transaction_id)
+    message, transaction_id = _store(kind, facility, report["ma_lk"], digest, len(data))
+    return _answer("200", message, maGiaoDich=transaction_id)
 
 
 @csrf_exempt

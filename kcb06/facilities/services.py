@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from kcb06 import rawrows
 from kcb06.errors import DomainError, Forbidden
 from kcb06.facilities.models import ApiKey, Facility, Role, StaffProfile
 
@@ -122,11 +123,7 @@ def authenticate_api_key(text: str, ip: str | None = None) -> Principal:
             "Khóa API không đúng định dạng (kcb06_<tiền tố>_<bí mật>).",
             "Malformed API key (expected kcb06_<prefix>_<secret>).",
         )
-    key = (
-        ApiKey.objects.select_related("acting_user__staff__facility")
-        .filter(prefix=parts[1])
-        .first()
-    )
+    key = _api_key_with_staff(parts[1])
     if key is None or not secrets.compare_digest(key.key_hash, _hash_key(parts[2])):
         raise InvalidApiKey(
             "api_key_invalid", "Khóa API không hợp lệ.", "The API key is not valid."
@@ -144,10 +141,45 @@ def authenticate_api_key(text: str, ip: str | None = None) -> Principal:
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    # Every API call comes here: key, acting user, profile and facility are one query.
     return Principal(
         user=key.acting_user, profile=key.acting_user.staff, via="api_key", api_key_id=key.pk, ip=ip
     )
+
+
+def _api_key_with_staff(prefix: str) -> ApiKey | None:
+    """Every API call starts here: key, acting user, staff profile and facility in one
+    hand-written read (kcb06.rawrows), fresh each time so a revoked key or a changed role
+    counts at once."""
+    user_model = ApiKey.acting_user.field.related_model
+    key = next(
+        iter(
+            ApiKey.objects.raw(
+                f"SELECT k.*, {rawrows.columns(user_model, 'u', 'usr')}, "  # noqa: S608
+                f"{rawrows.columns(StaffProfile, 's', 'stf')}, "
+                f"{rawrows.columns(Facility, 'f', 'fac')} "
+                f"FROM facilities_apikey k JOIN {user_model._meta.db_table} u "
+                "ON u.id = k.acting_user_id "
+                "LEFT JOIN facilities_staffprofile s ON s.user_id = u.id "
+                "LEFT JOIN facilities_facility f ON f.id = s.facility_id "
+                "WHERE k.prefix = %s",
+                [prefix],
+            )
+        ),
+        None,
+    )
+    if key is None:
+        return None
+    user = rawrows.instance(user_model, key, "usr")
+    profile = rawrows.instance(StaffProfile, key, "stf")
+    if profile is not None:
+        StaffProfile.facility.field.set_cached_value(
+            profile, rawrows.instance(Facility, key, "fac")
+        )
+        StaffProfile.user.field.set_cached_value(profile, user)
+    # Reverse one-to-one: set even when absent, so `user.staff` asks no query either way.
+    StaffProfile.user.field.remote_field.set_cached_value(user, profile)
+    ApiKey.acting_user.field.set_cached_value(key, user)
+    return key
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rapidfuzz import fuzz
@@ -83,13 +83,41 @@ def by_identifier(kind: str, value: str, *, active_only: bool = True) -> Patient
     """The patient holding an identifier (following merges to the surviving record)."""
     if not value:
         return None
-    qs = PatientIdentifier.objects.filter(kind=kind, value=value)
+    # Hand-written: asked at every scan, and the ORM's query building cost more than the
+    # index lookup itself.
+    sql = (
+        "SELECT p.* FROM patients_patientidentifier i JOIN patients_patient p "
+        "ON p.id = i.patient_id WHERE i.kind = %s AND i.value = %s"
+    )
+    params: list = [kind, value]
     if active_only:
-        qs = qs.filter(is_active=True)
-    ident = qs.select_related("patient").order_by("-is_active", "-added_at").first()
-    if ident is None:
-        return None
-    return surviving(ident.patient)
+        sql += " AND i.is_active = %s"
+        params.append(True)
+    sql += " ORDER BY i.is_active DESC, i.added_at DESC LIMIT 1"
+    patient = next(iter(Patient.objects.raw(sql, params)), None)
+    return surviving(patient) if patient is not None else None
+
+
+def load(patient_id: int, *, for_update: bool = False) -> Patient | None:
+    sql = "SELECT * FROM patients_patient WHERE id = %s"
+    if for_update and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return next(iter(Patient.objects.raw(sql, [patient_id])), None)
+
+
+def known_at(patient_id: int, facility_ids) -> bool:
+    """Is the patient linked to any of these facilities (the basis of facility scoping)?"""
+    ids = [int(i) for i in facility_ids]
+    if not ids:
+        return False
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM patients_patientfacility "  # noqa: S608 - placeholders only
+            f"WHERE patient_id = %s AND facility_id IN ({marks}) LIMIT 1",
+            [patient_id, *ids],
+        )
+        return cursor.fetchone() is not None
 
 
 def surviving(patient: Patient) -> Patient:
@@ -120,12 +148,14 @@ def find_known(person: PersonData) -> Patient | None:
 
 
 def active_value(patient: Patient, kind: str) -> str:
-    ident = (
-        PatientIdentifier.objects.filter(patient=patient, kind=kind, is_active=True)
-        .order_by("-added_at")
-        .first()
-    )
-    return ident.value if ident else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT value FROM patients_patientidentifier WHERE patient_id = %s AND kind = %s "
+            "AND is_active = %s ORDER BY added_at DESC LIMIT 1",
+            [patient.pk, kind, True],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 def likely_duplicates(
@@ -270,11 +300,13 @@ def record_identifiers(patient: Patient, person: PersonData) -> None:
         return
     # The usual case at a returning patient's check-in: every number is already the active
     # one, which one query shows; only a change goes through add_identifier's history keeping.
-    held = set(
-        PatientIdentifier.objects.filter(patient=patient, is_active=True).values_list(
-            "kind", "value"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT kind, value FROM patients_patientidentifier "
+            "WHERE patient_id = %s AND is_active = %s",
+            [patient.pk, True],
         )
-    )
+        held = set(cursor.fetchall())
     if wanted <= held:
         return
     add_identifier(patient, IdentifierKind.ID_NUMBER, person.id_number)
@@ -314,12 +346,16 @@ def link_facility(patient: Patient, facility_id: int, *, created: bool = False) 
     if created:
         PatientFacility.objects.create(patient=patient, facility_id=facility_id)
         return
-    PatientFacility.objects.get_or_create(patient=patient, facility_id=facility_id)
+    if not known_at(patient.pk, [facility_id]):
+        PatientFacility.objects.get_or_create(patient=patient, facility_id=facility_id)
 
 
 def lock(patient_id: int) -> Patient:
     """Row lock on the patient for the rest of the transaction (PostgreSQL; SQLite serialises)."""
-    return Patient.objects.select_for_update().get(pk=patient_id)
+    patient = load(patient_id, for_update=True)
+    if patient is None:
+        raise Patient.DoesNotExist(patient_id)
+    return patient
 
 
 # --- scoped reads for pages and API ---------------------------------------------------------

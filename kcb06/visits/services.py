@@ -26,12 +26,12 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from kcb06 import rawrows
 from kcb06.audit.services import Action, record
 from kcb06.errors import DomainError, Forbidden
-from kcb06.facilities.models import Department, Role
+from kcb06.facilities.models import Department, Facility, Role
 from kcb06.patients import services as mpi
 from kcb06.patients.models import IdentifierKind, Patient
 from kcb06.visits.models import (
@@ -103,15 +103,7 @@ def department_for(principal, department, day: date | None = None) -> Department
     else:
         code = (department or "").strip().upper()
         day = day or local_day()
-        closure = DepartmentClosure.objects.filter(department=OuterRef("pk"), day=day)
-        dep = (
-            Department.objects.select_related("facility")
-            .annotate(closure_reason=Subquery(closure.values("reason")[:1]))
-            .filter(facility_id=principal.facility_id, code=code)
-            .first()
-        )
-        if dep is not None:
-            dep.closure_day = day
+        dep = _department_with_closure(principal.facility_id, code, day)
     if dep is None or dep.facility_id != principal.facility_id:
         raise DomainError(
             "department_unknown",
@@ -119,6 +111,31 @@ def department_for(principal, department, day: date | None = None) -> Department
             f"No department with code {department!s} at your facility.",
             status=404,
         )
+    return dep
+
+
+def _department_with_closure(facility_id: int, code: str, day: date) -> Department | None:
+    """Department, its facility and today's closure reason (NULL when open) in one
+    hand-written read: every check-in starts here, and the ORM's query building cost more
+    than the database's answer."""
+    dep = next(
+        iter(
+            Department.objects.raw(
+                f"SELECT d.*, {rawrows.columns(Facility, 'f', 'fac')}, "  # noqa: S608
+                "(SELECT c.reason FROM visits_departmentclosure c "
+                "WHERE c.department_id = d.id AND c.day = %s) AS closure_reason "
+                "FROM facilities_department d JOIN facilities_facility f ON f.id = d.facility_id "
+                "WHERE d.facility_id = %s AND d.code = %s",
+                [connection.ops.adapt_datefield_value(day), facility_id, code],
+            )
+        ),
+        None,
+    )
+    if dep is None:
+        return None
+    dep.closure_day = day
+    facility = rawrows.instance(Facility, dep, "fac")
+    Department.facility.field.set_cached_value(dep, facility)
     return dep
 
 
@@ -295,7 +312,7 @@ def _visible(principal, patient: Patient | None) -> Patient | None:
     otherwise the clerk types them (a number alone must not reveal another facility's data)."""
     if patient is None:
         return None
-    if patient.facility_links.filter(facility_id__in=principal.patient_data_facility_ids()):
+    if mpi.known_at(patient.pk, principal.patient_data_facility_ids()):
         return patient
     return None
 
@@ -484,9 +501,19 @@ def _reset_connection() -> None:
 
 
 def _existing_visit(patient: Patient, dep: Department, day: date) -> Visit | None:
+    # Asked at every check-in of a known patient and nearly always "none": a bare probe first,
+    # the full load (with ticket, department, facility) only when there is one.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM visits_visit WHERE patient_id = %s AND department_id = %s "
+            "AND visit_date = %s AND status <> %s ORDER BY id LIMIT 1",
+            [patient.pk, dep.pk, connection.ops.adapt_datefield_value(day), VisitStatus.CANCELLED],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
     return (
-        Visit.objects.filter(patient=patient, department=dep, visit_date=day)
-        .exclude(status=VisitStatus.CANCELLED)
+        Visit.objects.filter(pk=row[0])
         .select_related("ticket", "department", "facility", "patient")
         .first()
     )

@@ -242,7 +242,7 @@ def _entries_qs(patient_id: int, per_kind: int | None, *, with_facility: bool = 
 
 def _load(patient_id: int, *, full: bool) -> dict:
     """Entries, visits and first-screen facts in a fixed number of queries."""
-    from django.db.models import Min
+    from django.db.models import Count, Min
 
     entries: dict[str, list[BookEntry]] = {}
     for e in _entries_qs(patient_id, None if full else PAGE_ENTRIES, with_facility=not full):
@@ -251,12 +251,17 @@ def _load(patient_id: int, *, full: bool) -> dict:
     visits = list(visits_qs if full else visits_qs[:PAGE_VISITS])
     today = timezone.localdate()
     out = {"entries": entries, "visits": visits}
+    # The number of visits and the next follow-up date in one pass over the patient's visits.
+    facts = Visit.objects.filter(patient_id=patient_id).aggregate(
+        total=Count("pk"),
+        follow_up=Min("closure__follow_up_date", filter=Q(closure__follow_up_date__gte=today)),
+    )
     if full:
         out["entry_counts"] = {k: len(v) for k, v in entries.items()}
         out["visit_total"] = len(visits)
     else:
         out["entry_counts"] = {k: rows[0].kind_total for k, rows in entries.items()}
-        out["visit_total"] = Visit.objects.filter(patient_id=patient_id).count()
+        out["visit_total"] = facts["total"]
     # Drugs whose course may still run: recent prescriptions only (bounded by the window).
     running = []
     for p in (
@@ -269,9 +274,7 @@ def _load(patient_id: int, *, full: bool) -> dict:
         if timezone.localdate(p.ordered_at) + timedelta(days=p.duration_days or 0) >= today:
             running.append(p)
     out["running"] = running
-    out["follow_up"] = VisitClosure.objects.filter(
-        visit__patient_id=patient_id, follow_up_date__gte=today
-    ).aggregate(d=Min("follow_up_date"))["d"]
+    out["follow_up"] = facts["follow_up"]
     out["consents"] = list(
         Consent.objects.filter(patient_id=patient_id)
         .select_related("facility")
@@ -280,11 +283,12 @@ def _load(patient_id: int, *, full: bool) -> dict:
     return out
 
 
-def _read_audited(principal, patient_id: int, purpose: str, fetch):
-    """Check access, find the patient, fetch the book's data and audit the read (one
-    transaction): (patient, basis, data)."""
+def _read_audited(principal, patient_id: int, purpose: str, fetch, patient=None):
+    """Check access, find the patient (unless the caller has it), fetch the book's data and
+    audit the read (one transaction): (patient, basis, data)."""
     basis = require_access(principal, patient_id)
-    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None or patient.pk != patient_id:
+        patient = Patient.objects.filter(pk=patient_id).first()
     if patient is None:
         raise NotFound("patient_not_found", "Không tìm thấy người bệnh.", "Patient not found.")
     data = read_personal(
@@ -299,17 +303,31 @@ def _read_audited(principal, patient_id: int, purpose: str, fetch):
 
 
 def read_book(
-    principal, patient_id: int, *, purpose: str = PURPOSE_CARE, full: bool = False
+    principal,
+    patient_id: int,
+    *,
+    purpose: str = PURPOSE_CARE,
+    full: bool = False,
+    book: HealthBook | None = None,
 ) -> BookView:
-    """The book, audited as a read: the first screen (bounded) or `full` (print)."""
+    """The book, audited as a read: the first screen (bounded) or `full` (print).
+
+    `book`: the patient's HealthBook with its patient, when the caller has already read it
+    (the pages find the book by its token), so neither is read twice."""
+    if book is not None and book.patient_id != patient_id:
+        book = None
     patient, basis, data = _read_audited(
-        principal, patient_id, purpose, lambda: _load(patient_id, full=full)
+        principal,
+        patient_id,
+        purpose,
+        lambda: _load(patient_id, full=full),
+        patient=book.patient if book is not None else None,
     )
     codes = {d.icd10 for v in data["visits"] for d in v.diagnoses.all()}
     codes |= {e.code for rows in data["entries"].values() for e in rows if e.code}
     return BookView(
         patient=patient,
-        book=book_of(patient),
+        book=book if book is not None else book_of(patient),
         basis=basis,
         vi_names=icd10.vietnamese_names(codes),
         full=full,

@@ -49,7 +49,9 @@ def _book_or_error(
     request, token: str, purpose: str = services.PURPOSE_CARE, *, full: bool = False
 ):
     book = services.book_for_token(token)
-    return services.read_book(request.principal, book.patient_id, purpose=purpose, full=full)
+    return services.read_book(
+        request.principal, book.patient_id, purpose=purpose, full=full, book=book
+    )
 
 
 def _entry_context(view, form=None, errors=None, entry=None):

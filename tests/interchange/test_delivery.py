@@ -2,9 +2,11 @@
 on 5xx/garbage/time-outs, refused without a certificate, replacement after an edit."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from kcb06.interchange import certs, jobs, outbox, signing
 from kcb06.interchange.models import OutboxItem, OutboxState
@@ -190,3 +192,39 @@ def test_going_back_to_an_earlier_version_sends_it_again(org, signer_27901, rece
     versions = receiving.get(f"/_control/receiving/stats?ma_lk={v.ma_lk}").json()["versions"]
     current = [x for x in versions if x["current"]]
     assert len(current) == 1 and current[0]["transaction_id"] == a.transaction_id
+
+
+def test_a_batch_is_sent_together_and_every_answer_recorded(
+    org, signer_27901, receiving, make_visit
+):
+    items = [_queue(org, make_visit()) for _ in range(6)]
+    assert jobs.deliver_pending() == 6
+    ids = set()
+    for item in items:
+        item.refresh_from_db()
+        assert item.state == OutboxState.ACCEPTED, item.last_error
+        assert item.signed and item.claimed_until is None and item.attempts == 1
+        ids.add(item.transaction_id)
+    assert len(ids) == 6
+    assert _stats(receiving)["claim"]["accepted_visits"] == 6
+
+
+def test_worker_killed_between_sending_and_recording_sends_again_once_held(
+    org, signer_27901, receiving, make_visit
+):
+    item = _queue(org, make_visit())
+    (claimed,) = jobs.claim()
+    # The file reaches the portal, then the worker dies before recording the answer.
+    lost = jobs.outcome(claimed, jobs.usable_signer(claimed.facility))
+    assert lost["state"] == OutboxState.ACCEPTED
+    item.refresh_from_db()
+    assert item.state != OutboxState.ACCEPTED and item.claimed_until is not None
+    assert jobs.deliver_pending() == 0  # still leased
+    OutboxItem.objects.filter(pk=item.pk).update(
+        claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    item = _deliver(item)
+    assert item.state == OutboxState.ACCEPTED
+    assert item.transaction_id == lost["transaction_id"]  # the portal's first receipt
+    stats = _stats(receiving)["claim"]
+    assert stats["versions"] == 1 and stats["repeats_acknowledged"] == 1

@@ -128,6 +128,10 @@ def start(fixtures: Path, tmp: Path) -> list[subprocess.Popen]:
             "gthread",
             "--threads",
             "16",
+            # HIS clients keep their connections; gunicorn's 2 s default closes a kept-alive
+            # connection whose next request waits in the queue (ReadError at the client).
+            "--keep-alive",
+            "30",
             "--log-level",
             "warning",
         ],

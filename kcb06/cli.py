@@ -87,6 +87,10 @@ def serve(
             "-",
             "--timeout",
             "60",
+            # Reception desks and HIS clients keep their connections; with gunicorn's 2 s
+            # default a kept-alive connection whose request waits for a thread is closed.
+            "--keep-alive",
+            "30",
         ],
     )
 

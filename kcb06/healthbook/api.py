@@ -94,7 +94,10 @@ def get_healthbook(request, patient_id: int):
         rows = services.read_book_rows(
             request.principal, patient_id, purpose="xuất sổ sức khỏe (FHIR)"
         )
-        body = json.dumps(fhir.bundle(rows), ensure_ascii=False, cls=DjangoJSONEncoder)
+        # The bundle is a tree (shared parts, no cycles): no need to track every container.
+        body = json.dumps(
+            fhir.bundle(rows), ensure_ascii=False, cls=DjangoJSONEncoder, check_circular=False
+        )
         del rows
     return HttpResponse(body, content_type=FHIR_JSON)
 

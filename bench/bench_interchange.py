@@ -7,11 +7,12 @@ Target (issue 6): >= 500 visits/s on one core, p99 < 10 ms per visit.
 
 Prints wall-clock percentiles per visit and throughput, plus the CPU time of this process per
 visit (time.process_time), which is what "one core" means on a shared machine where other
-processes compete for the CPU.
+processes compete for the CPU, and the load average before and after.
 """
 
 import argparse
 import gc
+import os
 import time
 
 from bench.machine import percentile, report, summary_ms
@@ -40,6 +41,7 @@ def main() -> None:
     for v in visits[:200]:  # warm-up: schemas loaded, caches filled
         package.sign_claim("27901", package.build_claim(v)[0], signer)
     gc.collect()
+    load_before = os.getloadavg()
     per_visit: list[float] = []
     best_rate = 0.0
     best_cpu_rate = 0.0
@@ -56,6 +58,11 @@ def main() -> None:
         best_rate = max(best_rate, len(visits) / wall)
         best_cpu_rate = max(best_cpu_rate, len(visits) / cpu)
     p99_ms = percentile(per_visit, 99) * 1000
+    load_after = os.getloadavg()
+    print(
+        "[bench_interchange] load average before: {:.2f} {:.2f} {:.2f}, after: "
+        "{:.2f} {:.2f} {:.2f}".format(*load_before, *load_after)
+    )
     print(f"[bench_interchange] per visit (wall): {summary_ms(per_visit)}")
     print(
         f"[bench_interchange] throughput: best round {best_rate:.0f} visits/s wall-clock, "

@@ -218,8 +218,8 @@ def _entries_qs(patient_id: int, per_kind: int | None, *, with_facility: bool = 
     from django.db.models.functions import RowNumber
 
     qs = BookEntry.objects.filter(patient_id=patient_id, is_current=True)
-    if with_facility:  # shown on the page; print and FHIR do not show it
-        qs = qs.select_related("facility")
+    if with_facility:  # its name is shown on the page; print and FHIR do not show it
+        qs = qs.annotate(facility_name=F("facility__name"))
     rank = Case(
         When(status="active", severity=Severity.SEVERE, then=Value(0)),
         When(status="active", severity=Severity.MODERATE, then=Value(1)),

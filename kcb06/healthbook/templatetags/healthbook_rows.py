@@ -53,7 +53,11 @@ def entry_row(e, correct_url, history_url) -> str:
     reaction = f"— {escape(e.reaction)}" if e.reaction else ""
     detail = f'<br><span class="muted">{escape(e.detail)}</span>' if e.detail else ""
     status = "" if active else f"<em>({escape(e.get_status_display())})</em>"
-    facility = f" · {escape(e.facility.name)}" if e.facility else ""
+    facility = ""
+    if e.facility_id is not None:
+        # services._entries_qs annotates the name (no Facility object per row)
+        name = e.facility_name if hasattr(e, "facility_name") else e.facility.name
+        facility = f" · {escape(name)}"
     edited = ""
     if e.version > 1:
         edited = " · " + gettext("đã sửa (bản %(v)s)") % {"v": e.version}

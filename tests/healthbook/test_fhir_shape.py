@@ -437,3 +437,32 @@ def test_export_rows_are_read_as_the_orm_reads_them(export):
         Result.objects.filter(visit_id__in=[]).values_list("pk"),
     ):
         assert repr(services._fetch(qs)) == repr(list(qs))
+
+
+def test_export_query_count_does_not_grow_with_history(org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bacsi = f.principal(org)
+    key = create_api_key(org["facilities"]["27901"], "HIS", org["users"]["bacsi"])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    def book_with(n):
+        p = f.patient(f"Người Bệnh {n}")
+        for i in range(n):
+            old = f.visit(p, days_ago=i + 1)
+            services.close_visit(bacsi, old, {**f.CLOSE, "secondary_icd10": ["I10", "E11.9"]})
+        f.visit(p)
+        for i in range(n):
+            services.add_entry(bacsi, p.pk, {"kind": "chronic", "title": f"Bệnh {i}"})
+        return f"/api/v1/patients/{p.pk}/healthbook"
+
+    small, large = book_with(1), book_with(12)
+    for url in (small, large):  # warm up: ICD-10 catalogue, each patient's HealthBook row
+        client.get(url)
+    counts = []
+    for url in (small, large):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts

@@ -270,23 +270,9 @@ def add_identifier(patient: Patient, kind: str, value: str) -> None:
         PatientIdentifier.objects.create(patient=patient, kind=kind, value=value)
 
 
-def _create_identifiers(patient: Patient, person: PersonData) -> None:
-    """A brand-new record: no history to keep, insert its identifiers in one statement."""
-    rows = [
-        PatientIdentifier(patient=patient, kind=kind, value=value)
-        for kind, value in (
-            (IdentifierKind.ID_NUMBER, person.id_number),
-            (IdentifierKind.OLD_ID_NUMBER, person.old_id_number),
-            (IdentifierKind.BHYT_CARD, person.card_number),
-            (IdentifierKind.BHXH_NUMBER, person.bhxh_number),
-        )
-        if value
-    ]
-    PatientIdentifier.objects.bulk_create(rows)
-
-
-def record_identifiers(patient: Patient, person: PersonData) -> None:
-    wanted = {
+def _numbers(person: PersonData) -> list[tuple[str, str]]:
+    """The person's identifiers as (kind, value), strongest first, only those present."""
+    return [
         (kind, value)
         for kind, value in (
             (IdentifierKind.ID_NUMBER, person.id_number),
@@ -295,7 +281,18 @@ def record_identifiers(patient: Patient, person: PersonData) -> None:
             (IdentifierKind.BHXH_NUMBER, person.bhxh_number),
         )
         if value
-    }
+    ]
+
+
+def _create_identifiers(patient: Patient, person: PersonData) -> None:
+    """A brand-new record: no history to keep, insert its identifiers in one statement."""
+    PatientIdentifier.objects.bulk_create(
+        [PatientIdentifier(patient=patient, kind=k, value=v) for k, v in _numbers(person)]
+    )
+
+
+def record_identifiers(patient: Patient, person: PersonData) -> None:
+    wanted = set(_numbers(person))
     if not wanted:
         return
     # The usual case at a returning patient's check-in: every number is already the active

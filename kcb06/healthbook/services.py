@@ -139,7 +139,7 @@ def require_visit_access(principal, visit_id: int, *, for_update: bool = False) 
 
 @dataclass
 class BookView:
-    """What a reader sees. `full` = every entry and visit (print, FHIR); otherwise the first
+    """What a reader sees. `full` = every entry and visit (print); otherwise the first
     screen: at most PAGE_ENTRIES entries per section and the PAGE_VISITS latest visits, so
     the clinician's page costs the same whatever the length of the history."""
 
@@ -148,13 +148,23 @@ class BookView:
     basis: str
     entries: dict[str, list[BookEntry]] = field(default_factory=dict)
     visits: list[Visit] = field(default_factory=list)
-    vi_names: dict[str, str] = field(default_factory=dict)
     consents: list = field(default_factory=list)
     full: bool = True
     entry_counts: dict[str, int] = field(default_factory=dict)
     visit_total: int = 0
     running: list = field(default_factory=list)
     follow_up: date | None = None
+    _vi_names: dict[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def vi_names(self) -> dict[str, str]:
+        """Vietnamese names of the ICD-10 codes of the shown diagnoses and entries: catalogue
+        data, read on first use (the pages do not show them, so they do not pay for them)."""
+        if self._vi_names is None:
+            codes = {d.icd10 for v in self.visits for d in v.diagnoses.all()}
+            codes |= {e.code for rows in self.entries.values() for e in rows if e.code}
+            self._vi_names = icd10.vietnamese_names(codes)
+        return self._vi_names
 
     @property
     def allergies(self):
@@ -323,13 +333,10 @@ def read_book(
         lambda: _load(patient_id, full=full),
         patient=book.patient if book is not None else None,
     )
-    codes = {d.icd10 for v in data["visits"] for d in v.diagnoses.all()}
-    codes |= {e.code for rows in data["entries"].values() for e in rows if e.code}
     return BookView(
         patient=patient,
         book=book if book is not None else book_of(patient),
         basis=basis,
-        vi_names=icd10.vietnamese_names(codes),
         full=full,
         **data,
     )

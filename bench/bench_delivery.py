@@ -22,6 +22,7 @@ embedded SQLite (WAL), as in the tests and the demo. The worker lease is shorten
 import argparse
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -333,6 +334,7 @@ def main() -> None:
         for w in workers:
             stop(w)
         stop(sim)
+        shutil.rmtree(data_dir, ignore_errors=True)  # certificates, portalsim's SQLite
 
 
 if __name__ == "__main__":

@@ -435,7 +435,11 @@ def check_in(
                 )
         elif not confirm.get("create_new"):
             candidates = _scoped_candidates(operator, person)
-            if candidates:
+            if candidates and person.id_number:
+                # The hard key decides, not the clerk: a scan racing this one (a scanner that
+                # fires twice) may have just created this very person.
+                patient = mpi.find_known(person)
+            if candidates and patient is None:
                 err = DomainError(
                     "possible_duplicates",
                     "Có hồ sơ có thể là cùng người này. Hãy chọn nối vào hồ sơ cũ hoặc tạo mới.",

@@ -14,6 +14,9 @@
     const f = issueForm();
     if (!f) return;
     if (f.reportValidity && !f.reportValidity()) return;
+    // A key pressed the instant the panel arrives can beat htmx's own processing of the new
+    // form (its hx-post listener); processing it here first is a no-op when already done.
+    htmx.process(f);
     htmx.trigger(f, "submit");
   }
 

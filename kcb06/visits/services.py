@@ -518,7 +518,7 @@ def _existing_visit(patient: Patient, dep: Department, day: date) -> Visit | Non
         return None
     return (
         Visit.objects.filter(pk=row[0])
-        .select_related("ticket", "department", "facility", "patient")
+        .select_related("ticket__department", "department", "facility", "patient")
         .first()
     )
 

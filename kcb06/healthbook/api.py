@@ -11,6 +11,7 @@ from ninja import Router, Schema
 
 from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import fhir, icd10, services
+from kcb06.healthbook import rows as book_rows
 
 router = Router(tags=["healthbook"])
 FHIR_JSON = "application/fhir+json"
@@ -91,7 +92,7 @@ class ConsentIn(Schema):
 def get_healthbook(request, patient_id: int):
     """The whole book; readable during a visit at the caller's facility or with consent."""
     with fhir.collector_paused():
-        rows = services.read_book_rows(
+        rows = book_rows.read_book_rows(
             request.principal, patient_id, purpose="xuất sổ sức khỏe (FHIR)"
         )
         # The bundle is a tree (shared parts, no cycles): no need to track every container.

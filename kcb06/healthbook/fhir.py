@@ -1,6 +1,6 @@
 """The health book as a FHIR R4 Bundle (type "collection") so other software can read it.
 
-Built from `services.read_book_rows`: plain tuples, no model instance per row, in a fixed number
+Built from `rows.read_book_rows`: plain tuples, no model instance per row, in a fixed number
 of queries whatever the length of the history (the export of a book of 200 visits and 1,000
 entries holds ~2,800 resources, so the cost per row is what matters). Resource ids
 are internal ids prefixed by type, never ID or card numbers; identifiers are included only as
@@ -96,7 +96,7 @@ def _clinical(status: str) -> dict:
 
 
 def bundle(rows) -> dict:
-    """Plain dicts from plain rows (services.BookRows): thousands of resources stay cheap."""
+    """Plain dicts from plain rows (rows.BookRows): thousands of resources stay cheap."""
     tz = timezone.get_current_timezone()
     sections = {
         k: [{"coding": [{"system": f"{BASE}:book-section", "code": k}], "text": str(label)}]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kcb06.facilities.services import create_api_key
 from kcb06.healthbook import icd10, services
+from kcb06.healthbook import rows as book_rows
 from kcb06.healthbook.models import BookEntry, Diagnosis
 from kcb06.visits.models import Visit
 from tests.healthbook import factories as f
@@ -427,16 +428,16 @@ def test_export_rows_are_read_as_the_orm_reads_them(export):
     _, p, _, visits, _ = export
     ids = [v.pk for v in visits]
     for qs in (
-        services._entries_qs(p.pk, None, with_facility=False).values_list(*services.ENTRY_COLUMNS),
+        services._entries_qs(p.pk, None, with_facility=False).values_list(*book_rows.ENTRY_COLUMNS),
         Visit.objects.filter(patient=p)
         .order_by("-arrived_at")
-        .values_list(*services.VISIT_COLUMNS),
-        Diagnosis.objects.filter(visit_id__in=ids).values_list(*services.DIAGNOSIS_COLUMNS),
-        Prescription.objects.filter(visit_id__in=ids).values_list(*services.PRESCRIPTION_COLUMNS),
-        Result.objects.filter(visit_id__in=ids).values_list(*services.RESULT_COLUMNS),
+        .values_list(*book_rows.VISIT_COLUMNS),
+        Diagnosis.objects.filter(visit_id__in=ids).values_list(*book_rows.DIAGNOSIS_COLUMNS),
+        Prescription.objects.filter(visit_id__in=ids).values_list(*book_rows.PRESCRIPTION_COLUMNS),
+        Result.objects.filter(visit_id__in=ids).values_list(*book_rows.RESULT_COLUMNS),
         Result.objects.filter(visit_id__in=[]).values_list("pk"),
     ):
-        assert repr(services._fetch(qs)) == repr(list(qs))
+        assert repr(book_rows._fetch(qs)) == repr(list(qs))
 
 
 def test_export_query_count_does_not_grow_with_history(org):

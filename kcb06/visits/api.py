@@ -4,7 +4,7 @@ from datetime import date
 
 from ninja import Router, Schema, Status
 
-from kcb06.visits import queue, serialize, services
+from kcb06.visits import departments, queue, serialize, services
 
 router = Router(tags=["visits"])
 
@@ -56,7 +56,7 @@ def post_check_in(request, body: CheckInIn):
 
 @router.get("/departments", response=list[dict], summary="Khoa/phòng của cơ sở và hôm nay có nhận")
 def get_departments(request):
-    return services.departments_today(request.principal)
+    return departments.departments_today(request.principal)
 
 
 @router.get("/visits/{visit_id}", response=dict, summary="Một đợt khám (theo id)")

@@ -18,8 +18,8 @@ def close(
     from datetime import date
 
     from kcb06.facilities.models import Department
+    from kcb06.visits.departments import local_day
     from kcb06.visits.models import DepartmentClosure
-    from kcb06.visits.services import local_day
 
     dep = Department.objects.get(facility__code=facility, code=department.upper())
     the_day = date.fromisoformat(day) if day else local_day()

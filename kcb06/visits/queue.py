@@ -7,8 +7,8 @@ from django.utils import timezone
 from kcb06.audit.services import record
 from kcb06.errors import DomainError
 from kcb06.facilities.models import Department, Role
+from kcb06.visits.departments import local_day
 from kcb06.visits.models import Ticket, TicketStatus
-from kcb06.visits.services import local_day
 
 
 def _queue_dep(principal, department_id: int) -> Department:

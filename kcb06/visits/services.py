@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.db import (
     DatabaseError,
@@ -28,15 +28,19 @@ from django.db import (
 )
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.audit.services import Action, record
 from kcb06.errors import DomainError, Forbidden
-from kcb06.facilities.models import Department, Facility, Role
+from kcb06.facilities.models import Department, Role
 from kcb06.patients import services as mpi
+from kcb06.patients.duplicates import Candidate, likely_duplicates
 from kcb06.patients.models import IdentifierKind, Patient
+from kcb06.visits.departments import (
+    department_for,
+    ensure_open,
+    local_day,
+)
 from kcb06.visits.models import (
     DailyCounter,
-    DepartmentClosure,
     Ticket,
     Visit,
     VisitStatus,
@@ -82,111 +86,13 @@ class Preview:
     kind: str
     person: mpi.PersonData
     patient: Patient | None
-    candidates: list[mpi.Candidate]
+    candidates: list[Candidate]
     verdict: dict
     warnings: list[dict]
     existing: list[Visit]
 
 
-# --- small helpers ----------------------------------------------------------------------------
-
-
-def local_day(now: datetime | None = None) -> date:
-    return timezone.localdate(now or timezone.now())
-
-
-def department_for(principal, department, day: date | None = None) -> Department:
-    """The principal's own department by object or MA_KHOA, else a clear error. Looked up by
-    code, it comes with its facility and today's closure in the same query (check-in path)."""
-    if isinstance(department, Department):
-        dep = department
-    else:
-        code = (department or "").strip().upper()
-        day = day or local_day()
-        dep = _department_with_closure(principal.facility_id, code, day)
-    if dep is None or dep.facility_id != principal.facility_id:
-        raise DomainError(
-            "department_unknown",
-            f"Không có khoa/phòng mã {department!s} ở cơ sở của bạn.",
-            f"No department with code {department!s} at your facility.",
-            status=404,
-        )
-    return dep
-
-
-def _department_with_closure(facility_id: int, code: str, day: date) -> Department | None:
-    """Department, its facility and today's closure reason (NULL when open) in one
-    hand-written read: every check-in starts here, and the ORM's query building cost more
-    than the database's answer."""
-    dep = next(
-        iter(
-            Department.objects.raw(
-                f"SELECT d.*, {rawrows.columns(Facility, 'f', 'fac')}, "  # noqa: S608
-                "(SELECT c.reason FROM visits_departmentclosure c "
-                "WHERE c.department_id = d.id AND c.day = %s) AS closure_reason "
-                "FROM facilities_department d JOIN facilities_facility f ON f.id = d.facility_id "
-                "WHERE d.facility_id = %s AND d.code = %s",
-                [connection.ops.adapt_datefield_value(day), facility_id, code],
-            )
-        ),
-        None,
-    )
-    if dep is None:
-        return None
-    dep.closure_day = day
-    facility = rawrows.instance(Facility, dep, "fac")
-    Department.facility.field.set_cached_value(dep, facility)
-    return dep
-
-
-def closure_today(dep: Department, day: date | None = None) -> str | None:
-    """None if the department takes patients today, else the reason (Vietnamese)."""
-    if not dep.accepts_patients:
-        return "Khoa/phòng này hiện không nhận người bệnh."
-    day = day or local_day()
-    if getattr(dep, "closure_day", None) == day:
-        reason = dep.closure_reason  # fetched with the department (department_for)
-        closed = reason is not None
-    else:
-        closure = DepartmentClosure.objects.filter(department=dep, day=day).first()
-        closed, reason = closure is not None, closure.reason if closure else None
-    if closed:
-        return "Khoa/phòng nghỉ hôm nay" + (f": {reason}" if reason else ".")
-    return None
-
-
-def ensure_open(dep: Department, day: date) -> None:
-    reason = closure_today(dep, day)
-    if reason:
-        raise DomainError(
-            "department_closed",
-            f"{dep.name}: {reason} Hãy chọn khoa/phòng khác.",
-            f"Department {dep.code} is not taking patients today. Choose another department.",
-            status=409,
-        )
-
-
-def departments_today(principal) -> list[dict]:
-    day = local_day()
-    closed = dict(
-        DepartmentClosure.objects.filter(
-            department__facility_id=principal.facility_id, day=day
-        ).values_list("department_id", "reason")
-    )
-    out = []
-    for dep in Department.objects.filter(facility_id=principal.facility_id):
-        open_today = dep.accepts_patients and dep.pk not in closed
-        out.append(
-            {
-                "id": dep.pk,
-                "code": dep.code,
-                "name": dep.name,
-                "room": dep.room,
-                "open_today": open_today,
-                "closed_reason": "" if open_today else (closed.get(dep.pk) or "không nhận"),
-            }
-        )
-    return out
+# --- small helpers (the day and the departments: kcb06.visits.departments) ----------------
 
 
 def bump_counter(scope: str, day: date) -> int:
@@ -317,9 +223,9 @@ def _visible(principal, patient: Patient | None) -> Patient | None:
     return None
 
 
-def _scoped_candidates(principal, person: mpi.PersonData) -> list[mpi.Candidate]:
+def _scoped_candidates(principal, person: mpi.PersonData) -> list[Candidate]:
     """Likely duplicates, restricted to records known at the clerk's facility."""
-    return mpi.likely_duplicates(person, facility_ids=principal.patient_data_facility_ids())
+    return likely_duplicates(person, facility_ids=principal.patient_data_facility_ids())
 
 
 # --- eligibility ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.facilities.models import Department, Role
-from kcb06.visits import queue, services
+from kcb06.visits import departments, queue, services
 from kcb06.visits.tickets import qr_svg, ticket_pdf
 
 DESK = (Role.RECEPTION, Role.FACILITY_ADMIN)
@@ -40,7 +40,7 @@ def _error(request, template: str, exc: DomainError, extra: dict | None = None, 
 
 @role_required(*DESK)
 def reception(request):
-    deps = services.departments_today(request.principal)
+    deps = departments.departments_today(request.principal)
     return render(request, "visits/reception.html", {"departments": deps})
 
 
@@ -49,7 +49,7 @@ def reception(request):
 def reception_scan(request):
     scan = request.POST.get("scan", "")
     confirm = _confirm(request.POST)
-    deps = services.departments_today(request.principal)
+    deps = departments.departments_today(request.principal)
     try:
         pv = services.preview(scan, request.principal, confirm=confirm)
     except services.NeedsDetails as exc:
@@ -167,7 +167,7 @@ def kiosk_step(request):
                 request, "visits/_kiosk_step.html", _kiosk_ctx(step="confirm", pv=pv, scan=scan)
             )
         if step == "departments":
-            deps = [d for d in services.departments_today(request.principal) if d["open_today"]]
+            deps = [d for d in departments.departments_today(request.principal) if d["open_today"]]
             return render(
                 request,
                 "visits/_kiosk_step.html",

@@ -7,7 +7,7 @@ from django.db import connection
 
 from kcb06.errors import DomainError
 from kcb06.patients.models import Patient, PatientIdentifier
-from kcb06.visits import services
+from kcb06.visits import departments, services
 from kcb06.visits.models import DailyCounter, DepartmentClosure, Ticket, Visit
 from kcb06.visits.signals import visit_checked_in
 from tests.visits.helpers import INVALID, NO_CARD, UNVERIFIED, VALID, principal, today
@@ -101,7 +101,7 @@ def test_department_closed_today(org, portal):
         services.check_in(VALID, "K28", principal(org))
     assert exc.value.code == "department_closed" and "tập huấn" in exc.value.message_vi
     assert not Visit.objects.exists() and not Patient.objects.exists()
-    deps = {d["code"]: d for d in services.departments_today(principal(org))}
+    deps = {d["code"]: d for d in departments.departments_today(principal(org))}
     assert deps["K28"]["open_today"] is False and deps["K01"]["open_today"] is True
 
 

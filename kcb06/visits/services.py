@@ -295,6 +295,7 @@ def preview(scan_text: str, operator, *, confirm: dict | None = None) -> Preview
                 patient=patient, facility_id=operator.facility_id, visit_date=local_day()
             )
             .exclude(status=VisitStatus.CANCELLED)
+            .filter(ticket__isnull=False)
             .select_related("department", "ticket")
         )
         record(
@@ -411,12 +412,15 @@ def _reset_connection() -> None:
 
 
 def _existing_visit(patient: Patient, dep: Department, day: date) -> Visit | None:
+    """Today's check-in of this patient at this department: a visit with a queue ticket (one
+    recorded without a ticket, imported or closed by the demo, is not a check-in)."""
     # Asked at every check-in of a known patient and nearly always "none": a bare probe first,
     # the full load (with ticket, department, facility) only when there is one.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id FROM visits_visit WHERE patient_id = %s AND department_id = %s "
-            "AND visit_date = %s AND status <> %s ORDER BY id LIMIT 1",
+            "SELECT v.id FROM visits_visit v JOIN visits_ticket t ON t.visit_id = v.id "
+            "WHERE v.patient_id = %s AND v.department_id = %s "
+            "AND v.visit_date = %s AND v.status <> %s ORDER BY v.id LIMIT 1",
             [patient.pk, dep.pk, connection.ops.adapt_datefield_value(day), VisitStatus.CANCELLED],
         )
         row = cursor.fetchone()

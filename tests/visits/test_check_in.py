@@ -216,3 +216,17 @@ def test_second_department_same_day_asks_no_portal_and_few_queries(org, portal):
     # savepoints stand in for the transactions inside the test's own): a fixed list.
     limit = 26 if connection.vendor == "postgresql" else 33
     assert len(queries.captured_queries) <= limit, "\n".join(q["sql"][:90] for q in queries)
+
+
+def test_visit_without_a_ticket_today_is_not_the_patients_ticket(org, portal):
+    """A visit recorded today without a queue ticket (imported, or the demo's closed visits)
+    is not "already checked in": the scan issues a ticket, and the clerk's panel lists only
+    visits that have a number."""
+    p = principal(org)
+    first = services.check_in(VALID, "K01", p)
+    Visit.objects.filter(pk=first.visit.pk).update(status="closed")
+    Ticket.objects.filter(visit=first.visit).delete()
+    again = services.check_in(VALID, "K01", p)
+    assert again.created and again.ticket.number == 2 and again.visit.pk != first.visit.pk
+    shown = services.preview(VALID, p).existing
+    assert [v.pk for v in shown] == [again.visit.pk]

@@ -29,7 +29,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.machine import percentile, report, summary_ms  # noqa: E402
+from bench import loadgen  # noqa: E402
+from bench.machine import cpu_by_group, percentile, report, summary_ms  # noqa: E402
 
 DB = "kcb06_recep_bench_ci"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
@@ -43,17 +44,22 @@ GIVEN = "An Bình Dũng Giang Hải Hòa Hùng Khánh Long Nam Phong Phúc Quân
 
 
 def person(i: int) -> dict:
-    name = f"{FAMILY[i % 16]} {MIDDLE[(i // 16) % 10]} {GIVEN[(i // 160) % 17]} Bench Demo"
+    # Names as Vietnamese names go (the given name last) and birth dates over 80 years: the
+    # likely-duplicate search of a new patient reads that year's namesakes of the given name,
+    # so a population all born on one day with one shared last word would measure only that.
+    name = f"{FAMILY[i % 16]} {MIDDLE[(i // 16) % 10]} {GIVEN[(i // 160) % 17]}"
+    year, month, day = 1940 + (i * 7) % 80, 1 + i % 12, 1 + i % 28
     return {
         "id_number": f"027085{500000 + i:06d}",
         "card": f"HC42727{500000 + i:08d}",
         "name": name,
-        "dob": "15/08/1985",
+        "dob": f"{day:02d}/{month:02d}/{year}",
     }
 
 
 def scan_of(p: dict) -> str:
-    return f"{p['id_number']}||{p['name']}|15081985|Nam|Thôn Bench, phường Tam Sơn|01012022"
+    dob = p["dob"].replace("/", "")
+    return f"{p['id_number']}||{p['name']}|{dob}|Nam|Thôn Bench, phường Tam Sơn|01012022"
 
 
 def env(**extra) -> dict:
@@ -167,7 +173,8 @@ def warm_cache(people: int) -> None:
         "    q = person(i)\n"
         "    try:\n"
         "        return check_eligibility(p, id_number=q['id_number'],"
-        " full_name=q['name'], date_of_birth='1985-08-15', sex='male').outcome\n"
+        " full_name=q['name'], date_of_birth='-'.join(reversed(q['dob'].split('/'))),"
+        " sex='male').outcome\n"
         "    finally:\n"
         "        connections.close_all()\n"
         f"with ThreadPoolExecutor(16) as ex: out = list(ex.map(one, range({people})))\n"
@@ -176,57 +183,20 @@ def warm_cache(people: int) -> None:
     run(sys.executable, "-c", code, env=env())
 
 
-async def closed_loop(jobs: list[tuple[str, str]], clients: int) -> tuple[float, list, dict]:
+def _jobs(jobs: list[tuple[str, str]]) -> list[tuple[str, dict]]:
+    return [("/api/v1/check-ins", {"scan": scan, "department": dep}) for scan, dep in jobs]
+
+
+def closed_loop(jobs: list[tuple[str, str]], clients: int) -> tuple[float, list, dict]:
     headers = {"Authorization": f"Bearer {api_key()}"}
-    latencies, statuses = [], {}
-    queue: asyncio.Queue = asyncio.Queue()
-    for job in jobs:
-        queue.put_nowait(job)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=WEB, headers=headers, timeout=120, limits=limits) as c:
-
-        async def worker():
-            while not queue.empty():
-                scan, dep = queue.get_nowait()
-                t0 = time.perf_counter()
-                try:
-                    r = await c.post("/api/v1/check-ins", json={"scan": scan, "department": dep})
-                    code = r.status_code
-                except httpx.HTTPError as exc:
-                    code = type(exc).__name__
-                latencies.append(time.perf_counter() - t0)
-                statuses[code] = statuses.get(code, 0) + 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        return time.perf_counter() - started, latencies, statuses
+    out = asyncio.run(loadgen.closed_loop(WEB, _jobs(jobs), headers, clients))
+    return out.elapsed, out.latencies, dict(out.statuses)
 
 
-async def open_loop(jobs: list[tuple[str, str]], rate: float) -> tuple[list, dict]:
+def open_loop(jobs: list[tuple[str, str]], rate: float) -> tuple[list, dict]:
     headers = {"Authorization": f"Bearer {api_key()}"}
-    latencies, statuses = [], {}
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=WEB, headers=headers, timeout=120, limits=limits) as c:
-
-        async def one(scan, dep):
-            t0 = time.perf_counter()
-            try:
-                r = await c.post("/api/v1/check-ins", json={"scan": scan, "department": dep})
-                code = r.status_code
-            except httpx.HTTPError as exc:
-                code = type(exc).__name__
-            latencies.append(time.perf_counter() - t0)
-            statuses[code] = statuses.get(code, 0) + 1
-
-        tasks = []
-        start = time.perf_counter()
-        for k, (scan, dep) in enumerate(jobs):
-            delay = start + k / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(scan, dep)))
-        await asyncio.gather(*tasks)
-    return latencies, statuses
+    out = asyncio.run(loadgen.open_loop(WEB, _jobs(jobs), headers, rate))
+    return out.latencies, dict(out.statuses)
 
 
 def api_key() -> str:
@@ -306,7 +276,31 @@ def main() -> None:
             n_closed = min(len(jobs) // 2, int(args.seconds * 400))
             closed_jobs, open_jobs = jobs[:n_closed], jobs[n_closed:]
 
-            elapsed, lat, st = asyncio.run(closed_loop(closed_jobs, 32))
+            groups = {
+                "gunicorn": procs[1].pid,
+                "postgres": "postgres",
+                "load generator": os.getpid(),
+            }
+            # Two phases, each timed and costed on its own: first visits of new patients (the
+            # record, its identifiers and the duplicate search), then known patients at a
+            # second and third department. The figure is the whole run.
+            elapsed, lat, st = 0.0, [], {}
+            for label, part in (
+                ("new patients", closed_jobs[:people]),
+                ("known patients", closed_jobs[people:]),
+            ):
+                cpu0 = cpu_by_group(groups)
+                e, la, s = closed_loop(part, 32)
+                cpu1 = cpu_by_group(groups)
+                elapsed, lat = elapsed + e, lat + la
+                for code, count in s.items():
+                    st[code] = st.get(code, 0) + count
+                per = {k: (cpu1[k] - cpu0[k]) * 1000 / len(part) for k in groups}
+                print(
+                    f"{label}: {len(part) / e:.0f} check-ins/s; CPU per check-in: "
+                    + ", ".join(f"{k} {v:.2f} ms" for k, v in per.items()),
+                    flush=True,
+                )
             rate = len(closed_jobs) / elapsed
             report(
                 "checkin_throughput_32_clients",
@@ -316,7 +310,7 @@ def main() -> None:
             )
 
             n_open = min(len(open_jobs), int(args.seconds * 200))
-            lat, st = asyncio.run(open_loop(open_jobs[:n_open], 200))
+            lat, st = open_loop(open_jobs[:n_open], 200)
             p99 = percentile(lat, 99) * 1000
             report(
                 "checkin_latency_offered_200s",

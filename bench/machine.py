@@ -41,3 +41,46 @@ def report(name: str, figure: str, target: str, ok: bool) -> None:
     verdict = "MEETS TARGET" if ok else "MISSES TARGET"
     print(f"[{name}] {figure} | target: {target} | {verdict}")
     print(f"[{name}] machine: {describe()}")
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except OSError:
+                continue
+    return out
+
+
+def cpu_by_group(groups: dict[str, int | str]) -> dict[str, float]:
+    """CPU seconds used so far by each group: a pid (with its children) or a command name
+    (every process of that name, e.g. 'postgres'). Call before and after a run, subtract."""
+    out = {}
+    for name, who in groups.items():
+        if isinstance(who, int):
+            pids = [who, *_children(who)]
+        else:
+            pids = []
+            for entry in os.listdir("/proc"):
+                if entry.isdigit():
+                    try:
+                        with open(f"/proc/{entry}/comm", encoding="ascii") as f:
+                            if f.read().strip() == who:
+                                pids.append(int(entry))
+                    except OSError:
+                        continue
+        out[name] = sum(_cpu_of(p) for p in pids)
+    return out

@@ -1,10 +1,11 @@
-"""Model instances of joined tables from one hand-written query, for the hottest reads.
+"""Model instances from one hand-written query, for the hottest reads.
 
-The check-in path runs at every scan; building an ORM query with select_related over three or
-four tables cost more CPU than the database's answer. A `Model.objects.raw()` query converts the
-columns of its own model; the columns of the joined models come back as extra attributes that
-Django does not convert (SQLite answers booleans as 0/1 and datetimes as text). `columns` names
-them and `attach` builds the related instances with the same converters the ORM would apply.
+The check-in path runs at every scan. Building an ORM query with select_related over three or
+four tables cost more CPU than the database's answer, and even `Model.objects.raw()` spends
+more on mapping columns to fields (per query, by name) than the index lookup takes. Here the
+SELECT list is the models' concrete fields in order, generated once; a row is cut into one
+slice per model and each slice becomes an instance through the same converters the ORM applies
+(SQLite answers booleans as 0/1 and datetimes as text; JSON columns arrive as text).
 """
 
 from functools import cache
@@ -12,33 +13,94 @@ from functools import cache
 from django.db import connection
 
 
-def columns(model, alias: str, prefix: str) -> str:
-    """SELECT list for a joined model: `alias.col AS prefix__attname, ...`."""
-    return ", ".join(
-        f"{alias}.{f.column} AS {prefix}__{f.attname}" for f in model._meta.concrete_fields
-    )
+def select_list(*parts) -> str:
+    """`alias.col, ...` for each (model, alias) in order: the columns `fetch_one` expects."""
+    return ", ".join(_columns(model, alias) for model, alias in parts)
 
 
-def instance(model, row, prefix: str):
-    """The joined model's instance from the extra attributes of a raw() row, or None when the
-    (outer) join found nothing."""
-    names, values = [], []
-    for field, col, converters in _converters(model, connection.vendor):
-        value = getattr(row, f"{prefix}__{field.attname}")
+def fetch_one(sql: str, params, *models) -> list | None:
+    """Run `sql`; for its first row answer [instance of each model in order (None where an
+    outer join found nothing), then any extra trailing columns as they are], or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    out, start = [], 0
+    for model in models:
+        convs = _converters(model, connection.vendor)
+        out.append(_instance(model, convs, row[start : start + len(convs)]))
+        start += len(convs)
+    out.extend(row[start:])
+    return out
+
+
+def fetch_all(sql: str, params, model) -> list:
+    """Run `sql` (its SELECT list: `select_list((model, alias))`); one instance per row."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    convs = _converters(model, connection.vendor)
+    return [_instance(model, convs, row) for row in rows]
+
+
+def _instance(model, convs, values):
+    if values[convs.pk_index] is None:
+        return None
+    converted = []
+    for (col, converters), value in zip(convs, values, strict=True):
         for convert in converters:
             value = convert(value, col, connection)
-        names.append(field.attname)
-        values.append(value)
-    if values[names.index(model._meta.pk.attname)] is None:
-        return None
-    return model.from_db(connection.alias, names, values)
+        converted.append(value)
+    return model.from_db(connection.alias, convs.attnames, converted)
+
+
+class _Converters(list):
+    attnames: list[str]
+    pk_index: int
 
 
 @cache
-def _converters(model, vendor: str):
-    out = []
+def _columns(model, alias: str) -> str:
+    return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)
+
+
+@cache
+def _converters(model, vendor: str) -> _Converters:
+    out = _Converters()
     for field in model._meta.concrete_fields:
         col = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        out.append((field, col, converters))
-    return tuple(out)
+        out.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+    out.attnames = [f.attname for f in model._meta.concrete_fields]
+    out.pk_index = out.attnames.index(model._meta.pk.attname)
+    return out
+
+
+def insert(obj) -> None:
+    """INSERT a new instance as `obj.save()` would (defaults, auto_now/auto_now_add, the
+    fields' own conversion to database values), without the ORM's query compiler: at every
+    check-in the compiler cost more CPU than the database took to store the row. Sends no
+    save signals; use it only for models that have no save receivers."""
+    model = type(obj)
+    fields, sql = _insert_plan(model, connection.vendor)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        pk = cursor.fetchone()[0]
+    setattr(obj, model._meta.pk.attname, pk)
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+@cache
+def _insert_plan(model, vendor: str):
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    return fields, sql

@@ -151,30 +151,26 @@ def _api_key_with_staff(prefix: str) -> ApiKey | None:
     hand-written read (kcb06.rawrows), fresh each time so a revoked key or a changed role
     counts at once."""
     user_model = ApiKey.acting_user.field.related_model
-    key = next(
-        iter(
-            ApiKey.objects.raw(
-                f"SELECT k.*, {rawrows.columns(user_model, 'u', 'usr')}, "  # noqa: S608
-                f"{rawrows.columns(StaffProfile, 's', 'stf')}, "
-                f"{rawrows.columns(Facility, 'f', 'fac')} "
-                f"FROM facilities_apikey k JOIN {user_model._meta.db_table} u "
-                "ON u.id = k.acting_user_id "
-                "LEFT JOIN facilities_staffprofile s ON s.user_id = u.id "
-                "LEFT JOIN facilities_facility f ON f.id = s.facility_id "
-                "WHERE k.prefix = %s",
-                [prefix],
-            )
-        ),
-        None,
+    cols = rawrows.select_list(
+        (ApiKey, "k"), (user_model, "u"), (StaffProfile, "s"), (Facility, "f")
     )
-    if key is None:
+    found = rawrows.fetch_one(
+        f"SELECT {cols} FROM facilities_apikey k "  # noqa: S608 - generated column list
+        f"JOIN {user_model._meta.db_table} u ON u.id = k.acting_user_id "
+        "LEFT JOIN facilities_staffprofile s ON s.user_id = u.id "
+        "LEFT JOIN facilities_facility f ON f.id = s.facility_id "
+        "WHERE k.prefix = %s",
+        [prefix],
+        ApiKey,
+        user_model,
+        StaffProfile,
+        Facility,
+    )
+    if found is None:
         return None
-    user = rawrows.instance(user_model, key, "usr")
-    profile = rawrows.instance(StaffProfile, key, "stf")
+    key, user, profile, facility = found
     if profile is not None:
-        StaffProfile.facility.field.set_cached_value(
-            profile, rawrows.instance(Facility, key, "fac")
-        )
+        StaffProfile.facility.field.set_cached_value(profile, facility)
         StaffProfile.user.field.set_cached_value(profile, user)
     # Reverse one-to-one: set even when absent, so `user.staff` asks no query either way.
     StaffProfile.user.field.remote_field.set_cached_value(user, profile)

@@ -16,6 +16,7 @@ from datetime import date
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from kcb06 import rawrows
 from kcb06.audit.services import Action, read_personal, record
 from kcb06.errors import DomainError, Forbidden, NotFound
 from kcb06.facilities.models import Role
@@ -28,6 +29,7 @@ from kcb06.patients.models import (
 )
 from kcb06.patients.names import name_key
 from kcb06.patients.signals import patients_merged, patients_unmerged
+from kcb06.pgplans import planned_each_time
 
 MERGE_ROLES = (Role.FACILITY_ADMIN,)
 READ_ROLES = (Role.RECEPTION, Role.CLINICIAN, Role.CASHIER, Role.FACILITY_ADMIN, Role.AUDITOR)
@@ -62,7 +64,8 @@ def by_identifier(kind: str, value: str, *, active_only: bool = True) -> Patient
     # Hand-written: asked at every scan, and the ORM's query building cost more than the
     # index lookup itself.
     sql = (
-        "SELECT p.* FROM patients_patientidentifier i JOIN patients_patient p "
+        f"SELECT {rawrows.select_list((Patient, 'p'))} "  # noqa: S608 - generated column list
+        "FROM patients_patientidentifier i JOIN patients_patient p "
         "ON p.id = i.patient_id WHERE i.kind = %s AND i.value = %s"
     )
     params: list = [kind, value]
@@ -70,15 +73,16 @@ def by_identifier(kind: str, value: str, *, active_only: bool = True) -> Patient
         sql += " AND i.is_active = %s"
         params.append(True)
     sql += " ORDER BY i.is_active DESC, i.added_at DESC LIMIT 1"
-    patient = next(iter(Patient.objects.raw(sql, params)), None)
-    return surviving(patient) if patient is not None else None
+    found = rawrows.fetch_one(sql, params, Patient)
+    return surviving(found[0]) if found is not None else None
 
 
 def load(patient_id: int, *, for_update: bool = False) -> Patient | None:
-    sql = "SELECT * FROM patients_patient WHERE id = %s"
+    sql = f"SELECT {rawrows.select_list((Patient, 'p'))} FROM patients_patient p WHERE id = %s"  # noqa: S608
     if for_update and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
-    return next(iter(Patient.objects.raw(sql, [patient_id])), None)
+    found = rawrows.fetch_one(sql, [patient_id], Patient)
+    return found[0] if found is not None else None
 
 
 def known_at(patient_id: int, facility_ids) -> bool:
@@ -145,7 +149,7 @@ def create_patient(person: PersonData) -> Patient:
             "Cần họ tên và ngày/năm sinh để tạo hồ sơ người bệnh.",
             "Full name and date or year of birth are needed to create a patient.",
         )
-    patient = Patient.objects.create(
+    patient = Patient(
         full_name=" ".join(person.full_name.split()),
         name_key=name_key(person.full_name),
         date_of_birth=person.date_of_birth,
@@ -154,6 +158,7 @@ def create_patient(person: PersonData) -> Patient:
         sex=person.sex or "undetermined",
         address=person.address,
     )
+    rawrows.insert(patient)  # every new patient's check-in: no ORM compiler
     return patient
 
 
@@ -187,7 +192,7 @@ def add_identifier(patient: Patient, kind: str, value: str) -> None:
         PatientIdentifier.objects.create(patient=patient, kind=kind, value=value)
 
 
-def _numbers(person: PersonData) -> list[tuple[str, str]]:
+def numbers(person: PersonData) -> list[tuple[str, str]]:
     """The person's identifiers as (kind, value), strongest first, only those present."""
     return [
         (kind, value)
@@ -204,25 +209,29 @@ def _numbers(person: PersonData) -> list[tuple[str, str]]:
 def _create_identifiers(patient: Patient, person: PersonData) -> None:
     """A brand-new record: no history to keep, insert its identifiers in one statement."""
     PatientIdentifier.objects.bulk_create(
-        [PatientIdentifier(patient=patient, kind=k, value=v) for k, v in _numbers(person)]
+        [PatientIdentifier(patient=patient, kind=k, value=v) for k, v in numbers(person)]
     )
 
 
-def record_identifiers(patient: Patient, person: PersonData) -> None:
-    wanted = set(_numbers(person))
+def record_identifiers(patient: Patient, person: PersonData, held=None) -> bool:
+    """Make the person's numbers the patient's active identifiers (keeping history). `held`:
+    the active (kind, value) pairs when the caller has just read them. Answers whether
+    anything changed."""
+    wanted = set(numbers(person))
     if not wanted:
-        return
+        return False
     # The usual case at a returning patient's check-in: every number is already the active
     # one, which one query shows; only a change goes through add_identifier's history keeping.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT kind, value FROM patients_patientidentifier "
-            "WHERE patient_id = %s AND is_active = %s",
-            [patient.pk, True],
-        )
-        held = set(cursor.fetchall())
-    if wanted <= held:
-        return
+    if held is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT kind, value FROM patients_patientidentifier "
+                "WHERE patient_id = %s AND is_active = %s",
+                [patient.pk, True],
+            )
+            held = set(cursor.fetchall())
+    if wanted <= set(held):
+        return False
     add_identifier(patient, IdentifierKind.ID_NUMBER, person.id_number)
     if (
         person.old_id_number
@@ -235,6 +244,7 @@ def record_identifiers(patient: Patient, person: PersonData) -> None:
         )
     add_identifier(patient, IdentifierKind.BHYT_CARD, person.card_number)
     add_identifier(patient, IdentifierKind.BHXH_NUMBER, person.bhxh_number)
+    return True
 
 
 def refresh_from_card(patient: Patient, person: PersonData) -> None:
@@ -256,11 +266,16 @@ def refresh_from_card(patient: Patient, person: PersonData) -> None:
         patient.save(update_fields=[*changed, "updated_at"])
 
 
-def link_facility(patient: Patient, facility_id: int, *, created: bool = False) -> None:
+def link_facility(
+    patient: Patient, facility_id: int, *, created: bool = False, known: bool | None = None
+) -> None:
+    """`known`: whether the link exists, when the caller has just read it."""
     if created:
-        PatientFacility.objects.create(patient=patient, facility_id=facility_id)
+        rawrows.insert(PatientFacility(patient=patient, facility_id=facility_id))
         return
-    if not known_at(patient.pk, [facility_id]):
+    if known is None:
+        known = known_at(patient.pk, [facility_id])
+    if not known:
         PatientFacility.objects.get_or_create(patient=patient, facility_id=facility_id)
 
 
@@ -315,6 +330,7 @@ IDENT_PATTERNS = [
 ]
 
 
+@planned_each_time()  # LIKE patterns: see kcb06.pgplans
 def search(principal, query: str, birth_year: int | None = None, *, limit: int = 20) -> list:
     """Search by any identifier, or by name (+ year of birth), diacritics optional.
 

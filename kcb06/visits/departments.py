@@ -42,23 +42,21 @@ def _department_with_closure(facility_id: int, code: str, day: date) -> Departme
     """Department, its facility and today's closure reason (NULL when open) in one
     hand-written read: every check-in starts here, and the ORM's query building cost more
     than the database's answer."""
-    dep = next(
-        iter(
-            Department.objects.raw(
-                f"SELECT d.*, {rawrows.columns(Facility, 'f', 'fac')}, "  # noqa: S608
-                "(SELECT c.reason FROM visits_departmentclosure c "
-                "WHERE c.department_id = d.id AND c.day = %s) AS closure_reason "
-                "FROM facilities_department d JOIN facilities_facility f ON f.id = d.facility_id "
-                "WHERE d.facility_id = %s AND d.code = %s",
-                [connection.ops.adapt_datefield_value(day), facility_id, code],
-            )
-        ),
-        None,
+    cols = rawrows.select_list((Department, "d"), (Facility, "f"))
+    found = rawrows.fetch_one(
+        f"SELECT {cols}, "  # noqa: S608 - generated column list
+        "(SELECT c.reason FROM visits_departmentclosure c "
+        "WHERE c.department_id = d.id AND c.day = %s) AS closure_reason "
+        "FROM facilities_department d JOIN facilities_facility f ON f.id = d.facility_id "
+        "WHERE d.facility_id = %s AND d.code = %s",
+        [connection.ops.adapt_datefield_value(day), facility_id, code],
+        Department,
+        Facility,
     )
-    if dep is None:
+    if found is None:
         return None
+    dep, facility, dep.closure_reason = found
     dep.closure_day = day
-    facility = rawrows.instance(Facility, dep, "fac")
     Department.facility.field.set_cached_value(dep, facility)
     return dep
 

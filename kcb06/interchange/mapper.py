@@ -50,9 +50,13 @@ def doi_tuong(visit) -> str:
     return "1.1" if visit.ma_dkbd == visit.facility.code else "1.2"
 
 
-def visit_data(visit) -> VisitData:
+def visit_data(visit, identifiers=None) -> VisitData:
+    """`identifiers`: the patient's active (kind, value) pairs when the caller holds them
+    (a check-in has just read or written them), else they are read."""
     patient = visit.patient
-    ids = {i.kind: i.value for i in patient.identifiers.all() if i.is_active}
+    if identifiers is None:
+        identifiers = [(i.kind, i.value) for i in patient.identifiers.all() if i.is_active]
+    ids = dict(identifiers)
     facility = visit.facility
     closure = getattr(visit, "closure", None) if hasattr(visit, "closure") else None
     doctor = closure.closed_by if closure is not None else None

@@ -9,6 +9,7 @@ same MA_LK with different content as a replacement).
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kcb06 import rawrows
 from kcb06.errors import DomainError
 from kcb06.interchange import package
 from kcb06.interchange.builders import to_bytes
@@ -70,7 +71,7 @@ def _write(
 
 
 def _create(facility, visit, data, kind, tables, errors, user, digest) -> OutboxItem:
-    return OutboxItem.objects.create(
+    item = OutboxItem(
         facility=facility,
         visit=visit,
         ma_lk=data.ma_lk,
@@ -82,6 +83,8 @@ def _create(facility, visit, data, kind, tables, errors, user, digest) -> Outbox
         visit_ended_at=data.closed_at if kind == OutboxKind.CLAIM else None,
         created_by=user,
     )
+    rawrows.insert(item)
+    return item
 
 
 def enqueue_claim_data(facility, visit, data: VisitData, user=None) -> OutboxItem:
@@ -100,10 +103,11 @@ def enqueue_claim(visit, user=None) -> OutboxItem:
     return enqueue_claim_data(visit.facility, visit, visit_data(visit), user)
 
 
-def enqueue_checkin(visit, user=None, fresh=False) -> OutboxItem:
+def enqueue_checkin(visit, user=None, fresh=False, identifiers=None) -> OutboxItem:
     from kcb06.interchange.mapper import visit_data
 
-    return enqueue_checkin_data(visit.facility, visit, visit_data(visit), user, fresh)
+    data = visit_data(visit, identifiers)
+    return enqueue_checkin_data(visit.facility, visit, data, user, fresh)
 
 
 def resend(item: OutboxItem, user=None) -> OutboxItem:

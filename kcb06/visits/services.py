@@ -28,9 +28,10 @@ from django.db import (
 )
 from django.utils import timezone
 
+from kcb06 import rawrows
 from kcb06.audit.services import Action, record
 from kcb06.errors import DomainError, Forbidden
-from kcb06.facilities.models import Department, Role
+from kcb06.facilities.models import Role
 from kcb06.patients import services as mpi
 from kcb06.patients.duplicates import Candidate, likely_duplicates
 from kcb06.patients.models import IdentifierKind, Patient
@@ -47,6 +48,7 @@ from kcb06.visits.models import (
 )
 from kcb06.visits.serialize import ticket_dict, visit_dict
 from kcb06.visits.signals import visit_checked_in
+from kcb06.visits.standing import standing
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,37 @@ def bump_counter(scope: str, day: date) -> int:
             [scope, day],
         )
         return cursor.fetchone()[0]
+
+
+def next_visit_number(facility_id: int, day: date) -> int:
+    """MA_LK's daily number, in a short transaction of its own: MA_LK must be unique, not
+    gap-free, so its counter row is not held locked for the whole check-in (ticket numbers
+    are). On PostgreSQL the transaction commits without an fsync wait: a visit that uses the
+    number commits durably later, which flushes the WAL past this record too; if the server
+    dies before then, the number was never used by anything that survived. It is one round
+    trip there (four statements in one simple-protocol message; the values are an int and a
+    date, written in by us)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with transaction.atomic():
+            return bump_counter(f"visit:{int(facility_id)}", day)
+    table = DailyCounter._meta.db_table
+    sql = (
+        "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608 - an int and a date
+        f"INSERT INTO {table} (scope, day, last) "
+        f"VALUES ('visit:{int(facility_id)}', DATE '{day.isoformat()}', 1) "
+        f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + 1 RETURNING last; "
+        "COMMIT"
+    )
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(sql)
+            while cursor.description is None:
+                cursor.nextset()
+            return cursor.fetchone()[0]
+        except DatabaseError:
+            # The server may be left inside the failed BEGIN: start clean next time.
+            connection.close()
+            raise
 
 
 def make_ma_lk(facility_code: str, day: date, n: int) -> str:
@@ -213,14 +246,15 @@ def _with_details(person: mpi.PersonData, patient: Patient | None, confirm: dict
     return replace(person, full_name=name, date_of_birth=dob, sex=sex)
 
 
-def _visible(principal, patient: Patient | None) -> Patient | None:
+def _visible(principal, patient: Patient | None, known: bool | None = None) -> Patient | None:
     """A record found by a typed number lends its name/DOB only if known at this facility;
-    otherwise the clerk types them (a number alone must not reveal another facility's data)."""
+    otherwise the clerk types them (a number alone must not reveal another facility's data).
+    `known`: the answer when the caller has already read it."""
     if patient is None:
         return None
-    if mpi.known_at(patient.pk, principal.patient_data_facility_ids()):
-        return patient
-    return None
+    if known is None:
+        known = mpi.known_at(patient.pk, principal.patient_data_facility_ids())
+    return patient if known else None
 
 
 def _scoped_candidates(principal, person: mpi.PersonData) -> list[Candidate]:
@@ -231,13 +265,18 @@ def _scoped_candidates(principal, person: mpi.PersonData) -> list[Candidate]:
 # --- eligibility ------------------------------------------------------------------------------
 
 
-def _verify(principal, person: mpi.PersonData, patient: Patient | None) -> tuple[dict, object]:
-    """Ask kcb06.eligibility; returns (verdict dict, verdict object or None)."""
+def _verify(
+    principal, person: mpi.PersonData, patient: Patient | None, known_card: str | None = None
+) -> tuple[dict, object]:
+    """Ask kcb06.eligibility; returns (verdict dict, verdict object or None). `known_card`: the
+    patient's active BHYT card when the caller has already read it."""
     from kcb06.eligibility.services import check_eligibility
 
     card = person.card_number
     if not card and patient is not None:
-        card = mpi.active_value(patient, IdentifierKind.BHYT_CARD)
+        if known_card is None:
+            known_card = mpi.active_value(patient, IdentifierKind.BHYT_CARD)
+        card = known_card
     verdict = check_eligibility(
         principal,
         card_number=card or None,
@@ -322,12 +361,15 @@ def check_in(
     ensure_open(dep, day)
     kind, person, warnings = _parse(operator, scan_text)
     patient = mpi.find_known(person)
-    person = _with_details(person, _visible(operator, patient), confirm)
-
+    known_card = None
     if patient is not None:
-        existing = _existing_visit(patient, dep, day)
-        if existing is not None:
-            return _result(existing, created=False, warnings=warnings)
+        today = standing(patient.pk, operator.patient_data_facility_ids(), dep.pk, day)
+        if today.visit_id is not None:
+            return _result(_load_visit(today.visit_id), created=False, warnings=warnings)
+        known_card = today.card_number
+        person = _with_details(person, _visible(operator, patient, today.known), confirm)
+    else:
+        person = _with_details(person, None, confirm)
 
     link_id = None
     if patient is None:
@@ -357,7 +399,7 @@ def check_in(
                 err.candidates = [c.as_dict() for c in candidates]
                 raise err
 
-    verdict_dict, verdict = _verify(operator, person, patient)
+    verdict_dict, verdict = _verify(operator, person, patient, known_card)
     if verdict.outcome == "valid" and verdict.card is not None:
         from dataclasses import replace
 
@@ -367,16 +409,10 @@ def check_in(
             bhxh_number=person.bhxh_number or (verdict.card.bhxh_number or ""),
         )
 
-    # MA_LK's number is taken in its own short transaction: MA_LK must be unique, not gap-free,
-    # so its counter row is not held locked for the whole check-in (ticket numbers are).
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # No fsync wait for this commit: a visit that uses the number commits durably
-            # later, which flushes the WAL past this record too; if the server dies before
-            # then, the number was never used by anything that survived.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        n = bump_counter(f"visit:{dep.facility_id}", day)
+    try:
+        n = next_visit_number(dep.facility_id, day)
+    except (OperationalError, InterfaceError) as exc:
+        raise _database_unavailable(exc) from None
     ma_lk = make_ma_lk(dep.facility.code, day, n)
     for attempt in range(3):
         try:
@@ -391,45 +427,31 @@ def check_in(
             if attempt == 2:
                 raise
         except (OperationalError, InterfaceError) as exc:
-            log.warning("check-in write failed: database unavailable (%s)", type(exc).__name__)
-            _reset_connection()
-            raise DomainError(
-                "database_unavailable",
-                "Mất kết nối cơ sở dữ liệu: chưa ghi nhận lượt tiếp đón này (không có dữ liệu "
-                "nào được lưu dở). Hãy quét lại sau ít giây; nếu vẫn lỗi, báo quản trị.",
-                "Database unavailable: this check-in was not saved (nothing half-written). "
-                "Scan again in a few seconds.",
-                status=503,
-            ) from None
+            raise _database_unavailable(exc) from None
     return _result(visit, created=created, warnings=warnings, verdict=verdict_dict)
 
 
-def _reset_connection() -> None:
+def _database_unavailable(exc) -> DomainError:
+    log.warning("check-in write failed: database unavailable (%s)", type(exc).__name__)
     try:
         connection.close()
     except DatabaseError:
         pass
+    return DomainError(
+        "database_unavailable",
+        "Mất kết nối cơ sở dữ liệu: chưa ghi nhận lượt tiếp đón này (không có dữ liệu "
+        "nào được lưu dở). Hãy quét lại sau ít giây; nếu vẫn lỗi, báo quản trị.",
+        "Database unavailable: this check-in was not saved (nothing half-written). "
+        "Scan again in a few seconds.",
+        status=503,
+    )
 
 
-def _existing_visit(patient: Patient, dep: Department, day: date) -> Visit | None:
-    """Today's check-in of this patient at this department: a visit with a queue ticket (one
-    recorded without a ticket, imported or closed by the demo, is not a check-in)."""
-    # Asked at every check-in of a known patient and nearly always "none": a bare probe first,
-    # the full load (with ticket, department, facility) only when there is one.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT v.id FROM visits_visit v JOIN visits_ticket t ON t.visit_id = v.id "
-            "WHERE v.patient_id = %s AND v.department_id = %s "
-            "AND v.visit_date = %s AND v.status <> %s ORDER BY v.id LIMIT 1",
-            [patient.pk, dep.pk, connection.ops.adapt_datefield_value(day), VisitStatus.CANCELLED],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
+def _load_visit(visit_id: int) -> Visit:
     return (
-        Visit.objects.filter(pk=row[0])
+        Visit.objects.filter(pk=visit_id)
         .select_related("ticket__department", "department", "facility", "patient")
-        .first()
+        .get()
     )
 
 
@@ -446,14 +468,17 @@ def _write(operator, dep, day, person, patient, link_id, verdict, reason, ma_lk)
             # New record: identifiers written with it; no visit can exist yet.
             patient = mpi.safe_create(person)
             mpi.link_facility(patient, dep.facility_id, created=True)
+            identifiers = mpi.numbers(person)
         else:
+            # Read under the row lock: a check-in racing this one has committed by now.
+            held = standing(patient.pk, [dep.facility_id], dep.pk, day)
             if person.id_number:
                 mpi.refresh_from_card(patient, person)
-            mpi.record_identifiers(patient, person)
-            mpi.link_facility(patient, dep.facility_id)
-            existing = _existing_visit(patient, dep, day)
-            if existing is not None:
-                return existing, False
+            changed = mpi.record_identifiers(patient, person, held=held.identifiers)
+            mpi.link_facility(patient, dep.facility_id, known=held.known)
+            if held.visit_id is not None:
+                return _load_visit(held.visit_id), False
+            identifiers = None if changed else held.identifiers
         facility = dep.facility
         visit = Visit(
             ma_lk=ma_lk,
@@ -467,17 +492,20 @@ def _write(operator, dep, day, person, patient, link_id, verdict, reason, ma_lk)
             created_by=operator.user,
         )
         _apply_verdict(visit, verdict)
-        visit.save()
+        rawrows.insert(visit)
         # A visit created this instant has no closure: say so, so building XML0 asks no query.
         Visit.closure.related.set_cached_value(visit, None)
-        visit_checked_in.send(sender=Visit, visit=visit, principal=operator, fresh=True)
+        visit_checked_in.send(
+            sender=Visit, visit=visit, principal=operator, fresh=True, identifiers=identifiers
+        )
         # The department's ticket counter row stays locked until commit (that is what keeps
         # numbers gap-free), so it is taken last: only the ticket and audit rows and the
         # commit happen while other check-ins at this department wait for it.
         number = bump_counter(f"ticket:{dep.pk}", day)
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             visit=visit, department=dep, day=day, number=number, token=secrets.token_urlsafe(12)
         )
+        rawrows.insert(ticket)
         record(
             operator,
             Action.CREATE,

@@ -1,0 +1,70 @@
+"""A patient's standing at a check-in, read in one statement.
+
+A check-in of a known patient needs three facts: the patient's active identifiers (is the
+scanned card new? which BHYT card to check?), whether the patient is known at the facility
+(facility scoping, the facility link), and whether the patient already holds a ticket at this
+department today (a repeated scan). They were three queries, asked twice (before the portal
+call and again under the patient's row lock); each round trip cost more CPU, in Python and in
+PostgreSQL, than the index lookup behind it. One UNION ALL answers all three.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+
+from kcb06.patients.models import IdentifierKind
+from kcb06.visits.models import VisitStatus
+
+
+@dataclass(frozen=True)
+class Standing:
+    identifiers: frozenset[tuple[str, str]]  # active (kind, value) pairs
+    known: bool  # linked to one of the facilities asked about
+    visit_id: int | None  # today's visit with a ticket at the department, if any
+
+    def value(self, kind: str) -> str:
+        return next((v for k, v in sorted(self.identifiers) if k == kind), "")
+
+    @property
+    def card_number(self) -> str:
+        return self.value(IdentifierKind.BHYT_CARD)
+
+
+# Marker kinds cannot clash with identifier kinds (IdentifierKind values are lower-case words).
+_KNOWN, _VISIT = "#known", "#visit"
+
+
+def standing(patient_id: int, facility_ids, department_id: int, day: date) -> Standing:
+    ids = [int(i) for i in facility_ids] or [0]
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        "SELECT kind, value FROM patients_patientidentifier "  # noqa: S608 - placeholders only
+        "WHERE patient_id = %s AND is_active = %s "
+        f"UNION ALL SELECT '{_KNOWN}', CAST(COUNT(*) AS TEXT) FROM patients_patientfacility "
+        f"WHERE patient_id = %s AND facility_id IN ({marks}) "
+        f"UNION ALL SELECT '{_VISIT}', CAST(MIN(v.id) AS TEXT) FROM visits_visit v "
+        "JOIN visits_ticket t ON t.visit_id = v.id "
+        "WHERE v.patient_id = %s AND v.department_id = %s AND v.visit_date = %s "
+        "AND v.status <> %s"
+    )
+    params = [
+        patient_id,
+        True,
+        patient_id,
+        *ids,
+        patient_id,
+        department_id,
+        connection.ops.adapt_datefield_value(day),
+        VisitStatus.CANCELLED,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    marks_seen = {kind: value for kind, value in rows if kind in (_KNOWN, _VISIT)}
+    visit = marks_seen.get(_VISIT)
+    return Standing(
+        identifiers=frozenset((k, v) for k, v in rows if k not in (_KNOWN, _VISIT)),
+        known=int(marks_seen.get(_KNOWN) or 0) > 0,
+        visit_id=int(visit) if visit is not None else None,
+    )

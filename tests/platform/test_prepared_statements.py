@@ -31,9 +31,7 @@ def _prepared() -> list[str]:
 
 def test_name_search_and_duplicate_search_are_planned_with_their_values(org):
     for i in range(3):
-        patient = mpi.safe_create(
-            mpi.PersonData(f"Trần Văn Thử{i} Demo", date(1970, 1, 1), "male")
-        )
+        patient = mpi.safe_create(mpi.PersonData(f"Trần Văn Thử{i} Demo", date(1970, 1, 1), "male"))
         PatientFacility.objects.create(patient=patient, facility=org["facilities"]["27901"])
     p = principal(org)
     for _ in range(8):  # well past psycopg's threshold and PostgreSQL's five custom plans

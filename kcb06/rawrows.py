@@ -10,7 +10,7 @@ slice per model and each slice becomes an instance through the same converters t
 
 from functools import cache
 
-from django.db import connection
+from django.db import connection, connections
 
 
 def select_list(*parts) -> str:
@@ -47,12 +47,13 @@ def fetch_all(sql: str, params, model) -> list:
 def _instance(model, convs, values):
     if values[convs.pk_index] is None:
         return None
+    conn = connections["default"]  # not the proxy: it looks itself up on every attribute
     converted = []
     for (col, converters), value in zip(convs, values, strict=True):
         for convert in converters:
-            value = convert(value, col, connection)
+            value = convert(value, col, conn)
         converted.append(value)
-    return model.from_db(connection.alias, convs.attnames, converted)
+    return model.from_db(conn.alias, convs.attnames, converted)
 
 
 class _Converters(list):
@@ -82,14 +83,15 @@ def insert(obj) -> None:
     check-in the compiler cost more CPU than the database took to store the row. Sends no
     save signals; use it only for models that have no save receivers."""
     model = type(obj)
-    fields, sql = _insert_plan(model, connection.vendor)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    conn = connections["default"]  # not the proxy: it looks itself up on every attribute
+    fields, sql = _insert_plan(model, conn.vendor)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+    with conn.cursor() as cursor:
         cursor.execute(sql, values)
         pk = cursor.fetchone()[0]
     setattr(obj, model._meta.pk.attname, pk)
     obj._state.adding = False
-    obj._state.db = connection.alias
+    obj._state.db = conn.alias
 
 
 @cache

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TypeVar
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from kcb06.audit.models import AuditChainHead, AuditEntry
@@ -102,7 +102,8 @@ def _insert_sql() -> str:
 
 
 def _insert(cursor, entry: AuditEntry) -> None:
-    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_FIELDS]
+    conn = connections["default"]
+    values = [f.get_db_prep_save(getattr(entry, f.attname), conn) for f in _ENTRY_FIELDS]
     cursor.execute(_insert_sql(), values)
 
 
@@ -134,8 +135,9 @@ RETURNING e.seq, e.prev_hash, e.hash
 
 def _append_postgresql(entry: AuditEntry) -> bool:
     before, after = _payload_around_seq(entry)
+    conn = connections["default"]  # not the proxy: it looks itself up on every attribute
     params = {
-        f.attname: f.get_db_prep_save(getattr(entry, f.attname), connection)
+        f.attname: f.get_db_prep_save(getattr(entry, f.attname), conn)
         for f in _ENTRY_FIELDS
         if f.attname not in ("seq", "prev_hash", "hash")
     }

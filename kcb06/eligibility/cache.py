@@ -10,7 +10,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -49,7 +49,7 @@ def lookup(key: daycache.Key) -> CachedCheck | None:
     meta = EligibilityCheck._meta
     values = (facility_id, lookup_key, day, since, name_key, dob)
     params = [
-        meta.get_field(name).get_db_prep_value(value, connection)
+        meta.get_field(name).get_db_prep_value(value, connections["default"])
         for name, value in zip(_FIELDS, values, strict=True)
     ]
     with connection.cursor() as cursor:

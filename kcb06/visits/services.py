@@ -300,11 +300,12 @@ def _verdict_dict(verdict) -> dict:
     return data
 
 
-def _apply_verdict(visit: Visit, verdict) -> None:
+def _apply_verdict(visit: Visit, verdict, detail: dict | None = None) -> None:
+    """`detail`: the verdict's dict when the caller has built it already."""
     visit.eligibility_outcome = verdict.outcome
     visit.portal_code = (verdict.portal_code or "")[:8]
     visit.eligibility_check_id = getattr(verdict, "check_id", None)
-    visit.eligibility_detail = _verdict_dict(verdict)
+    visit.eligibility_detail = detail if detail is not None else _verdict_dict(verdict)
     card = verdict.card
     visit.uses_bhyt = verdict.outcome == "valid" and card is not None
     if card is not None:
@@ -417,7 +418,7 @@ def check_in(
     for attempt in range(3):
         try:
             visit, created = _write(
-                operator, dep, day, person, patient, link_id, verdict, reason, ma_lk
+                operator, dep, day, person, patient, link_id, verdict, verdict_dict, reason, ma_lk
             )
             break
         except IntegrityError:
@@ -455,7 +456,7 @@ def _load_visit(visit_id: int) -> Visit:
     )
 
 
-def _write(operator, dep, day, person, patient, link_id, verdict, reason, ma_lk):
+def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason, ma_lk):
     now = timezone.now()
     with transaction.atomic():
         if patient is not None:
@@ -491,7 +492,7 @@ def _write(operator, dep, day, person, patient, link_id, verdict, reason, ma_lk)
             reason=(reason or "")[:1024],
             created_by=operator.user,
         )
-        _apply_verdict(visit, verdict)
+        _apply_verdict(visit, verdict, detail)
         rawrows.insert(visit)
         # A visit created this instant has no closure: say so, so building XML0 asks no query.
         Visit.closure.related.set_cached_value(visit, None)

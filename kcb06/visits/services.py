@@ -448,6 +448,42 @@ def _database_unavailable(exc) -> DomainError:
     )
 
 
+def _issue_ticket(visit: Visit, dep, day: date) -> Ticket:
+    """The queue number and its ticket row, as the check-in's last statement. The department's
+    counter row stays locked until commit (that is what keeps numbers gap-free), so every other
+    check-in at this department waits from here to the commit: on PostgreSQL the number and the
+    row are one statement, leaving only the commit inside the wait."""
+    ticket = Ticket(visit=visit, department=dep, day=day, number=0, token=secrets.token_urlsafe(12))
+    if connection.vendor != "postgresql":  # SQLite serialises all writers anyway
+        ticket.number = bump_counter(f"ticket:{dep.pk}", day)
+        rawrows.insert(ticket)
+        return ticket
+    ticket.issued_at = timezone.now()
+    counters = DailyCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH n AS (INSERT INTO {counters} (scope, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (scope, day) DO UPDATE SET last = {counters}.last + 1 RETURNING last) "
+            "INSERT INTO visits_ticket (visit_id, department_id, day, number, token, status, "
+            "issued_at, called_at, call_count) "
+            "SELECT %s, %s, %s, n.last, %s, %s, %s, NULL, 0 FROM n RETURNING id, number",
+            [
+                f"ticket:{dep.pk}",
+                day,
+                visit.pk,
+                dep.pk,
+                day,
+                ticket.token,
+                ticket.status,
+                ticket.issued_at,
+            ],
+        )
+        ticket.pk, ticket.number = cursor.fetchone()
+    ticket._state.adding = False
+    ticket._state.db = connection.alias
+    return ticket
+
+
 def _load_visit(visit_id: int) -> Visit:
     return (
         Visit.objects.filter(pk=visit_id)
@@ -499,14 +535,6 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
         visit_checked_in.send(
             sender=Visit, visit=visit, principal=operator, fresh=True, identifiers=identifiers
         )
-        # The department's ticket counter row stays locked until commit (that is what keeps
-        # numbers gap-free), so it is taken last: only the ticket and audit rows and the
-        # commit happen while other check-ins at this department wait for it.
-        number = bump_counter(f"ticket:{dep.pk}", day)
-        ticket = Ticket(
-            visit=visit, department=dep, day=day, number=number, token=secrets.token_urlsafe(12)
-        )
-        rawrows.insert(ticket)
         record(
             operator,
             Action.CREATE,
@@ -514,8 +542,9 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
             object_id=visit.pk,
             patient_id=patient.pk,
             purpose="check_in",
-            detail={"ma_lk": visit.ma_lk, "department": dep.code, "ticket": number},
+            detail={"ma_lk": visit.ma_lk, "department": dep.code},
         )
+        ticket = _issue_ticket(visit, dep, day)
     visit.ticket = ticket
     return visit, True
 

@@ -446,11 +446,13 @@ def _store(principal, req: Request, verdict: Verdict, summary: dict, patient_id)
     return verdict
 
 
-def _from_cache(principal, check: CachedCheck, req: Request, patient_id) -> Verdict:
+def _from_cache(principal, check: CachedCheck, req: Request, patient_id, audit=True) -> Verdict:
     rule = codes.rule_for(check.portal_code, by_id=req.by_id)
     verdict = verdict_from_rule(rule, check.portal_code, req, check.response)
     verdict.check_id = check.pk
     verdict.from_cache = True
+    if not audit:
+        return verdict
     record(
         principal,
         Action.READ,
@@ -476,8 +478,14 @@ def check_eligibility(
     sex: str | None = None,
     patient_id: int | None = None,
     deadline: float | None = None,
+    audit_cache_hit: bool = True,
 ) -> Verdict:
     """Ask the portal (or today's cache) whether the citizen's BHYT card can be used.
+
+    `audit_cache_hit=False`: a verdict served from today's cache is not audited here; the
+    caller records the read in its own audit entry, in the same transaction as what it does
+    with the verdict (a check-in names the check in the visit's entry: one append, one commit
+    fewer at every returning patient's scan).
 
     `deadline` is an absolute time.monotonic() value by which the portal part must finish
     (default: now + KCB06_PORTAL_TIMEOUT). Bad input raises DomainError (400); every portal
@@ -492,7 +500,7 @@ def check_eligibility(
         return _store(principal, req, verdict, {}, patient_id)
     hit = cache.lookup_request(principal.facility_id, req)
     if hit is not None:
-        return _from_cache(principal, hit, req, patient_id)
+        return _from_cache(principal, hit, req, patient_id, audit=audit_cache_hit)
     if deadline is None:
         deadline = time.monotonic() + settings.KCB06_PORTAL_TIMEOUT
     verdict, summary = ask_portal(account, req, deadline)

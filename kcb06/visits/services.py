@@ -266,7 +266,11 @@ def _scoped_candidates(principal, person: mpi.PersonData) -> list[Candidate]:
 
 
 def _verify(
-    principal, person: mpi.PersonData, patient: Patient | None, known_card: str | None = None
+    principal,
+    person: mpi.PersonData,
+    patient: Patient | None,
+    known_card: str | None = None,
+    audit_cache_hit: bool = True,
 ) -> tuple[dict, object]:
     """Ask kcb06.eligibility; returns (verdict dict, verdict object or None). `known_card`: the
     patient's active BHYT card when the caller has already read it."""
@@ -285,6 +289,7 @@ def _verify(
         date_of_birth=person.date_of_birth,
         sex=person.sex or None,
         patient_id=patient.pk if patient is not None else None,
+        audit_cache_hit=audit_cache_hit,
     )
     return _verdict_dict(verdict), verdict
 
@@ -400,7 +405,8 @@ def check_in(
                 err.candidates = [c.as_dict() for c in candidates]
                 raise err
 
-    verdict_dict, verdict = _verify(operator, person, patient, known_card)
+    # A cached verdict's read is audited in the visit's own entry (see _write).
+    verdict_dict, verdict = _verify(operator, person, patient, known_card, audit_cache_hit=False)
     if verdict.outcome == "valid" and verdict.card is not None:
         from dataclasses import replace
 
@@ -446,6 +452,15 @@ def _database_unavailable(exc) -> DomainError:
         "Scan again in a few seconds.",
         status=503,
     )
+
+
+def _visit_audit_detail(visit: Visit, dep, verdict) -> dict:
+    detail = {"ma_lk": visit.ma_lk, "department": dep.code}
+    if getattr(verdict, "from_cache", False):
+        # The BHYT verdict read from today's cache for this check-in (not audited apart).
+        detail["eligibility_check"] = verdict.check_id
+        detail["eligibility"] = {"outcome": verdict.outcome, "portal_code": verdict.portal_code}
+    return detail
 
 
 def _issue_ticket(visit: Visit, dep, day: date) -> Ticket:
@@ -542,7 +557,7 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
             object_id=visit.pk,
             patient_id=patient.pk,
             purpose="check_in",
-            detail={"ma_lk": visit.ma_lk, "department": dep.code},
+            detail=_visit_audit_detail(visit, dep, verdict),
         )
         ticket = _issue_ticket(visit, dep, day)
     visit.ticket = ticket

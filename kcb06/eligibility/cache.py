@@ -19,12 +19,11 @@ from kcb06.eligibility.daycache import CachedCheck
 from kcb06.eligibility.models import EligibilityCheck
 from kcb06.identity import fold_name
 
-_FIELDS = ("facility", "lookup_key", "check_date", "checked_at", "name_key", "date_of_birth")
 _SQL = (
-    "SELECT id, portal_code, response, checked_at FROM eligibility_eligibilitycheck "
-    "WHERE facility_id = %s AND lookup_key = %s AND check_date = %s AND checked_at >= %s "
+    "SELECT lookup_key, id, portal_code, response, checked_at FROM eligibility_eligibilitycheck "
+    "WHERE facility_id = %s AND lookup_key IN ({marks}) AND check_date = %s AND checked_at >= %s "
     "AND outcome = 'valid' AND status = 'final' AND name_key = %s AND date_of_birth = %s "
-    "ORDER BY checked_at DESC LIMIT 1"
+    "ORDER BY checked_at DESC LIMIT 20"
 )
 
 
@@ -38,46 +37,67 @@ def remember_after_commit(key: daycache.Key, check: CachedCheck) -> None:
 
 def lookup(key: daycache.Key) -> CachedCheck | None:
     """Today's valid verdict for this key within the cache window, or None."""
+    return _lookup([key]).get(key)
+
+
+def _lookup(keys: list[daycache.Key]) -> dict:
+    """Today's valid verdicts for keys that differ only in the looked-up card/ID: memory
+    first, then one statement for the keys memory did not have."""
     hours = settings.KCB06_ELIGIBILITY_CACHE_HOURS
     if hours <= 0:
-        return None
+        return {}
     since = timezone.now() - timedelta(hours=hours)
-    hit = daycache.get(key, since)
-    if hit is not None:
-        return hit
-    facility_id, lookup_key, day, name_key, dob = key
-    meta = EligibilityCheck._meta
-    values = (facility_id, lookup_key, day, since, name_key, dob)
+    found = {}
+    for key in keys:
+        hit = daycache.get(key, since)
+        if hit is not None:
+            found[key] = hit
+    missing = [key for key in keys if key not in found]
+    if not missing:
+        return found
+    facility_id, _, day, name_key, dob = missing[0]
+    by_lookup = {key[1]: key for key in missing}
+    conn = connections["default"]
+    field = EligibilityCheck._meta.get_field
+    marks = ", ".join(["%s"] * len(by_lookup))
     params = [
-        meta.get_field(name).get_db_prep_value(value, connections["default"])
-        for name, value in zip(_FIELDS, values, strict=True)
+        field("facility").get_db_prep_value(facility_id, conn),
+        *by_lookup,
+        field("check_date").get_db_prep_value(day, conn),
+        field("checked_at").get_db_prep_value(since, conn),
+        field("name_key").get_db_prep_value(name_key, conn),
+        field("date_of_birth").get_db_prep_value(dob, conn),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_SQL, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, portal_code, response, checked_at = row
-    if isinstance(response, str):
-        response = json.loads(response)
-    hit = CachedCheck(pk, portal_code, response, _aware(checked_at))
-    remember_after_commit(key, hit)
-    return hit
+        cursor.execute(_SQL.format(marks=marks), params)
+        rows = cursor.fetchall()
+    for lookup_key, pk, portal_code, response, checked_at in rows:
+        key = by_lookup[lookup_key]
+        if key in found:
+            continue  # rows come newest first: the first of each key is its verdict
+        if isinstance(response, str):
+            response = json.loads(response)
+        found[key] = hit = CachedCheck(pk, portal_code, response, _aware(checked_at))
+        remember_after_commit(key, hit)
+    return found
 
 
 def lookup_request(facility_id: int, req) -> CachedCheck | None:
     """Today's valid verdict for a request. A request with both a card and an ID number (a
     known patient scanning the chip card) is first looked up by the card; failing that, a
     verdict asked by the ID number earlier today counts if the portal named this very card
-    in it, so a patient's second check-in of the day never waits for the portal again."""
-    hit = lookup(key_for(facility_id, req.lookup_key, req.full_name, req.date_of_birth))
-    if hit is not None or not (req.card_number and req.id_number):
-        return hit
-    by_id = lookup(key_for(facility_id, req.id_number, req.full_name, req.date_of_birth))
+    in it, so a patient's second check-in of the day never waits for the portal again. Both
+    are one statement."""
+    key = key_for(facility_id, req.lookup_key, req.full_name, req.date_of_birth)
+    if not (req.card_number and req.id_number):
+        return lookup(key)
+    by_id_key = key[:1] + (req.id_number,) + key[2:]
+    found = _lookup([key, by_id_key])
+    if key in found:
+        return found[key]
+    by_id = found.get(by_id_key)
     if by_id is not None and _card_of(by_id.response) == req.card_number:
-        remember_after_commit(
-            key_for(facility_id, req.card_number, req.full_name, req.date_of_birth), by_id
-        )
+        remember_after_commit(key, by_id)
         return by_id
     return None
 

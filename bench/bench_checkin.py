@@ -35,6 +35,7 @@ from bench.machine import cpu_by_group, percentile, report, summary_ms  # noqa: 
 DB = "kcb06_recep_bench_ci"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 PORTAL_PORT, WEB_PORT = 9310, 9311
+THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "16"))
 PORTAL = f"http://127.0.0.1:{PORTAL_PORT}"
 WEB = f"http://127.0.0.1:{WEB_PORT}"
 DEPARTMENTS = ["K01", "K02", "K19", "K28", "K33"]
@@ -133,7 +134,7 @@ def start(fixtures: Path, tmp: Path) -> list[subprocess.Popen]:
             "--worker-class",
             "gthread",
             "--threads",
-            "16",
+            str(THREADS),
             # HIS clients keep their connections; gunicorn's 2 s default closes a kept-alive
             # connection whose next request waits in the queue (ReadError at the client).
             "--keep-alive",

@@ -519,8 +519,15 @@ def safe_create(person: PersonData) -> Patient:
     """Create inside a savepoint so a concurrent creation of the same ID number surfaces as
     IntegrityError to the caller (which retries and then finds the record)."""
     with transaction.atomic():
-        patient = create_patient(person)
-        _create_identifiers(patient, person)
+        return create_with_identifiers(person)
+
+
+def create_with_identifiers(person: PersonData) -> Patient:
+    """A new record and its identifiers, in the caller's transaction. A concurrent creation of
+    the same ID number raises IntegrityError and leaves that transaction unusable: for callers
+    that roll back and retry whole (the check-in), which saves a savepoint's two statements."""
+    patient = create_patient(person)
+    _create_identifiers(patient, person)
     return patient
 
 

@@ -518,7 +518,7 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
             patient = None
         if patient is None:
             # New record: identifiers written with it; no visit can exist yet.
-            patient = mpi.safe_create(person)
+            patient = mpi.create_with_identifiers(person)  # IntegrityError: retried whole
             mpi.link_facility(patient, dep.facility_id, created=True)
             identifiers = mpi.numbers(person)
         else:

@@ -108,10 +108,11 @@ def surviving(patient: Patient) -> Patient:
     return patient
 
 
-def find_known(person: PersonData) -> Patient | None:
-    """Resolve by identifiers only, strongest first: ID number, old CMND, BHYT card, BHXH."""
+def find_known(person: PersonData, *, id_number_unheld: bool = False) -> Patient | None:
+    """Resolve by identifiers only, strongest first: ID number, old CMND, BHYT card, BHXH.
+    `id_number_unheld`: the caller has just found that nobody holds the ID number."""
     for kind, value in (
-        (IdentifierKind.ID_NUMBER, person.id_number),
+        (IdentifierKind.ID_NUMBER, "" if id_number_unheld else person.id_number),
         (IdentifierKind.OLD_ID_NUMBER, person.old_id_number),
         (IdentifierKind.BHYT_CARD, person.card_number),
         (IdentifierKind.BHXH_NUMBER, person.bhxh_number),

@@ -48,7 +48,7 @@ from kcb06.visits.models import (
 )
 from kcb06.visits.serialize import ticket_dict, visit_dict
 from kcb06.visits.signals import visit_checked_in
-from kcb06.visits.standing import standing
+from kcb06.visits.standing import by_id_number_with_standing, standing
 
 log = logging.getLogger(__name__)
 
@@ -366,10 +366,17 @@ def check_in(
     dep = department_for(operator, department, day)
     ensure_open(dep, day)
     kind, person, warnings = _parse(operator, scan_text)
-    patient = mpi.find_known(person)
+    scope = operator.patient_data_facility_ids()
+    found = True
+    if person.id_number:  # a chip-card scan: the holder and its standing in one statement
+        found = by_id_number_with_standing(person.id_number, scope, dep.pk, day)
+    if isinstance(found, tuple):
+        patient, today = found
+    else:
+        patient = mpi.find_known(person, id_number_unheld=found is False)
+        today = standing(patient.pk, scope, dep.pk, day) if patient is not None else None
     known_card = None
     if patient is not None:
-        today = standing(patient.pk, operator.patient_data_facility_ids(), dep.pk, day)
         if today.visit_id is not None:
             return _result(_load_visit(today.visit_id), created=False, warnings=warnings)
         known_card = today.card_number

@@ -13,7 +13,8 @@ from datetime import date
 
 from django.db import connection
 
-from kcb06.patients.models import IdentifierKind
+from kcb06 import rawrows
+from kcb06.patients.models import IdentifierKind, Patient
 from kcb06.visits.models import VisitStatus
 
 
@@ -68,3 +69,46 @@ def standing(patient_id: int, facility_ids, department_id: int, day: date) -> St
         known=int(marks_seen.get(_KNOWN) or 0) > 0,
         visit_id=int(visit) if visit is not None else None,
     )
+
+
+def by_id_number_with_standing(
+    id_number: str, facility_ids, department_id: int, day: date
+) -> tuple[Patient, Standing] | bool:
+    """The holder of an active ID number and its standing, in one statement: the chip-card
+    scan of a returning patient, the commonest check-in of all. False when nobody holds the
+    number; True when the holder was merged into another record (the caller then resolves
+    the usual way)."""
+    ids = [int(i) for i in facility_ids] or [0]
+    marks = ", ".join(["%s"] * len(ids))
+    agg = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    sql = (
+        f"SELECT {rawrows.select_list((Patient, 'p'))}, "  # noqa: S608 - placeholders only
+        "(SELECT COUNT(*) FROM patients_patientfacility f "
+        f"WHERE f.patient_id = p.id AND f.facility_id IN ({marks})), "
+        "(SELECT MIN(v.id) FROM visits_visit v JOIN visits_ticket t ON t.visit_id = v.id "
+        "WHERE v.patient_id = p.id AND v.department_id = %s AND v.visit_date = %s "
+        "AND v.status <> %s), "
+        f"(SELECT {agg}(a.kind || ':' || a.value, ',') FROM patients_patientidentifier a "
+        "WHERE a.patient_id = p.id AND a.is_active = %s) "
+        "FROM patients_patientidentifier i JOIN patients_patient p ON p.id = i.patient_id "
+        "WHERE i.kind = %s AND i.value = %s AND i.is_active = %s "
+        "ORDER BY i.added_at DESC LIMIT 1"
+    )
+    params = [
+        *ids,
+        department_id,
+        connection.ops.adapt_datefield_value(day),
+        VisitStatus.CANCELLED,
+        True,
+        IdentifierKind.ID_NUMBER.value,
+        id_number,
+        True,
+    ]
+    found = rawrows.fetch_one(sql, params, Patient)
+    if found is None:
+        return False
+    if found[0].merged_into_id:
+        return True
+    patient, known, visit_id, held = found
+    pairs = frozenset(tuple(item.split(":", 1)) for item in (held or "").split(",") if ":" in item)
+    return patient, Standing(pairs, int(known or 0) > 0, int(visit_id) if visit_id else None)

@@ -19,11 +19,15 @@ from kcb06.eligibility.daycache import CachedCheck
 from kcb06.eligibility.models import EligibilityCheck
 from kcb06.identity import fold_name
 
-_SQL = (
-    "SELECT lookup_key, id, portal_code, response, checked_at FROM eligibility_eligibilitycheck "
-    "WHERE facility_id = %s AND lookup_key IN ({marks}) AND check_date = %s AND checked_at >= %s "
+# One key's newest verdict, on elig_cache_idx. Several keys are several of these joined by
+# UNION ALL, not one `lookup_key IN (...)`: with that, the planner kept lookup_key out of the
+# index condition and filtered every check of the facility's day (~1 ms per 1,000 checks).
+_ONE = (
+    "SELECT * FROM (SELECT lookup_key, id, portal_code, response, checked_at "
+    "FROM eligibility_eligibilitycheck "
+    "WHERE facility_id = %s AND lookup_key = %s AND check_date = %s AND checked_at >= %s "
     "AND outcome = 'valid' AND status = 'final' AND name_key = %s AND date_of_birth = %s "
-    "ORDER BY checked_at DESC LIMIT 20"
+    "ORDER BY checked_at DESC LIMIT 1) AS k{n}"
 )
 
 
@@ -59,22 +63,22 @@ def _lookup(keys: list[daycache.Key]) -> dict:
     by_lookup = {key[1]: key for key in missing}
     conn = connections["default"]
     field = EligibilityCheck._meta.get_field
-    marks = ", ".join(["%s"] * len(by_lookup))
-    params = [
-        field("facility").get_db_prep_value(facility_id, conn),
-        *by_lookup,
+    common = [
         field("check_date").get_db_prep_value(day, conn),
         field("checked_at").get_db_prep_value(since, conn),
         field("name_key").get_db_prep_value(name_key, conn),
         field("date_of_birth").get_db_prep_value(dob, conn),
     ]
+    facility = field("facility").get_db_prep_value(facility_id, conn)
+    params = []
+    for lookup_key in by_lookup:
+        params += [facility, lookup_key, *common]
+    sql = " UNION ALL ".join(_ONE.format(n=n) for n in range(len(by_lookup)))
     with connection.cursor() as cursor:
-        cursor.execute(_SQL.format(marks=marks), params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     for lookup_key, pk, portal_code, response, checked_at in rows:
         key = by_lookup[lookup_key]
-        if key in found:
-            continue  # rows come newest first: the first of each key is its verdict
         if isinstance(response, str):
             response = json.loads(response)
         found[key] = hit = CachedCheck(pk, portal_code, response, _aware(checked_at))

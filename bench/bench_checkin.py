@@ -6,9 +6,15 @@ Measures (targets from issue 4):
 - no duplicate or missing ticket number per department after those runs;
 - browser: Enter → verdict on screen, median (< 0.5 s cached, < 1 s live portal call).
 
+Prints CPU per check-in of gunicorn, PostgreSQL and the load generator for each phase (new
+patients; returning patients at a second and third department). The load generator is
+bench/loadgen.py (raw HTTP/1.1 on kept-alive sockets, ~0.2 ms CPU per request).
+
 Usage: .venv/bin/python bench/bench_checkin.py [--people 1000] [--seconds 10]
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres); uses database kcb06_recep_bench_ci and
 ports 9310 (portalsim) / 9311 (gunicorn). All people and cards are synthetic.
+Environment: BENCH_PG_HOST=/var/run/postgresql (kcb06 over the Unix socket),
+BENCH_GUNICORN_THREADS=N (threads per worker, default 16 as `kcb06 serve`).
 """
 
 from __future__ import annotations
@@ -33,7 +39,10 @@ from bench import loadgen  # noqa: E402
 from bench.machine import cpu_by_group, percentile, report, summary_ms  # noqa: E402
 
 DB = "kcb06_recep_bench_ci"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
+# BENCH_PG_HOST=/var/run/postgresql: kcb06 talks to PostgreSQL over its Unix socket (the
+# set-up docs/install.md recommends when both run on one machine) instead of loopback TCP.
+PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1:5432").replace("/", "%2F")
+DATABASE_URL = f"postgres://postgres@{PG_HOST}/{DB}"
 PORTAL_PORT, WEB_PORT = 9310, 9311
 THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "16"))
 PORTAL = f"http://127.0.0.1:{PORTAL_PORT}"

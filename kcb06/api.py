@@ -7,6 +7,7 @@ own pages, with the session (CSRF-checked). Every error answers
 
 import logging
 
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -100,6 +101,27 @@ def on_not_found(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return error_response(request, exc.status_code, "http_error", str(exc), str(exc))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request, exc):
+    """The database went away mid-request (restart, network): a clear 503, and the connection
+    is dropped so the next request opens a fresh one. Writes are transactions: nothing of this
+    request was half-written."""
+    log.warning("database unavailable on %s (%s)", request.path, type(exc).__name__)
+    try:
+        connection.close()
+    except DatabaseError:
+        pass
+    return error_response(
+        request,
+        503,
+        "database_unavailable",
+        "Mất kết nối cơ sở dữ liệu: thao tác này chưa được ghi nhận (không có dữ liệu nào được "
+        "lưu dở). Hãy thử lại sau ít giây; nếu vẫn lỗi, báo quản trị.",
+        "Database unavailable: nothing of this request was saved. Retry in a few seconds.",
+    )
 
 
 @api.exception_handler(Exception)

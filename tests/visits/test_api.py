@@ -108,3 +108,26 @@ def test_patient_lookup_by_post_body_and_search(api_client, portal):
 def test_unauthenticated(client):
     r = post(client, {"scan": VALID, "department": "K01"})
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+
+
+def test_database_lost_before_the_write_answers_503_not_500(api_client, org, monkeypatch):
+    """The database goes away while the check-in reads (before its transaction): the HIS gets
+    503 database_unavailable in both languages, not an internal error, and nothing is written."""
+    from django.db import OperationalError
+
+    from kcb06.visits import services
+
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "department_for", lost)
+    r = api_client.post(
+        "/api/v1/check-ins",
+        {"scan": VALID, "department": "K01"},
+        content_type="application/json",
+    )
+    assert r.status_code == 503
+    error = r.json()["error"]
+    assert error["code"] == "database_unavailable"
+    assert "cơ sở dữ liệu" in error["message_vi"] and "Database" in error["message_en"]
+    assert not Visit.objects.exists()

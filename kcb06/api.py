@@ -106,12 +106,13 @@ def on_http_error(request, exc: HttpError):
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
 def on_database_unavailable(request, exc):
-    """The database went away mid-request (restart, network): a clear 503, and the connection
-    is dropped so the next request opens a fresh one. Writes are transactions: nothing of this
-    request was half-written."""
+    """The database went away mid-request (restart, network): a clear 503, and a dead
+    connection is dropped so the next request opens a fresh one. Writes are transactions:
+    nothing of this request was half-written."""
     log.warning("database unavailable on %s (%s)", request.path, type(exc).__name__)
     try:
-        connection.close()
+        if not connection.is_usable():
+            connection.close()
     except DatabaseError:
         pass
     return error_response(

@@ -35,6 +35,11 @@ def fetch_one(sql: str, params, *models) -> list | None:
     return out
 
 
+def build(model, row):
+    """The instance of `model` from a row whose columns are `select_list((model, alias))`."""
+    return _instance(model, _converters(model, connection.vendor), row)
+
+
 def fetch_all(sql: str, params, model) -> list:
     """Run `sql` (its SELECT list: `select_list((model, alias))`); one instance per row."""
     with connection.cursor() as cursor:

@@ -48,7 +48,7 @@ from kcb06.visits.models import (
 )
 from kcb06.visits.serialize import ticket_dict, visit_dict
 from kcb06.visits.signals import visit_checked_in
-from kcb06.visits.standing import by_id_number_with_standing, standing
+from kcb06.visits.standing import by_id_number_with_standing, lock_with_standing, standing
 
 log = logging.getLogger(__name__)
 
@@ -517,20 +517,17 @@ def _load_visit(visit_id: int) -> Visit:
 def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason, ma_lk):
     now = timezone.now()
     with transaction.atomic():
-        if patient is not None:
-            patient = mpi.lock(patient.pk)
-        elif link_id is not None:
-            patient = mpi.lock(link_id)
-        else:
-            patient = None
+        locked = patient.pk if patient is not None else link_id
+        patient = held = None
+        if locked is not None:
+            # Read under the row lock: a check-in racing this one has committed by now.
+            patient, held = lock_with_standing(locked, [dep.facility_id], dep.pk, day)
         if patient is None:
             # New record: identifiers written with it; no visit can exist yet.
             patient = mpi.create_with_identifiers(person)  # IntegrityError: retried whole
             mpi.link_facility(patient, dep.facility_id, created=True)
             identifiers = mpi.numbers(person)
         else:
-            # Read under the row lock: a check-in racing this one has committed by now.
-            held = standing(patient.pk, [dep.facility_id], dep.pk, day)
             if person.id_number:
                 mpi.refresh_from_card(patient, person)
             changed = mpi.record_identifiers(patient, person, held=held.identifiers)

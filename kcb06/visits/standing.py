@@ -37,6 +37,40 @@ _KNOWN, _VISIT = "#known", "#visit"
 
 
 def standing(patient_id: int, facility_ids, department_id: int, day: date) -> Standing:
+    sql, params = _standing_query(patient_id, facility_ids, department_id, day)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _standing(cursor.fetchall())
+
+
+def lock_with_standing(
+    patient_id: int, facility_ids, department_id: int, day: date
+) -> tuple[Patient, Standing]:
+    """The patient's row lock (until commit), then its standing as committed by whoever held
+    the lock before. On PostgreSQL both statements go in one round trip (psycopg's pipeline
+    mode): the server still runs them one after the other, and in READ COMMITTED the second
+    takes its snapshot once the first has the lock, so it sees a racing check-in's visit."""
+    lock_sql = (
+        f"SELECT {rawrows.select_list((Patient, 'p'))} "  # noqa: S608 - generated columns
+        "FROM patients_patient p WHERE p.id = %s"
+    )
+    if not connection.features.has_select_for_update:  # SQLite: the writer lock serialises
+        from kcb06.patients.services import lock
+
+        return lock(patient_id), standing(patient_id, facility_ids, department_id, day)
+    sql, params = _standing_query(patient_id, facility_ids, department_id, day)
+    connection.ensure_connection()
+    with connection.connection.pipeline(), connection.cursor() as first:
+        with connection.cursor() as second:
+            first.execute(lock_sql + " FOR UPDATE", [patient_id])
+            second.execute(sql, params)
+            row, rows = first.fetchone(), second.fetchall()
+    if row is None:
+        raise Patient.DoesNotExist(patient_id)
+    return rawrows.build(Patient, row), _standing(rows)
+
+
+def _standing_query(patient_id: int, facility_ids, department_id: int, day: date):
     ids = [int(i) for i in facility_ids] or [0]
     marks = ", ".join(["%s"] * len(ids))
     sql = (
@@ -59,9 +93,10 @@ def standing(patient_id: int, facility_ids, department_id: int, day: date) -> St
         connection.ops.adapt_datefield_value(day),
         VisitStatus.CANCELLED,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    return sql, params
+
+
+def _standing(rows) -> Standing:
     marks_seen = {kind: value for kind, value in rows if kind in (_KNOWN, _VISIT)}
     visit = marks_seen.get(_VISIT)
     return Standing(

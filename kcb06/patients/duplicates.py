@@ -54,37 +54,33 @@ def likely_duplicates(
     if not key or not year:
         return []
     # Hand-written: at every new patient's check-in the ORM spent ~2.5 ms building these
-    # queries (Exists/OuterRef), more than the database took to answer them.
+    # queries (Exists/OuterRef), more than the database took to answer them. One statement
+    # reads the pool's (id, name key) pairs, the same folded name first: exact matches if
+    # there are any, else those within one typo or a missing middle name. Only the records
+    # chosen are loaded (none, for nearly every new patient).
     where, params = _pool(year, person.id_number, facility_ids)
-    cols = rawrows.select_list((Patient, "p"))
-    rows = rawrows.fetch_all(
-        f"SELECT {cols} FROM patients_patient p WHERE {where} AND p.name_key = %s "  # noqa: S608
-        "ORDER BY p.id LIMIT 50",
-        [*params, key],
-        Patient,
-    )
-    if not rows:
-        # Tolerate one typo or a missing middle name: same birth year, similar folded name.
-        folded = fold_name(person.full_name)
-        given = folded.split()[-1] if folded else ""
-        sql = f"SELECT p.id, p.name_key FROM patients_patient p WHERE {where}"  # noqa: S608
-        extra = []
-        if given.isalnum():  # no LIKE wildcard in it
-            sql += " AND p.name_key LIKE %s"
-            extra.append(f"%{given}%")
-        with connection.cursor() as cursor:
-            cursor.execute(sql + " LIMIT 200", [*params, *extra])
-            similar = [
-                pk for pk, other in cursor.fetchall() if fuzz.token_sort_ratio(key, other) >= 88
-            ]
-        rows = []
-        if similar:
-            marks = ", ".join(["%s"] * len(similar))
-            rows = rawrows.fetch_all(
-                f"SELECT {cols} FROM patients_patient p WHERE p.id IN ({marks})",  # noqa: S608
-                similar,
-                Patient,
-            )
+    folded = fold_name(person.full_name)
+    given = folded.split()[-1] if folded else ""
+    sql = f"SELECT p.id, p.name_key FROM patients_patient p WHERE {where}"  # noqa: S608
+    if given.isalnum():  # the given name (last word) is in every name close enough
+        sql += " AND p.name_key LIKE %s"
+        params.append(f"%{given}%")
+    sql += " ORDER BY CASE WHEN p.name_key = %s THEN 0 ELSE 1 END, p.id LIMIT 200"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, key])
+        pool = cursor.fetchall()
+    chosen = [pk for pk, other in pool if other == key][:50]
+    if not chosen:
+        chosen = [pk for pk, other in pool if fuzz.token_sort_ratio(key, other) >= 88]
+    rows = []
+    if chosen:
+        marks = ", ".join(["%s"] * len(chosen))
+        rows = rawrows.fetch_all(
+            f"SELECT {rawrows.select_list((Patient, 'p'))} FROM patients_patient p "  # noqa: S608
+            f"WHERE p.id IN ({marks})",
+            chosen,
+            Patient,
+        )
     out = []
     for p in rows:
         score, reasons = 50, ["Trùng họ tên (bỏ dấu, không kể thứ tự) và năm sinh"]

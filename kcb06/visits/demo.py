@@ -11,7 +11,7 @@ from kcb06.demo import DEMO_PASSWORD
 from kcb06.facilities.models import Role, StaffProfile
 from kcb06.visits.departments import local_day
 from kcb06.visits.models import Ticket, TicketStatus, Visit
-from kcb06.visits.services import bump_counter, make_ma_lk
+from kcb06.visits.numbers import bump_counter, make_ma_lk
 
 # patient id_number -> (department, outcome stored on the demo visit, ticket status)
 VISITS = [

@@ -14,7 +14,6 @@ Same patient + same department + same local day returns the existing visit and t
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,11 +40,11 @@ from kcb06.visits.departments import (
     local_day,
 )
 from kcb06.visits.models import (
-    DailyCounter,
     Ticket,
     Visit,
     VisitStatus,
 )
+from kcb06.visits.numbers import issue_ticket, make_ma_lk, next_visit_number
 from kcb06.visits.serialize import ticket_dict, visit_dict
 from kcb06.visits.signals import visit_checked_in
 from kcb06.visits.standing import by_id_number_with_standing, lock_with_standing, standing
@@ -92,58 +91,6 @@ class Preview:
     verdict: dict
     warnings: list[dict]
     existing: list[Visit]
-
-
-# --- small helpers (the day and the departments: kcb06.visits.departments) ----------------
-
-
-def bump_counter(scope: str, day: date) -> int:
-    """Next number of a daily counter, race-free: the upsert takes the row lock until commit."""
-    table = DailyCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (scope, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [scope, day],
-        )
-        return cursor.fetchone()[0]
-
-
-def next_visit_number(facility_id: int, day: date) -> int:
-    """MA_LK's daily number, in a short transaction of its own: MA_LK must be unique, not
-    gap-free, so its counter row is not held locked for the whole check-in (ticket numbers
-    are). On PostgreSQL the transaction commits without an fsync wait: a visit that uses the
-    number commits durably later, which flushes the WAL past this record too; if the server
-    dies before then, the number was never used by anything that survived. It is one round
-    trip there (four statements in one simple-protocol message; the values are an int and a
-    date, written in by us)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        with transaction.atomic():
-            return bump_counter(f"visit:{int(facility_id)}", day)
-    table = DailyCounter._meta.db_table
-    sql = (
-        "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608 - an int and a date
-        f"INSERT INTO {table} (scope, day, last) "
-        f"VALUES ('visit:{int(facility_id)}', DATE '{day.isoformat()}', 1) "
-        f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + 1 RETURNING last; "
-        "COMMIT"
-    )
-    with connection.cursor() as cursor:
-        try:
-            cursor.execute(sql)
-            while cursor.description is None:
-                cursor.nextset()
-            return cursor.fetchone()[0]
-        except DatabaseError:
-            # The server may be left inside the failed BEGIN: start clean next time.
-            connection.close()
-            raise
-
-
-def make_ma_lk(facility_code: str, day: date, n: int) -> str:
-    """MA_LK = MA_CSKCB (5) + local date YYYYMMDD + 6-digit daily sequence, e.g.
-    '2790120261123000042': unique per facility and day, stable, 19 ≤ 100 characters."""
-    return f"{facility_code}{day:%Y%m%d}{n:06d}"
 
 
 # --- identity → person ------------------------------------------------------------------------
@@ -470,42 +417,6 @@ def _visit_audit_detail(visit: Visit, dep, verdict) -> dict:
     return detail
 
 
-def _issue_ticket(visit: Visit, dep, day: date) -> Ticket:
-    """The queue number and its ticket row, as the check-in's last statement. The department's
-    counter row stays locked until commit (that is what keeps numbers gap-free), so every other
-    check-in at this department waits from here to the commit: on PostgreSQL the number and the
-    row are one statement, leaving only the commit inside the wait."""
-    ticket = Ticket(visit=visit, department=dep, day=day, number=0, token=secrets.token_urlsafe(12))
-    if connection.vendor != "postgresql":  # SQLite serialises all writers anyway
-        ticket.number = bump_counter(f"ticket:{dep.pk}", day)
-        rawrows.insert(ticket)
-        return ticket
-    ticket.issued_at = timezone.now()
-    counters = DailyCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH n AS (INSERT INTO {counters} (scope, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (scope, day) DO UPDATE SET last = {counters}.last + 1 RETURNING last) "
-            "INSERT INTO visits_ticket (visit_id, department_id, day, number, token, status, "
-            "issued_at, called_at, call_count) "
-            "SELECT %s, %s, %s, n.last, %s, %s, %s, NULL, 0 FROM n RETURNING id, number",
-            [
-                f"ticket:{dep.pk}",
-                day,
-                visit.pk,
-                dep.pk,
-                day,
-                ticket.token,
-                ticket.status,
-                ticket.issued_at,
-            ],
-        )
-        ticket.pk, ticket.number = cursor.fetchone()
-    ticket._state.adding = False
-    ticket._state.db = connection.alias
-    return ticket
-
-
 def _load_visit(visit_id: int) -> Visit:
     return (
         Visit.objects.filter(pk=visit_id)
@@ -563,7 +474,7 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
             purpose="check_in",
             detail=_visit_audit_detail(visit, dep, verdict),
         )
-        ticket = _issue_ticket(visit, dep, day)
+        ticket = issue_ticket(visit, dep, day)
     visit.ticket = ticket
     return visit, True
 

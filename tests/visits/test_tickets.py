@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 
-from kcb06.visits import services
+from kcb06.visits import numbers, services
 from kcb06.visits.models import Ticket, Visit
 from tests.visits.helpers import principal, synthetic, today
 
@@ -106,8 +106,8 @@ def test_counter_is_per_department_and_day(org):
     from django.db import transaction
 
     with transaction.atomic():
-        a = [services.bump_counter("ticket:1", date(2026, 1, 1)) for _ in range(3)]
-        b = services.bump_counter("ticket:2", date(2026, 1, 1))
-        c = services.bump_counter("ticket:1", date(2026, 1, 2))
+        a = [numbers.bump_counter("ticket:1", date(2026, 1, 1)) for _ in range(3)]
+        b = numbers.bump_counter("ticket:2", date(2026, 1, 1))
+        c = numbers.bump_counter("ticket:1", date(2026, 1, 2))
     assert a == [1, 2, 3] and b == 1 and c == 1
-    assert services.make_ma_lk("27901", date(2026, 1, 2), 42) == "2790120260102000042"
+    assert numbers.make_ma_lk("27901", date(2026, 1, 2), 42) == "2790120260102000042"

@@ -99,6 +99,42 @@ def test_two_scans_in_quick_succession_give_one_visit(transactional_db, org, por
     assert sum(r.created for r in results) == 1
 
 
+def test_known_patient_scanned_twice_at_once_for_a_new_department_gets_one_visit(
+    transactional_db, org, portal
+):
+    """The race the patient's row lock settles: a returning patient, two scans at the same
+    moment for a department not yet visited today. The read under the lock goes out with the
+    lock in one round trip (PostgreSQL's pipeline) and must still see the other's visit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("in-memory SQLite test DB has no real concurrency; see the file probe")
+    p = principal(org)
+    scan = synthetic(98)
+    services.check_in(scan, "K01", p)
+    for round_ in range(3):
+        department = ("K19", "K28", "K33")[round_]
+        barrier = threading.Barrier(4)
+        results, errors = [], []
+
+        def worker(department=department, barrier=barrier, results=results, errors=errors):
+            try:
+                barrier.wait(10)
+                results.append(services.check_in(scan, department, p))
+            except Exception as exc:  # noqa: BLE001
+                errors.append(repr(exc))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert errors == []
+        assert Visit.objects.filter(department__code=department).count() == 1
+        assert {r.visit.pk for r in results} == {results[0].visit.pk}
+        assert sum(r.created for r in results) == 1
+
+
 @pytest.mark.django_db
 def test_counter_is_per_department_and_day(org):
     from datetime import date

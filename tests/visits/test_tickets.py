@@ -70,29 +70,33 @@ def test_concurrent_check_ins_get_exactly_1_to_n(transactional_db, org, portal):
     assert len(set(ma_lk)) == N
 
 
-def test_two_scans_in_quick_succession_give_one_visit(transactional_db, org, portal):
-    """A scanner that fires twice (or two clerks with the same patient) → one visit, one ticket."""
-    if connection.vendor != "postgresql":
-        pytest.skip("in-memory SQLite test DB has no real concurrency; see the file probe")
-    p = principal(org)
-    scan = synthetic(99)
-    barrier = threading.Barrier(4)
+def _scan_at_once(scan: str, department: str, principal_, n: int = 4):
+    """n threads check the same scan in at the same instant: (results, errors)."""
+    barrier = threading.Barrier(n)
     results, errors = [], []
 
     def worker():
         try:
             barrier.wait(10)
-            results.append(services.check_in(scan, "K01", p))
+            results.append(services.check_in(scan, department, principal_))
         except Exception as exc:  # noqa: BLE001
             errors.append(repr(exc))
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    threads = [threading.Thread(target=worker) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
+    return results, errors
+
+
+def test_two_scans_in_quick_succession_give_one_visit(transactional_db, org, portal):
+    """A scanner that fires twice (or two clerks with the same patient) → one visit, one ticket."""
+    if connection.vendor != "postgresql":
+        pytest.skip("in-memory SQLite test DB has no real concurrency; see the file probe")
+    results, errors = _scan_at_once(synthetic(99), "K01", principal(org))
     assert errors == []
     assert Visit.objects.count() == 1 and Ticket.objects.count() == 1
     assert {r.ticket.number for r in results} == {1}
@@ -110,25 +114,8 @@ def test_known_patient_scanned_twice_at_once_for_a_new_department_gets_one_visit
     p = principal(org)
     scan = synthetic(98)
     services.check_in(scan, "K01", p)
-    for round_ in range(3):
-        department = ("K19", "K28", "K33")[round_]
-        barrier = threading.Barrier(4)
-        results, errors = [], []
-
-        def worker(department=department, barrier=barrier, results=results, errors=errors):
-            try:
-                barrier.wait(10)
-                results.append(services.check_in(scan, department, p))
-            except Exception as exc:  # noqa: BLE001
-                errors.append(repr(exc))
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=worker) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+    for department in ("K19", "K28", "K33"):
+        results, errors = _scan_at_once(scan, department, p)
         assert errors == []
         assert Visit.objects.filter(department__code=department).count() == 1
         assert {r.visit.pk for r in results} == {results[0].visit.pk}

@@ -53,6 +53,15 @@
     if (e.detail.target === panel && details) { details.focus(); return; }
     focusScan();
   });
+  // A form swapped into the panel (the details of someone unknown) can be sent with Enter
+  // before htmx has wired it: htmx then had no say and the browser would submit it itself,
+  // reloading the page with the person's name and birth date in the URL. Send it through htmx.
+  panel.addEventListener("submit", function (e) {
+    if (e.defaultPrevented || !e.target.matches("form[hx-post]")) return;
+    e.preventDefault();
+    htmx.process(e.target);
+    htmx.trigger(e.target, "submit");
+  });
   // Clicks on plain page areas give the focus back to the field for the next scan.
   document.addEventListener("click", function (e) {
     if (!e.target.closest("input, select, textarea, button, a, label")) focusScan();

@@ -8,9 +8,13 @@ slice per model and each slice becomes an instance through the same converters t
 (SQLite answers booleans as 0/1 and datetimes as text; JSON columns arrive as text).
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 from django.db import connection, connections
+from django.db.models import signals
+from django.db.models.base import ModelState
 
 
 def select_list(*parts) -> str:
@@ -50,20 +54,33 @@ def fetch_all(sql: str, params, model) -> list:
 
 
 def _instance(model, convs, values):
+    """As `model.from_db` would build it, but without `Model.__init__`'s per-field descriptor
+    calls when the model has no init signal receivers (they cost more than the row's read)."""
     if values[convs.pk_index] is None:
         return None
     conn = connections["default"]  # not the proxy: it looks itself up on every attribute
-    converted = []
-    for (col, converters), value in zip(convs, values, strict=True):
-        for convert in converters:
-            value = convert(value, col, conn)
-        converted.append(value)
-    return model.from_db(conn.alias, convs.attnames, converted)
+    if convs.converting:
+        values = list(values)
+        for i, col, converters in convs.converting:
+            value = values[i]
+            for convert in converters:
+                value = convert(value, col, conn)
+            values[i] = value
+    if not convs.plain_init:
+        return model.from_db(conn.alias, convs.attnames, values)
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(convs.attnames, values, strict=True))
+    state = obj._state = ModelState()
+    state.adding = False
+    state.db = conn.alias
+    return obj
 
 
 class _Converters(list):
     attnames: list[str]
     pk_index: int
+    converting: list[tuple]  # (index, col, converters) of the columns that need converting
+    plain_init: bool  # no pre_init/post_init receivers: the instance may skip __init__
 
 
 @cache
@@ -79,6 +96,10 @@ def _converters(model, vendor: str) -> _Converters:
         out.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
     out.attnames = [f.attname for f in model._meta.concrete_fields]
     out.pk_index = out.attnames.index(model._meta.pk.attname)
+    out.converting = [(i, col, convs) for i, (col, convs) in enumerate(out) if convs]
+    out.plain_init = not (
+        signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+    )
     return out
 
 
@@ -86,28 +107,79 @@ def insert(obj) -> None:
     """INSERT a new instance as `obj.save()` would (defaults, auto_now/auto_now_add, the
     fields' own conversion to database values), without the ORM's query compiler: at every
     check-in the compiler cost more CPU than the database took to store the row. Sends no
-    save signals; use it only for models that have no save receivers."""
+    save signals; use it only for models that have no save receivers. A primary key already
+    set (`reserve_pks`) is inserted as it is. Inside `queued_inserts` the INSERT is queued, not
+    sent: an instance without a preset primary key then has none afterwards."""
     model = type(obj)
     conn = connections["default"]  # not the proxy: it looks itself up on every attribute
-    fields, sql = _insert_plan(model, conn.vendor)
+    pk_name = model._meta.pk.attname
+    preset = getattr(obj, pk_name) is not None
+    queue = _queue.get()
+    fields, sql = _insert_plan(model, conn.vendor, preset, queue is not None)
     values = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
-    with conn.cursor() as cursor:
-        cursor.execute(sql, values)
-        pk = cursor.fetchone()[0]
-    setattr(obj, model._meta.pk.attname, pk)
+    if queue is not None:
+        queue.append((sql, values))
+    else:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, values)
+            if not preset:
+                setattr(obj, pk_name, cursor.fetchone()[0])
     obj._state.adding = False
     obj._state.db = conn.alias
 
 
 @cache
-def _insert_plan(model, vendor: str):
+def _insert_plan(model, vendor: str, preset: bool, queued: bool):
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    fields = [f for f in meta.concrete_fields if preset or f is not meta.pk]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608
-        f"RETURNING {quote(meta.pk.column)}"
-    )
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    if not (preset or queued):
+        sql += f" RETURNING {quote(meta.pk.column)}"
     return fields, sql
+
+
+# --- a write sent whole with its COMMIT (PostgreSQL) ------------------------------------------
+
+_queue: ContextVar[list | None] = ContextVar("kcb06_queued_inserts", default=None)
+
+
+@contextmanager
+def queued_inserts():
+    """Yields the list `insert` appends (sql, params) to instead of sending them, on PostgreSQL
+    in a transaction's outermost block: the caller sends them with its last statements and the
+    COMMIT in one pipeline (kcb06.visits.commit). Elsewhere yields None and inserts go at once.
+    Nothing inside may read what it inserted: the rows reach the server at the end."""
+    if connection.vendor != "postgresql" or len(connection.atomic_blocks) != 1:
+        yield None
+        return
+    queue: list = []
+    token = _queue.set(queue)
+    try:
+        yield queue
+    finally:
+        _queue.reset(token)
+
+
+def reserve_pks(*models) -> list[int | None]:
+    """The models' next primary keys, taken from their sequences in one round trip, so that a
+    write can name its rows before sending them (`queued_inserts`). PostgreSQL outside a
+    transaction only (where the write will be the outermost block); else Nones."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return [None] * len(models)
+    sql = "SELECT " + ", ".join(f"nextval('{sequence_of(m)}')" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return list(cursor.fetchone())
+
+
+@cache
+def sequence_of(model) -> str:
+    """The name of the sequence behind a model's primary key (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column]
+        )
+        return cursor.fetchone()[0]

@@ -48,3 +48,6 @@ class AuditChainHead(models.Model):
     chain = models.BigIntegerField(primary_key=True)
     seq = models.BigIntegerField()
     hash = models.CharField(max_length=64)
+    # The hash before the last append (PostgreSQL's one-statement append returns it from here:
+    # an upsert's RETURNING sees only the new row).
+    prev_hash = models.CharField(max_length=64, default="", blank=True)

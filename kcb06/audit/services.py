@@ -81,11 +81,13 @@ def facility_of_chain(chain: int) -> int:
 # One statement both creates a missing head and locks the existing one (row lock until commit),
 # returning the previous seq and hash: works the same on PostgreSQL and SQLite >= 3.35.
 _CLAIM_HEAD = (
-    "INSERT INTO audit_auditchainhead (chain, seq, hash) VALUES (%s, 0, %s) "
+    "INSERT INTO audit_auditchainhead (chain, seq, hash, prev_hash) VALUES (%s, 0, %s, '') "
     "ON CONFLICT (chain) DO UPDATE SET seq = audit_auditchainhead.seq "
     "RETURNING seq, hash"
 )
-_ADVANCE_HEAD = "UPDATE audit_auditchainhead SET seq = %s, hash = %s WHERE chain = %s"
+_ADVANCE_HEAD = (
+    "UPDATE audit_auditchainhead SET seq = %s, hash = %s, prev_hash = %s WHERE chain = %s"
+)
 
 # Every read of personal data pays for one append, so the row goes in as one prepared INSERT
 # (field by field through Django's own value conversion) rather than through the ORM's query
@@ -107,33 +109,35 @@ def _insert(cursor, entry: AuditEntry) -> None:
     cursor.execute(_insert_sql(), values)
 
 
-# PostgreSQL: the whole append (lock the head, hash, insert, advance) is one statement, so an
-# audited read costs one round trip and, outside a transaction, no BEGIN/COMMIT of its own.
-# A chain's first entry (no head row yet) takes the portable path below.
+# PostgreSQL: the whole append is one statement. The upsert creates a chain's head at its first
+# entry, or else locks it (until commit) and advances it, hashing from the head's old values
+# (ON CONFLICT's SET reads the row as it was); the entry is inserted from what it returns. One
+# round trip per audited read, no BEGIN/COMMIT of its own outside a transaction, and it can go
+# into a pipeline with the statements around it (see `pg_append`).
 _PG_APPEND = """
 WITH h AS (
-    SELECT seq, hash FROM audit_auditchainhead WHERE chain = %(chain)s FOR UPDATE
-), n AS (
-    SELECT seq + 1 AS seq, hash AS prev_hash,
-           encode(sha256(convert_to(
-               hash || '|' || %(before)s || (seq + 1)::text || %(after)s, 'UTF8')), 'hex') AS hash
-    FROM h
-), e AS (
-    INSERT INTO audit_auditentry (chain, seq, at, user_id, username, role, facility_id, action,
-        object_type, object_id, patient_id, purpose, ip, via, detail, prev_hash, hash)
-    SELECT %(chain)s, n.seq, %(at)s, %(user_id)s, %(username)s, %(role)s, %(facility_id)s,
-        %(action)s, %(object_type)s, %(object_id)s, %(patient_id)s, %(purpose)s, %(ip)s,
-        %(via)s, %(detail)s, n.prev_hash, n.hash
-    FROM n
+    INSERT INTO audit_auditchainhead AS t (chain, seq, hash, prev_hash)
+    VALUES (%(chain)s, 1, encode(sha256(convert_to(
+        %(genesis)s || '|' || %(before)s || '1' || %(after)s, 'UTF8')), 'hex'), %(genesis)s)
+    ON CONFLICT (chain) DO UPDATE SET
+        seq = t.seq + 1,
+        prev_hash = t.hash,
+        hash = encode(sha256(convert_to(
+            t.hash || '|' || %(before)s || (t.seq + 1)::text || %(after)s, 'UTF8')), 'hex')
     RETURNING seq, prev_hash, hash
 )
-UPDATE audit_auditchainhead SET seq = e.seq, hash = e.hash FROM e
-WHERE audit_auditchainhead.chain = %(chain)s
-RETURNING e.seq, e.prev_hash, e.hash
+INSERT INTO audit_auditentry (chain, seq, at, user_id, username, role, facility_id, action,
+    object_type, object_id, patient_id, purpose, ip, via, detail, prev_hash, hash)
+SELECT %(chain)s, h.seq, %(at)s, %(user_id)s, %(username)s, %(role)s, %(facility_id)s,
+    %(action)s, %(object_type)s, %(object_id)s, %(patient_id)s, %(purpose)s, %(ip)s,
+    %(via)s, %(detail)s, h.prev_hash, h.hash
+FROM h
+RETURNING seq, prev_hash, hash
 """
 
 
-def _append_postgresql(entry: AuditEntry) -> bool:
+def pg_append(entry: AuditEntry) -> tuple[str, dict]:
+    """The PostgreSQL statement that appends `entry`; its one row goes to `appended`."""
     before, after = _payload_around_seq(entry)
     conn = connections["default"]  # not the proxy: it looks itself up on every attribute
     params = {
@@ -141,27 +145,26 @@ def _append_postgresql(entry: AuditEntry) -> bool:
         for f in _ENTRY_FIELDS
         if f.attname not in ("seq", "prev_hash", "hash")
     }
-    params.update(before=before, after=after)
-    with connection.cursor() as cursor:
-        cursor.execute(_PG_APPEND, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
+    params.update(before=before, after=after, genesis=GENESIS)
+    return _PG_APPEND, params
+
+
+def appended(entry: AuditEntry, row) -> AuditEntry:
     entry.seq, entry.prev_hash, entry.hash = row
-    return True
+    return entry
 
 
-def _append_portable(entry: AuditEntry) -> None:
+def append_portable(entry: AuditEntry) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CLAIM_HEAD, [entry.chain, GENESIS])
         last_seq, entry.prev_hash = cursor.fetchone()
         entry.seq = last_seq + 1
         entry.hash = _digest(entry.prev_hash, entry)
         _insert(cursor, entry)
-        cursor.execute(_ADVANCE_HEAD, [entry.seq, entry.hash, entry.chain])
+        cursor.execute(_ADVANCE_HEAD, [entry.seq, entry.hash, entry.prev_hash, entry.chain])
 
 
-def record(
+def entry_for(
     principal,
     action: str,
     *,
@@ -172,11 +175,12 @@ def record(
     detail: dict | None = None,
     facility_id: int | None = None,
 ) -> AuditEntry:
-    """Append one entry. `principal` is a facilities.services.Principal or None (system)."""
+    """The entry `record` appends (not yet in a chain's order): for callers that append it in a
+    pipeline of their own (`pg_append`)."""
     user = getattr(principal, "user", None)
     profile = getattr(principal, "profile", None)
     facility_id = facility_id if facility_id is not None else getattr(profile, "facility_id", None)
-    entry = AuditEntry(
+    return AuditEntry(
         chain=chain_for(facility_id),
         at=timezone.now(),
         user_id=getattr(user, "pk", None),
@@ -192,9 +196,22 @@ def record(
         via=getattr(principal, "via", "") or "system",
         detail=detail or {},
     )
-    if connection.vendor == "postgresql" and _append_postgresql(entry):
-        return entry
-    _append_portable(entry)
+
+
+def record(principal, action: str, **fields) -> AuditEntry:
+    """Append one entry. `principal` is a facilities.services.Principal or None (system);
+    `fields` as `entry_for`."""
+    return record_entry(entry_for(principal, action, **fields))
+
+
+def record_entry(entry: AuditEntry) -> AuditEntry:
+    """Append an entry built by `entry_for`."""
+    if connection.vendor == "postgresql":
+        sql, params = pg_append(entry)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return appended(entry, cursor.fetchone())
+    append_portable(entry)
     return entry
 
 

@@ -142,7 +142,7 @@ def active_value(patient: Patient, kind: str) -> str:
 # --- writes (called inside the check-in transaction) ------------------------------------------
 
 
-def create_patient(person: PersonData) -> Patient:
+def create_patient(person: PersonData, pk: int | None = None) -> Patient:
     year = person.year
     if not person.full_name or not year:
         raise DomainError(
@@ -151,6 +151,7 @@ def create_patient(person: PersonData) -> Patient:
             "Full name and date or year of birth are needed to create a patient.",
         )
     patient = Patient(
+        pk=pk,
         full_name=" ".join(person.full_name.split()),
         name_key=name_key(person.full_name),
         date_of_birth=person.date_of_birth,
@@ -208,10 +209,10 @@ def numbers(person: PersonData) -> list[tuple[str, str]]:
 
 
 def _create_identifiers(patient: Patient, person: PersonData) -> None:
-    """A brand-new record: no history to keep, insert its identifiers in one statement."""
-    PatientIdentifier.objects.bulk_create(
-        [PatientIdentifier(patient=patient, kind=k, value=v) for k, v in numbers(person)]
-    )
+    """A brand-new record: no history to keep, plain inserts (queued with the check-in's
+    write where it queues them, see rawrows.queued_inserts)."""
+    for kind, value in numbers(person):
+        rawrows.insert(PatientIdentifier(patient=patient, kind=kind, value=value))
 
 
 def record_identifiers(patient: Patient, person: PersonData, held=None) -> bool:
@@ -523,11 +524,11 @@ def safe_create(person: PersonData) -> Patient:
         return create_with_identifiers(person)
 
 
-def create_with_identifiers(person: PersonData) -> Patient:
+def create_with_identifiers(person: PersonData, pk: int | None = None) -> Patient:
     """A new record and its identifiers, in the caller's transaction. A concurrent creation of
     the same ID number raises IntegrityError and leaves that transaction unusable: for callers
     that roll back and retry whole (the check-in), which saves a savepoint's two statements."""
-    patient = create_patient(person)
+    patient = create_patient(person, pk)
     _create_identifiers(patient, person)
     return patient
 

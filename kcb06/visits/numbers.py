@@ -1,12 +1,13 @@
 """Numbers of the check-in: MA_LK (unique per facility and day) and queue tickets (gap-free
 per department and day), both from daily counter rows (DailyCounter).
 
-MA_LK's number is taken in a short transaction of its own, before the check-in's write; the
-ticket's number is the write's last statement, because its counter row stays locked until
+MA_LK's number comes from a block this process reserved in a short transaction of its own;
+the ticket's number is the write's last statement, because its counter row stays locked until
 commit and every other check-in at that department waits for it.
 """
 
 import secrets
+import threading
 from datetime import date
 
 from django.db import DatabaseError, connection, transaction
@@ -28,24 +29,62 @@ def bump_counter(scope: str, day: date) -> int:
         return cursor.fetchone()[0]
 
 
+# MA_LK numbers are reserved in blocks: a process takes the next VISIT_NUMBER_BLOCK numbers of a
+# facility's day in one short transaction and hands them out itself. MA_LK must be unique, not
+# gap-free nor in arrival order, and a check-in then spends no round trip on it. A process that
+# stops leaves the rest of its block unused; two processes' numbers interleave.
+VISIT_NUMBER_BLOCK = 20
+_blocks: dict[tuple, list[int]] = {}
+_blocks_lock = threading.Lock()
+
+
 def next_visit_number(facility_id: int, day: date) -> int:
-    """MA_LK's daily number, in a short transaction of its own: MA_LK must be unique, not
-    gap-free, so its counter row is not held locked for the whole check-in (ticket numbers
-    are). On PostgreSQL the transaction commits without an fsync wait: a visit that uses the
-    number commits durably later, which flushes the WAL past this record too; if the server
-    dies before then, the number was never used by anything that survived. It is one round
-    trip there (four statements in one simple-protocol message; the values are an int and a
-    date, written in by us)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        with transaction.atomic():
-            return bump_counter(f"visit:{int(facility_id)}", day)
+    """MA_LK's daily number. Inside a caller's transaction it is taken one at a time, so that a
+    rollback also gives it back; otherwise from this process's block (see above)."""
+    if connection.in_atomic_block:
+        return bump_counter(f"visit:{int(facility_id)}", day)
+    key = (connection.settings_dict["NAME"], int(facility_id), day)
+    with _blocks_lock:
+        block = _blocks.get(key)
+        if block and block[0] <= block[1]:
+            block[0] += 1
+            return block[0] - 1
+    last = _reserve(int(facility_id), day, VISIT_NUMBER_BLOCK)
+    with _blocks_lock:
+        _blocks[key] = [last - VISIT_NUMBER_BLOCK + 2, last]
+        for stale in [k for k in _blocks if k[2] != day]:
+            del _blocks[stale]
+    return last - VISIT_NUMBER_BLOCK + 1
+
+
+def forget_visit_numbers() -> None:
+    """Drop the reserved blocks (a MA_LK turned out taken: the database was restored)."""
+    with _blocks_lock:
+        _blocks.clear()
+
+
+def _reserve(facility_id: int, day: date, count: int) -> int:
+    """Add `count` to the facility's day counter and answer the new last number, in a short
+    transaction of its own. On PostgreSQL it commits without an fsync wait: a visit that uses
+    a number commits durably later, which flushes the WAL past this record too; if the server
+    dies before then, no number of the block was used by anything that survived. It is one
+    round trip there (four statements in one simple-protocol message; the values are ints and
+    a date, written in by us)."""
     table = DailyCounter._meta.db_table
+    if connection.vendor != "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (scope, day, last) VALUES (%s, %s, %s) "  # noqa: S608
+                f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + %s RETURNING last",
+                [f"visit:{facility_id}", day, count, count],
+            )
+            return cursor.fetchone()[0]
     sql = (
-        "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608 - an int and a date
+        "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608 - ints and a date
         f"INSERT INTO {table} (scope, day, last) "
-        f"VALUES ('visit:{int(facility_id)}', DATE '{day.isoformat()}', 1) "
-        f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + 1 RETURNING last; "
-        "COMMIT"
+        f"VALUES ('visit:{int(facility_id)}', DATE '{day.isoformat()}', {int(count)}) "
+        f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + {int(count)} "
+        "RETURNING last; COMMIT"
     )
     with connection.cursor() as cursor:
         try:
@@ -69,33 +108,51 @@ def issue_ticket(visit: Visit, dep, day: date) -> Ticket:
     """The queue number and its ticket row, as the check-in's last statement. The department's
     counter row stays locked until commit (that is what keeps numbers gap-free), so every other
     check-in at this department waits from here to the commit: on PostgreSQL the number and the
-    row are one statement, leaving only the commit inside the wait."""
-    ticket = Ticket(visit=visit, department=dep, day=day, number=0, token=secrets.token_urlsafe(12))
+    row are one statement (`ticket_statement`), which the check-in sends together with its
+    COMMIT."""
     if connection.vendor != "postgresql":  # SQLite serialises all writers anyway
+        ticket = _new_ticket(visit, dep, day)
         ticket.number = bump_counter(f"ticket:{dep.pk}", day)
         rawrows.insert(ticket)
         return ticket
+    ticket, sql, params = ticket_statement(visit, dep, day)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return ticket_issued(ticket, cursor.fetchone())
+
+
+def _new_ticket(visit: Visit, dep, day: date) -> Ticket:
+    return Ticket(visit=visit, department=dep, day=day, number=0, token=secrets.token_urlsafe(12))
+
+
+def ticket_statement(visit: Visit, dep, day: date) -> tuple[Ticket, str, list]:
+    """PostgreSQL: the unsaved ticket and the one statement that numbers and stores it; its
+    row goes to `ticket_issued`."""
+    ticket = _new_ticket(visit, dep, day)
     ticket.issued_at = timezone.now()
     counters = DailyCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH n AS (INSERT INTO {counters} (scope, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (scope, day) DO UPDATE SET last = {counters}.last + 1 RETURNING last) "
-            "INSERT INTO visits_ticket (visit_id, department_id, day, number, token, status, "
-            "issued_at, called_at, call_count) "
-            "SELECT %s, %s, %s, n.last, %s, %s, %s, NULL, 0 FROM n RETURNING id, number",
-            [
-                f"ticket:{dep.pk}",
-                day,
-                visit.pk,
-                dep.pk,
-                day,
-                ticket.token,
-                ticket.status,
-                ticket.issued_at,
-            ],
-        )
-        ticket.pk, ticket.number = cursor.fetchone()
+    sql = (
+        f"WITH n AS (INSERT INTO {counters} (scope, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (scope, day) DO UPDATE SET last = {counters}.last + 1 RETURNING last) "
+        "INSERT INTO visits_ticket (visit_id, department_id, day, number, token, status, "
+        "issued_at, called_at, call_count) "
+        "SELECT %s, %s, %s, n.last, %s, %s, %s, NULL, 0 FROM n RETURNING id, number"
+    )
+    params = [
+        f"ticket:{dep.pk}",
+        day,
+        visit.pk,
+        dep.pk,
+        day,
+        ticket.token,
+        ticket.status,
+        ticket.issued_at,
+    ]
+    return ticket, sql, params
+
+
+def ticket_issued(ticket: Ticket, row) -> Ticket:
+    ticket.pk, ticket.number = row
     ticket._state.adding = False
     ticket._state.db = connection.alias
     return ticket

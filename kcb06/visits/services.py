@@ -28,12 +28,13 @@ from django.db import (
 from django.utils import timezone
 
 from kcb06 import rawrows
-from kcb06.audit.services import Action, record
+from kcb06.audit.services import Action, entry_for, record
 from kcb06.errors import DomainError, Forbidden
 from kcb06.facilities.models import Role
 from kcb06.patients import services as mpi
 from kcb06.patients.duplicates import Candidate, likely_duplicates
 from kcb06.patients.models import IdentifierKind, Patient
+from kcb06.visits.commit import audit_ticket_and_commit
 from kcb06.visits.departments import (
     department_for,
     ensure_open,
@@ -44,7 +45,7 @@ from kcb06.visits.models import (
     Visit,
     VisitStatus,
 )
-from kcb06.visits.numbers import issue_ticket, make_ma_lk, next_visit_number
+from kcb06.visits.numbers import forget_visit_numbers, make_ma_lk, next_visit_number
 from kcb06.visits.serialize import ticket_dict, visit_dict
 from kcb06.visits.signals import visit_checked_in
 from kcb06.visits.standing import by_id_number_with_standing, lock_with_standing, standing
@@ -370,20 +371,18 @@ def check_in(
             bhxh_number=person.bhxh_number or (verdict.card.bhxh_number or ""),
         )
 
-    try:
-        n = next_visit_number(dep.facility_id, day)
-    except (OperationalError, InterfaceError) as exc:
-        raise _database_unavailable(exc) from None
-    ma_lk = make_ma_lk(dep.facility.code, day, n)
     for attempt in range(3):
         try:
+            ma_lk = make_ma_lk(dep.facility.code, day, next_visit_number(dep.facility_id, day))
             visit, created = _write(
                 operator, dep, day, person, patient, link_id, verdict, verdict_dict, reason, ma_lk
             )
             break
         except IntegrityError:
             # A concurrent check-in created this person (ID number constraint) or the same
-            # visit: look again and retry; the second pass finds the committed record.
+            # visit: look again and retry; the second pass finds the committed record. (Or the
+            # MA_LK was taken: the database was restored under us; reserve anew.)
+            forget_visit_numbers()
             patient = mpi.find_known(person)
             if attempt == 2:
                 raise
@@ -427,17 +426,22 @@ def _load_visit(visit_id: int) -> Visit:
 
 def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason, ma_lk):
     now = timezone.now()
-    with transaction.atomic():
-        locked = patient.pk if patient is not None else link_id
+    locked = patient.pk if patient is not None else link_id
+    # A new patient on PostgreSQL: both ids taken ahead, so the whole write goes in one pipeline.
+    new_ids = rawrows.reserve_pks(Patient, Visit) if locked is None else (None, None)
+    with transaction.atomic(), rawrows.queued_inserts() as queued:
         patient = held = None
         if locked is not None:
             # Read under the row lock: a check-in racing this one has committed by now.
-            patient, held = lock_with_standing(locked, [dep.facility_id], dep.pk, day)
+            patient, held, visit_id = lock_with_standing(
+                locked, [dep.facility_id], dep.pk, day, reserve_visit_id=queued is not None
+            )
         if patient is None:
             # New record: identifiers written with it; no visit can exist yet.
-            patient = mpi.create_with_identifiers(person)  # IntegrityError: retried whole
+            patient = mpi.create_with_identifiers(person, new_ids[0])  # IntegrityError: retried
             mpi.link_facility(patient, dep.facility_id, created=True)
             identifiers = mpi.numbers(person)
+            visit_id = new_ids[1]
         else:
             if person.id_number:
                 mpi.refresh_from_card(patient, person)
@@ -448,6 +452,7 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
             identifiers = None if changed else held.identifiers
         facility = dep.facility
         visit = Visit(
+            pk=visit_id,
             ma_lk=ma_lk,
             facility=facility,
             patient=patient,
@@ -465,7 +470,7 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
         visit_checked_in.send(
             sender=Visit, visit=visit, principal=operator, fresh=True, identifiers=identifiers
         )
-        record(
+        entry = entry_for(
             operator,
             Action.CREATE,
             object_type="visit",
@@ -474,7 +479,7 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
             purpose="check_in",
             detail=_visit_audit_detail(visit, dep, verdict),
         )
-        ticket = issue_ticket(visit, dep, day)
+        ticket = audit_ticket_and_commit(entry, visit, dep, day, queued)
     visit.ticket = ticket
     return visit, True
 

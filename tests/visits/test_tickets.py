@@ -107,8 +107,8 @@ def test_known_patient_scanned_twice_at_once_for_a_new_department_gets_one_visit
     transactional_db, org, portal
 ):
     """The race the patient's row lock settles: a returning patient, two scans at the same
-    moment for a department not yet visited today. The read under the lock goes out with the
-    lock in one round trip (PostgreSQL's pipeline) and must still see the other's visit."""
+    moment for a department not yet visited today. The read after the lock must see the
+    other's visit, and the visit id the lock's statement reserves must not be reused."""
     if connection.vendor != "postgresql":
         pytest.skip("in-memory SQLite test DB has no real concurrency; see the file probe")
     p = principal(org)

@@ -131,3 +131,20 @@ def test_database_lost_before_the_write_answers_503_not_500(api_client, org, mon
     assert error["code"] == "database_unavailable"
     assert "cơ sở dữ liệu" in error["message_vi"] and "Database" in error["message_en"]
     assert not Visit.objects.exists()
+
+
+def test_api_key_calls_skip_the_page_middleware_but_not_its_checks(api_client, client, org):
+    """kcb06.apikeypath: a Bearer call goes straight to the API. It keeps the security headers,
+    sets no cookie, and the key is still checked on every call; a wrong key is 401 in both
+    languages. A call from a logged-in page (session cookie) takes the whole chain."""
+    r = api_client.get("/api/v1/departments")
+    assert r.status_code == 200 and {d["code"] for d in r.json()} >= {"K01", "K19"}
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert int(r.headers["Content-Length"]) == len(r.content)
+    assert "Set-Cookie" not in r.headers and not r.cookies
+    bad = client.get("/api/v1/departments", HTTP_AUTHORIZATION="Bearer kcb06_demo0001_wrong")
+    assert bad.status_code == 401
+    assert bad.json()["error"]["message_vi"] and bad.json()["error"]["message_en"]
+    client.force_login(org["users"]["tiepdon"])
+    page = client.get("/api/v1/departments")
+    assert page.status_code == 200 and page.headers["X-Frame-Options"] == "DENY"

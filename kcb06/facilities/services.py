@@ -11,6 +11,7 @@ from django.utils import timezone
 from kcb06 import rawrows
 from kcb06.errors import DomainError, Forbidden
 from kcb06.facilities.models import ApiKey, Facility, Role, StaffProfile
+from kcb06.shortcache import ShortCache
 
 API_KEY_PREFIX = "kcb06"
 
@@ -123,7 +124,7 @@ def authenticate_api_key(text: str, ip: str | None = None) -> Principal:
             "Khóa API không đúng định dạng (kcb06_<tiền tố>_<bí mật>).",
             "Malformed API key (expected kcb06_<prefix>_<secret>).",
         )
-    key = _api_key_with_staff(parts[1])
+    key = API_KEYS.get(parts[1], lambda: _api_key_with_staff(parts[1]))
     if key is None or not secrets.compare_digest(key.key_hash, _hash_key(parts[2])):
         raise InvalidApiKey(
             "api_key_invalid", "Khóa API không hợp lệ.", "The API key is not valid."
@@ -141,15 +142,22 @@ def authenticate_api_key(text: str, ip: str | None = None) -> Principal:
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now  # the cached row too
     return Principal(
         user=key.acting_user, profile=key.acting_user.staff, via="api_key", api_key_id=key.pk, ip=ip
     )
 
 
+# Key, user, profile and facility of the API keys in use, for API_KEY_SECONDS (kcb06.shortcache):
+# a revoked key, a disabled user or a changed role counts at once in the process that changed
+# it and within that time in the others. The secret is compared at every call.
+API_KEY_SECONDS = 2.0
+API_KEYS = ShortCache(API_KEY_SECONDS)
+
+
 def _api_key_with_staff(prefix: str) -> ApiKey | None:
     """Every API call starts here: key, acting user, staff profile and facility in one
-    hand-written read (kcb06.rawrows), fresh each time so a revoked key or a changed role
-    counts at once."""
+    hand-written read (kcb06.rawrows)."""
     user_model = ApiKey.acting_user.field.related_model
     cols = rawrows.select_list(
         (ApiKey, "k"), (user_model, "u"), (StaffProfile, "s"), (Facility, "f")
@@ -181,6 +189,7 @@ def _api_key_with_staff(prefix: str) -> ApiKey | None:
 @transaction.atomic
 def revoke_api_key(key: ApiKey) -> None:
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    API_KEYS.clear()
 
 
 def facility_by_code(code: str) -> Facility:

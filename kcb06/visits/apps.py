@@ -13,3 +13,14 @@ class VisitsConfig(AppConfig):
         from kcb06.visits.services import on_verdict_resolved
 
         verdict_resolved.connect(on_verdict_resolved, dispatch_uid="visits.verdict_resolved")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from kcb06.facilities.models import Department, Facility
+        from kcb06.visits.departments import DEPARTMENTS
+        from kcb06.visits.models import DepartmentClosure
+
+        # A department, its closure or its facility changed: forget the cached departments.
+        for model in (Department, DepartmentClosure, Facility):
+            for signal in (post_save, post_delete):
+                signal.connect(DEPARTMENTS.clear, sender=model, weak=False)

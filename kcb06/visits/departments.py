@@ -12,6 +12,7 @@ from django.utils import timezone
 from kcb06 import rawrows
 from kcb06.errors import DomainError
 from kcb06.facilities.models import Department, Facility
+from kcb06.shortcache import ShortCache
 from kcb06.visits.models import DepartmentClosure
 
 
@@ -27,7 +28,8 @@ def department_for(principal, department, day: date | None = None) -> Department
     else:
         code = (department or "").strip().upper()
         day = day or local_day()
-        dep = _department_with_closure(principal.facility_id, code, day)
+        key = (principal.facility_id, code, day)
+        dep = DEPARTMENTS.get(key, lambda: _department_with_closure(*key))
     if dep is None or dep.facility_id != principal.facility_id:
         raise DomainError(
             "department_unknown",
@@ -36,6 +38,13 @@ def department_for(principal, department, day: date | None = None) -> Department
             status=404,
         )
     return dep
+
+
+# Departments with today's closure, for DEPARTMENT_SECONDS (kcb06.shortcache): closing a
+# department for the day counts at once in the process that did it, within that time in the
+# others. Cleared on every save or delete of a department, closure or facility.
+DEPARTMENT_SECONDS = 2.0
+DEPARTMENTS = ShortCache(DEPARTMENT_SECONDS)
 
 
 def _department_with_closure(facility_id: int, code: str, day: date) -> Department | None:

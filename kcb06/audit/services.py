@@ -112,41 +112,45 @@ def _insert(cursor, entry: AuditEntry) -> None:
 # PostgreSQL: the whole append is one statement. The upsert creates a chain's head at its first
 # entry, or else locks it (until commit) and advances it, hashing from the head's old values
 # (ON CONFLICT's SET reads the row as it was); the entry is inserted from what it returns. One
-# round trip per audited read, no BEGIN/COMMIT of its own outside a transaction, and it can go
-# into a pipeline with the statements around it (see `pg_append`).
-_PG_APPEND = """
-WITH h AS (
-    INSERT INTO audit_auditchainhead AS t (chain, seq, hash, prev_hash)
-    VALUES (%(chain)s, 1, encode(sha256(convert_to(
-        %(genesis)s || '|' || %(before)s || '1' || %(after)s, 'UTF8')), 'hex'), %(genesis)s)
+# round trip per audited read, no BEGIN/COMMIT of its own outside a transaction, and the two
+# parts can join other statements as common table expressions (`pg_append_ctes`).
+_PG_HEAD = """INSERT INTO audit_auditchainhead AS head (chain, seq, hash, prev_hash)
+    VALUES (%s, 1, encode(sha256(convert_to(%s || '|' || %s || '1' || %s, 'UTF8')), 'hex'), %s)
     ON CONFLICT (chain) DO UPDATE SET
-        seq = t.seq + 1,
-        prev_hash = t.hash,
+        seq = head.seq + 1,
+        prev_hash = head.hash,
         hash = encode(sha256(convert_to(
-            t.hash || '|' || %(before)s || (t.seq + 1)::text || %(after)s, 'UTF8')), 'hex')
-    RETURNING seq, prev_hash, hash
+            head.hash || '|' || %s || (head.seq + 1)::text || %s, 'UTF8')), 'hex')
+    RETURNING seq, prev_hash, hash"""
+_FROM_HEAD = {"seq": "{h}.seq", "prev_hash": "{h}.prev_hash", "hash": "{h}.hash"}
+_PG_ENTRY = (
+    f"INSERT INTO audit_auditentry ({', '.join(f.column for f in _ENTRY_FIELDS)}) "  # noqa: S608
+    f"SELECT {', '.join(_FROM_HEAD.get(f.attname, '%s') for f in _ENTRY_FIELDS)} "
+    "FROM {h} RETURNING seq, prev_hash, hash"
 )
-INSERT INTO audit_auditentry (chain, seq, at, user_id, username, role, facility_id, action,
-    object_type, object_id, patient_id, purpose, ip, via, detail, prev_hash, hash)
-SELECT %(chain)s, h.seq, %(at)s, %(user_id)s, %(username)s, %(role)s, %(facility_id)s,
-    %(action)s, %(object_type)s, %(object_id)s, %(patient_id)s, %(purpose)s, %(ip)s,
-    %(via)s, %(detail)s, h.prev_hash, h.hash
-FROM h
-RETURNING seq, prev_hash, hash
-"""
 
 
-def pg_append(entry: AuditEntry) -> tuple[str, dict]:
-    """The PostgreSQL statement that appends `entry`; its one row goes to `appended`."""
+def pg_append_ctes(entry: AuditEntry, head: str, appended_as: str) -> list[tuple[str, str, list]]:
+    """The append of `entry` as two common table expressions (name, sql, params): `head`
+    advances the chain, `appended_as` inserts the entry and returns (seq, prev_hash, hash)."""
     before, after = _payload_around_seq(entry)
     conn = connections["default"]  # not the proxy: it looks itself up on every attribute
-    params = {
-        f.attname: f.get_db_prep_save(getattr(entry, f.attname), conn)
+    values = [
+        f.get_db_prep_save(getattr(entry, f.attname), conn)
         for f in _ENTRY_FIELDS
-        if f.attname not in ("seq", "prev_hash", "hash")
-    }
-    params.update(before=before, after=after, genesis=GENESIS)
-    return _PG_APPEND, params
+        if f.attname not in _FROM_HEAD
+    ]
+    head_params = [entry.chain, GENESIS, before, after, GENESIS, before, after]
+    return [
+        (head, _PG_HEAD, head_params),
+        (appended_as, _PG_ENTRY.replace("{h}", head), values),
+    ]
+
+
+def pg_append(entry: AuditEntry) -> tuple[str, list]:
+    """The PostgreSQL statement that appends `entry`; its one row goes to `appended`."""
+    (head, head_sql, head_params), (_, entry_sql, values) = pg_append_ctes(entry, "h", "e")
+    return f"WITH {head} AS ({head_sql}) {entry_sql}", head_params + values
 
 
 def appended(entry: AuditEntry, row) -> AuditEntry:
@@ -176,7 +180,7 @@ def entry_for(
     facility_id: int | None = None,
 ) -> AuditEntry:
     """The entry `record` appends (not yet in a chain's order): for callers that append it in a
-    pipeline of their own (`pg_append`)."""
+    statement of their own (`pg_append_ctes`)."""
     user = getattr(principal, "user", None)
     profile = getattr(principal, "profile", None)
     facility_id = facility_id if facility_id is not None else getattr(profile, "facility_id", None)

@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, with a health check that skips connections in steady use.
+"""Django's PostgreSQL backend, with a health check that skips connections in steady use, and
+psycopg's placeholder conversion kept for long statements too.
 
 With CONN_HEALTH_CHECKS Django sends `SELECT 1` on a kept connection before the first query of
 every request, so that a connection the server dropped (a restart, a failover, an idle timeout)
@@ -13,6 +14,16 @@ before.
 import time
 
 from django.db.backends.postgresql import base
+from psycopg import _queries
+
+# psycopg turns a statement's %s placeholders into $n at every execute and keeps the result only
+# for statements under 4 KB and 50 parameters (psycopg/_queries.py), against ORM statements
+# whose shape rarely repeats. The check-in's write is one statement of a few KB and ~100
+# parameters in a handful of shapes all day (kcb06/visits/commit.py); converting it again at
+# every check-in cost ~0.5 ms of CPU. The cache stays bounded (an lru_cache of 128 shapes).
+# tests/platform/test_pg_health_check.py fails if a psycopg upgrade makes this a no-op.
+_queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 32768)
+_queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 400)
 
 HEALTHY_FOR = 1.0  # seconds
 

@@ -108,7 +108,7 @@ def issue_ticket(visit: Visit, dep, day: date) -> Ticket:
     """The queue number and its ticket row, as the check-in's last statement. The department's
     counter row stays locked until commit (that is what keeps numbers gap-free), so every other
     check-in at this department waits from here to the commit: on PostgreSQL the number and the
-    row are one statement (`ticket_statement`), which the check-in sends together with its
+    row are one statement (`ticket_ctes`), which the check-in sends together with its
     COMMIT."""
     if connection.vendor != "postgresql":  # SQLite serialises all writers anyway
         ticket = _new_ticket(visit, dep, day)
@@ -125,30 +125,33 @@ def _new_ticket(visit: Visit, dep, day: date) -> Ticket:
     return Ticket(visit=visit, department=dep, day=day, number=0, token=secrets.token_urlsafe(12))
 
 
-def ticket_statement(visit: Visit, dep, day: date) -> tuple[Ticket, str, list]:
-    """PostgreSQL: the unsaved ticket and the one statement that numbers and stores it; its
-    row goes to `ticket_issued`."""
+def ticket_ctes(visit: Visit, dep, day: date, counter: str, row: str) -> tuple[Ticket, list]:
+    """PostgreSQL: the unsaved ticket, and the two common table expressions (name, sql,
+    params) that number and store it: `counter` bumps the department's counter, `row` inserts
+    the ticket and returns (id, number), for `ticket_issued`."""
     ticket = _new_ticket(visit, dep, day)
     ticket.issued_at = timezone.now()
     counters = DailyCounter._meta.db_table
-    sql = (
-        f"WITH n AS (INSERT INTO {counters} (scope, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-        f"ON CONFLICT (scope, day) DO UPDATE SET last = {counters}.last + 1 RETURNING last) "
-        "INSERT INTO visits_ticket (visit_id, department_id, day, number, token, status, "
-        "issued_at, called_at, call_count) "
-        "SELECT %s, %s, %s, n.last, %s, %s, %s, NULL, 0 FROM n RETURNING id, number"
+    bump = (
+        f"INSERT INTO {counters} (scope, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (scope, day) DO UPDATE SET last = {counters}.last + 1 RETURNING last"
     )
-    params = [
-        f"ticket:{dep.pk}",
-        day,
-        visit.pk,
-        dep.pk,
-        day,
-        ticket.token,
-        ticket.status,
-        ticket.issued_at,
-    ]
-    return ticket, sql, params
+    insert = (
+        "INSERT INTO visits_ticket (visit_id, department_id, day, number, token, status, "  # noqa: S608
+        f"issued_at, called_at, call_count) SELECT %s, %s, %s, {counter}.last, %s, %s, %s, "
+        f"NULL, 0 FROM {counter} RETURNING id, number"
+    )
+    values = [visit.pk, dep.pk, day, ticket.token, ticket.status, ticket.issued_at]
+    return ticket, [(counter, bump, [f"ticket:{dep.pk}", day]), (row, insert, values)]
+
+
+def ticket_statement(visit: Visit, dep, day: date) -> tuple[Ticket, str, list]:
+    """PostgreSQL: the unsaved ticket and the one statement that numbers and stores it; its
+    row goes to `ticket_issued`."""
+    ticket, ((counter, bump, bump_params), (_, insert, values)) = ticket_ctes(
+        visit, dep, day, "n", "t"
+    )
+    return ticket, f"WITH {counter} AS ({bump}) {insert}", bump_params + values
 
 
 def ticket_issued(ticket: Ticket, row) -> Ticket:

@@ -150,7 +150,7 @@ _queue: ContextVar[list | None] = ContextVar("kcb06_queued_inserts", default=Non
 def queued_inserts():
     """Yields the list `insert` appends (sql, params) to instead of sending them, on PostgreSQL
     in a transaction's outermost block: the caller sends them with its last statements and the
-    COMMIT in one pipeline (kcb06.visits.commit). Elsewhere yields None and inserts go at once.
+    COMMIT as one message (kcb06.visits.commit). Elsewhere yields None and inserts go at once.
     Nothing inside may read what it inserted: the rows reach the server at the end."""
     if connection.vendor != "postgresql" or len(connection.atomic_blocks) != 1:
         yield None

@@ -16,16 +16,19 @@ from django.utils import timezone
 from kcb06 import rawrows
 from kcb06.visits.models import DailyCounter, Ticket, Visit
 
+# Adds %s (the third parameter) to a daily counter, creating it at that value, and answers the
+# new last number. The upsert takes the row lock until commit: race-free on both databases.
+_BUMP = (
+    f"INSERT INTO {DailyCounter._meta.db_table} (scope, day, last) VALUES (%s, %s, %s) "  # noqa: S608
+    f"ON CONFLICT (scope, day) DO UPDATE SET last = {DailyCounter._meta.db_table}.last "
+    "+ EXCLUDED.last RETURNING last"
+)
 
-def bump_counter(scope: str, day: date) -> int:
-    """Next number of a daily counter, race-free: the upsert takes the row lock until commit."""
-    table = DailyCounter._meta.db_table
+
+def bump_counter(scope: str, day: date, by: int = 1) -> int:
+    """The counter's next number (or the last of the next `by`), in the caller's transaction."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (scope, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [scope, day],
-        )
+        cursor.execute(_BUMP, [scope, day, by])
         return cursor.fetchone()[0]
 
 
@@ -72,13 +75,8 @@ def _reserve(facility_id: int, day: date, count: int) -> int:
     a date, written in by us)."""
     table = DailyCounter._meta.db_table
     if connection.vendor != "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (scope, day, last) VALUES (%s, %s, %s) "  # noqa: S608
-                f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + %s RETURNING last",
-                [f"visit:{facility_id}", day, count, count],
-            )
-            return cursor.fetchone()[0]
+        with transaction.atomic():
+            return bump_counter(f"visit:{facility_id}", day, count)
     sql = (
         "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608 - ints and a date
         f"INSERT INTO {table} (scope, day, last) "
@@ -131,18 +129,13 @@ def ticket_ctes(visit: Visit, dep, day: date, counter: str, row: str) -> tuple[T
     the ticket and returns (id, number), for `ticket_issued`."""
     ticket = _new_ticket(visit, dep, day)
     ticket.issued_at = timezone.now()
-    counters = DailyCounter._meta.db_table
-    bump = (
-        f"INSERT INTO {counters} (scope, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-        f"ON CONFLICT (scope, day) DO UPDATE SET last = {counters}.last + 1 RETURNING last"
-    )
     insert = (
         "INSERT INTO visits_ticket (visit_id, department_id, day, number, token, status, "  # noqa: S608
         f"issued_at, called_at, call_count) SELECT %s, %s, %s, {counter}.last, %s, %s, %s, "
         f"NULL, 0 FROM {counter} RETURNING id, number"
     )
     values = [visit.pk, dep.pk, day, ticket.token, ticket.status, ticket.issued_at]
-    return ticket, [(counter, bump, [f"ticket:{dep.pk}", day]), (row, insert, values)]
+    return ticket, [(counter, _BUMP, [f"ticket:{dep.pk}", day, 1]), (row, insert, values)]
 
 
 def ticket_statement(visit: Visit, dep, day: date) -> tuple[Ticket, str, list]:

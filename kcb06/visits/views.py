@@ -3,6 +3,8 @@ form, call kcb06.visits.services, render. Scan texts travel in POST bodies only,
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -11,6 +13,8 @@ from django.views.decorators.http import require_POST
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.facilities.models import Department, Role
+from kcb06.identity import IdentityError
+from kcb06.identity.cccd import parse_date
 from kcb06.visits import departments, queue, services
 from kcb06.visits.tickets import qr_svg, ticket_pdf
 
@@ -18,10 +22,22 @@ DESK = (Role.RECEPTION, Role.FACILITY_ADMIN)
 QUEUE = (Role.CLINICIAN, Role.RECEPTION, Role.FACILITY_ADMIN)
 
 
+def _birth_date(text: str):
+    """The details form's date as the clerk types it, day first (15/08/1985, 15081985); an ISO
+    date is the form's own hidden copy. A browser's date input would have followed the
+    browser's locale, month first in an English one. Unreadable text is passed on, and the
+    service asks again (needs_details)."""
+    text = (text or "").strip()
+    try:
+        return date.fromisoformat(text) if "-" in text else parse_date(text, "date_of_birth")
+    except (ValueError, IdentityError):
+        return text
+
+
 def _confirm(post) -> dict:
     return {
         "full_name": post.get("full_name", ""),
-        "date_of_birth": post.get("date_of_birth", ""),
+        "date_of_birth": _birth_date(post.get("date_of_birth", "")),
         "sex": post.get("sex", ""),
         "link_patient_id": post.get("link_patient_id") or None,
         "create_new": post.get("create_new") == "1",

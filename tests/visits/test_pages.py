@@ -111,3 +111,20 @@ def test_clinic_calls_and_board_shows_the_number(login, portal, client):
         "done",
     ]
     assert "Đang mời số" in c.get("/board/").content.decode()
+
+
+@pytest.mark.parametrize("typed", ["02/03/1999", "02031999", "02.03.1999", "1999-03-02"])
+def test_details_birth_date_is_read_day_first_whatever_the_browser(login, portal, typed):
+    """The details form's date is a text field read day first (a browser's date input followed
+    the browser's locale: month first in an English one, so 02031999 became 3 February)."""
+    c = login("tiepdon")
+    body = {"scan": "027099000123", "full_name": "Trần Thị Thử Demo", "sex": "female"}
+    html = c.post("/reception/scan/", {**body, "date_of_birth": typed}).content.decode()
+    assert "02/03/1999" in html and 'data-testid="verdict"' in html
+
+
+def test_details_birth_date_unreadable_asks_again(login, portal):
+    c = login("tiepdon")
+    body = {"scan": "027099000123", "full_name": "Trần Thị Thử Demo", "sex": "female"}
+    html = c.post("/reception/scan/", {**body, "date_of_birth": "31/02/1999"}).content.decode()
+    assert 'data-testid="details-form"' in html and 'data-testid="verdict"' not in html

@@ -16,6 +16,7 @@ from typing import TypeVar
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from kcb06 import rawrows
 from kcb06.audit.models import AuditChainHead, AuditEntry
 
 T = TypeVar("T")
@@ -184,7 +185,8 @@ def entry_for(
     user = getattr(principal, "user", None)
     profile = getattr(principal, "profile", None)
     facility_id = facility_id if facility_id is not None else getattr(profile, "facility_id", None)
-    return AuditEntry(
+    return rawrows.new(
+        AuditEntry,
         chain=chain_for(facility_id),
         at=timezone.now(),
         user_id=getattr(user, "pk", None),

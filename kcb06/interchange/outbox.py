@@ -71,7 +71,8 @@ def _write(
 
 
 def _create(facility, visit, data, kind, tables, errors, user, digest) -> OutboxItem:
-    item = OutboxItem(
+    item = rawrows.new(
+        OutboxItem,
         facility=facility,
         visit=visit,
         ma_lk=data.ma_lk,

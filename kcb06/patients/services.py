@@ -150,7 +150,8 @@ def create_patient(person: PersonData, pk: int | None = None) -> Patient:
             "Cần họ tên và ngày/năm sinh để tạo hồ sơ người bệnh.",
             "Full name and date or year of birth are needed to create a patient.",
         )
-    patient = Patient(
+    patient = rawrows.new(
+        Patient,
         pk=pk,
         full_name=" ".join(person.full_name.split()),
         name_key=name_key(person.full_name),
@@ -212,7 +213,7 @@ def _create_identifiers(patient: Patient, person: PersonData) -> None:
     """A brand-new record: no history to keep, plain inserts (queued with the check-in's
     write where it queues them, see rawrows.queued_inserts)."""
     for kind, value in numbers(person):
-        rawrows.insert(PatientIdentifier(patient=patient, kind=kind, value=value))
+        rawrows.insert(rawrows.new(PatientIdentifier, patient=patient, kind=kind, value=value))
 
 
 def record_identifiers(patient: Patient, person: PersonData, held=None) -> bool:
@@ -249,23 +250,42 @@ def record_identifiers(patient: Patient, person: PersonData, held=None) -> bool:
     return True
 
 
+def _card_changes(patient: Patient, person: PersonData) -> dict:
+    """What a chip-card scan would change in the record: the card is the authoritative source
+    for name, DOB and address."""
+    if not person.id_number:
+        return {}
+    changes = {}
+    if person.full_name and person.full_name != patient.full_name:
+        changes.update(full_name=person.full_name, name_key=name_key(person.full_name))
+    if person.date_of_birth and patient.date_of_birth != person.date_of_birth:
+        changes.update(
+            date_of_birth=person.date_of_birth,
+            birth_year=person.date_of_birth.year,
+            dob_precision="day",
+        )
+    if person.address and patient.address != person.address:
+        changes["address"] = person.address
+    return changes
+
+
 def refresh_from_card(patient: Patient, person: PersonData) -> None:
     """The chip-card QR is the authoritative source for name, DOB, sex and address."""
-    changed = []
-    if person.full_name and person.full_name != patient.full_name and person.id_number:
-        patient.full_name = person.full_name
-        patient.name_key = name_key(person.full_name)
-        changed += ["full_name", "name_key"]
-    if person.date_of_birth and person.id_number and patient.date_of_birth != person.date_of_birth:
-        patient.date_of_birth = person.date_of_birth
-        patient.birth_year = person.date_of_birth.year
-        patient.dob_precision = "day"
-        changed += ["date_of_birth", "birth_year", "dob_precision"]
-    if person.address and person.id_number and patient.address != person.address:
-        patient.address = person.address
-        changed.append("address")
-    if changed:
-        patient.save(update_fields=[*changed, "updated_at"])
+    changes = _card_changes(patient, person)
+    if changes:
+        for name, value in changes.items():
+            setattr(patient, name, value)
+        patient.save(update_fields=[*changes, "updated_at"])
+
+
+def changes_nothing(patient: Patient, person: PersonData, held, facility_known: bool) -> bool:
+    """Whether a check-in of `person` would leave the record as it is: no card data to take,
+    no new number (`held`: the active (kind, value) pairs), already known at the facility."""
+    return (
+        facility_known
+        and set(numbers(person)) <= set(held)
+        and not _card_changes(patient, person)
+    )
 
 
 def link_facility(
@@ -273,7 +293,7 @@ def link_facility(
 ) -> None:
     """`known`: whether the link exists, when the caller has just read it."""
     if created:
-        rawrows.insert(PatientFacility(patient=patient, facility_id=facility_id))
+        rawrows.insert(rawrows.new(PatientFacility, patient=patient, facility_id=facility_id))
         return
     if known is None:
         known = known_at(patient.pk, [facility_id])

@@ -18,24 +18,30 @@ test's, or a batch) the statements run as usual and the caller commits.
 
 from django.db import connection
 
+from kcb06 import rawrows
 from kcb06.audit.models import AuditEntry
 from kcb06.audit.services import appended, pg_append_ctes, record_entry
-from kcb06.visits.models import Ticket, Visit
+from kcb06.visits.models import DailyCheckIn, Ticket, Visit
 from kcb06.visits.numbers import issue_ticket, ticket_ctes, ticket_issued
 
 
 def audit_ticket_and_commit(
-    entry: AuditEntry, visit: Visit, dep, day, queued: list | None = None
+    entry: AuditEntry, visit: Visit, dep, day, queued: list | None = None, *, unlocked=False
 ) -> Ticket:
-    """Send the `queued` inserts, append `entry`, issue the visit's ticket and commit; call it
-    last in the check-in's `transaction.atomic()` block. Without a queue (SQLite, or inside a
-    caller's transaction) the statements go one by one and the caller's block commits."""
+    """Send the `queued` inserts, today's DailyCheckIn row, append `entry`, issue the visit's
+    ticket and commit; call it last in the check-in's `transaction.atomic()` block. Without a
+    queue (SQLite, or inside a caller's transaction) the statements go one by one and the
+    caller's block commits. `unlocked`: the patient's row was not locked; the statement then
+    takes a share lock on it and fails (IntegrityError, nothing written) if the record was
+    merged away meanwhile, as it fails when a racing check-in took today's row first."""
     if queued is None:
+        rawrows.insert(_arbiter(visit, dep, day))
         record_entry(entry)
         return issue_ticket(visit, dep, day)
     # One statement: each queued row, the audit append and the ticket as common table
     # expressions (PostgreSQL runs them all; deferred foreign keys are checked at COMMIT).
     ctes = [(f"row{i}", sql, params) for i, (sql, params) in enumerate(queued)]
+    ctes += _arbiter_ctes(visit, dep, day, unlocked)
     ctes += pg_append_ctes(entry, "audit_head", "audit_entry")
     ticket, ticket_parts = ticket_ctes(visit, dep, day, "ticket_counter", "ticket_row")
     ctes += ticket_parts
@@ -55,3 +61,25 @@ def audit_ticket_and_commit(
         row = cursor.fetchone()
     appended(entry, row[:3])
     return ticket_issued(ticket, row[3:])
+
+
+def _arbiter(visit: Visit, dep, day) -> DailyCheckIn:
+    return rawrows.new(DailyCheckIn, patient_id=visit.patient_id, department=dep, day=day)
+
+
+def _arbiter_ctes(visit: Visit, dep, day, unlocked: bool) -> list:
+    """Today's DailyCheckIn row as common table expressions. Unlocked, its patient comes from a
+    share lock on the patient's row that holds only while the record is not merged away: one
+    merged meanwhile (the merge holds the row lock, and the lock's re-check sees its commit)
+    leaves the column NULL, which fails the whole statement."""
+    row = _arbiter(visit, dep, day)
+    ctes, patient, params = [], "%s", [row.patient_id, row.department_id, row.day]
+    if unlocked:
+        guard = "SELECT id FROM patients_patient WHERE id = %s AND merged_into_id IS NULL FOR SHARE"
+        ctes.append(("arbiter_guard", guard, [params.pop(0)]))
+        patient = "(SELECT id FROM arbiter_guard)"
+    insert = (
+        "INSERT INTO visits_dailycheckin (patient_id, department_id, day) "  # noqa: S608
+        f"VALUES ({patient}, %s, %s)"
+    )
+    return [*ctes, ("arbiter", insert, params)]

@@ -91,6 +91,45 @@ class DailyCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["scope", "day"], name="counter_scope_day")]
 
 
+class DailyCheckIn(models.Model):
+    """One row per patient, department and local day: the arbiter of "the same patient at the
+    same department the same day gets the same visit and ticket".
+
+    A check-in reads whether the patient already has today's visit there before it writes; two
+    scans of one patient at once both read "not yet". The unique constraint lets only one of
+    them commit: the other fails whole (one transaction) and retries, and then finds the visit
+    of the first. So a returning patient's check-in needs no row lock on the patient (three
+    round trips: BEGIN, the lock, the standing read under it).
+
+    No foreign-key constraints: the row is only an arbiter, written in the same transaction as
+    the visit that names the same patient and department (those keys are checked there). A
+    merge leaves these rows with the merged-away record: the survivor's own check-ins find the
+    moved visits through the visits themselves. Cancelling a visit must delete its row."""
+
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the unique constraint's index leads with it
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "facilities.Department",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "department", "day"], name="one_check_in_per_patient_day"
+            )
+        ]
+
+
 class DepartmentClosure(models.Model):
     """A department that takes no new patients on one day (holiday, doctor absent, …)."""
 

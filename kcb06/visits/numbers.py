@@ -120,7 +120,9 @@ def issue_ticket(visit: Visit, dep, day: date) -> Ticket:
 
 
 def _new_ticket(visit: Visit, dep, day: date) -> Ticket:
-    return Ticket(visit=visit, department=dep, day=day, number=0, token=secrets.token_urlsafe(12))
+    return rawrows.new(
+        Ticket, visit=visit, department=dep, day=day, number=0, token=secrets.token_urlsafe(12)
+    )
 
 
 def ticket_ctes(visit: Visit, dep, day: date, counter: str, row: str) -> tuple[Ticket, list]:

@@ -371,18 +371,33 @@ def check_in(
             bhxh_number=person.bhxh_number or (verdict.card.bhxh_number or ""),
         )
 
+    # The standing read above can stand in for a read under the row lock only when it asked
+    # about this facility alone (whether the patient is known here decides the facility link).
+    seen = today if patient is not None and set(scope) == {dep.facility_id} else None
     for attempt in range(3):
         try:
             ma_lk = make_ma_lk(dep.facility.code, day, next_visit_number(dep.facility_id, day))
             visit, created = _write(
-                operator, dep, day, person, patient, link_id, verdict, verdict_dict, reason, ma_lk
+                operator,
+                dep,
+                day,
+                person,
+                patient,
+                link_id,
+                verdict,
+                verdict_dict,
+                reason,
+                ma_lk,
+                seen=seen if attempt == 0 else None,
             )
             break
         except IntegrityError:
             # A concurrent check-in created this person (ID number constraint) or the same
-            # visit: look again and retry; the second pass finds the committed record. (Or the
-            # MA_LK was taken: the database was restored under us; reserve anew.)
+            # visit (today's DailyCheckIn row), or merged the record away: look again and
+            # retry under the row lock; the second pass finds the committed record. (Or the
+            # MA_LK or a reserved id was taken: the database was restored under us.)
             forget_visit_numbers()
+            rawrows.forget_reserved_pks()
             patient = mpi.find_known(person)
             if attempt == 2:
                 raise
@@ -424,37 +439,52 @@ def _load_visit(visit_id: int) -> Visit:
     )
 
 
-def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason, ma_lk):
+def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason, ma_lk, seen=None):
+    """`seen`: the patient's standing as read at this check-in's start (first attempt only)."""
     now = timezone.now()
     locked = patient.pk if patient is not None else link_id
-    # A new patient on PostgreSQL: both ids taken ahead, so the whole write goes in one pipeline.
-    new_ids = rawrows.reserve_pks(Patient, Visit) if locked is None else (None, None)
+    # On PostgreSQL the ids are taken ahead (from this process's reserve), so that the whole
+    # write goes in one statement with its COMMIT (kcb06.visits.commit).
+    if locked is None:
+        new_ids = rawrows.reserve_pks(Patient, Visit)
+    else:
+        new_ids = [None, *rawrows.reserve_pks(Visit)]
+    # A returning patient whom the scan changes nothing for (the commonest check-in) takes no
+    # row lock: today's arbiter row (DailyCheckIn) settles a race with a second scan, and the
+    # write itself checks that the record was not merged away meanwhile.
+    unlocked = (
+        seen is not None
+        and patient is not None
+        and new_ids[1] is not None
+        and mpi.changes_nothing(patient, person, seen.identifiers, seen.known)
+    )
     with transaction.atomic(), rawrows.queued_inserts() as queued:
-        patient = held = None
-        if locked is not None:
+        unlocked = unlocked and queued is not None
+        visit_id = new_ids[1]
+        if unlocked:
+            identifiers = seen.identifiers
+        elif locked is not None:
             # Read under the row lock: a check-in racing this one has committed by now.
-            patient, held, visit_id = lock_with_standing(
-                locked, [dep.facility_id], dep.pk, day, reserve_visit_id=queued is not None
-            )
-        if patient is None:
-            # New record: identifiers written with it; no visit can exist yet.
-            patient = mpi.create_with_identifiers(person, new_ids[0])  # IntegrityError: retried
-            mpi.link_facility(patient, dep.facility_id, created=True)
-            identifiers = mpi.numbers(person)
-            visit_id = new_ids[1]
-        else:
+            patient, held = lock_with_standing(locked, [dep.facility_id], dep.pk, day)
+            if patient.merged_into_id is not None:  # merged away since this check-in read it
+                raise IntegrityError("patient record merged during check-in")
+            if held.visit_id is not None:
+                return _load_visit(held.visit_id), False
             if person.id_number:
                 mpi.refresh_from_card(patient, person)
             changed = mpi.record_identifiers(patient, person, held=held.identifiers)
             mpi.link_facility(patient, dep.facility_id, known=held.known)
-            if held.visit_id is not None:
-                return _load_visit(held.visit_id), False
             identifiers = None if changed else held.identifiers
-        facility = dep.facility
-        visit = Visit(
+        else:
+            # New record: identifiers written with it; no visit can exist yet.
+            patient = mpi.create_with_identifiers(person, new_ids[0])  # IntegrityError: retried
+            mpi.link_facility(patient, dep.facility_id, created=True)
+            identifiers = mpi.numbers(person)
+        visit = rawrows.new(
+            Visit,
             pk=visit_id,
             ma_lk=ma_lk,
-            facility=facility,
+            facility=dep.facility,
             patient=patient,
             department=dep,
             arrived_at=now,
@@ -479,7 +509,7 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
             purpose="check_in",
             detail=_visit_audit_detail(visit, dep, verdict),
         )
-        ticket = audit_ticket_and_commit(entry, visit, dep, day, queued)
+        ticket = audit_ticket_and_commit(entry, visit, dep, day, queued, unlocked=unlocked)
     visit.ticket = ticket
     return visit, True
 

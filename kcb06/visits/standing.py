@@ -15,7 +15,7 @@ from django.db import connection
 
 from kcb06 import rawrows
 from kcb06.patients.models import IdentifierKind, Patient
-from kcb06.visits.models import Visit, VisitStatus
+from kcb06.visits.models import VisitStatus
 
 
 @dataclass(frozen=True)
@@ -44,30 +44,25 @@ def standing(patient_id: int, facility_ids, department_id: int, day: date) -> St
 
 
 def lock_with_standing(
-    patient_id: int, facility_ids, department_id: int, day: date, *, reserve_visit_id=False
-) -> tuple[Patient, Standing, int | None]:
+    patient_id: int, facility_ids, department_id: int, day: date
+) -> tuple[Patient, Standing]:
     """The patient's row lock (until commit), then its standing as committed by whoever held
     the lock before: in READ COMMITTED the second statement takes its snapshot once the first
-    has the lock, so it sees a racing check-in's visit. `reserve_visit_id` (PostgreSQL): the
-    lock's statement also takes the next visit id from its sequence (kcb06.rawrows.reserve_pks),
-    answered third; else None."""
+    has the lock, so it sees a racing check-in's visit."""
     if not connection.features.has_select_for_update:  # SQLite: the writer lock serialises
         from kcb06.patients.services import lock
 
-        return lock(patient_id), standing(patient_id, facility_ids, department_id, day), None
-    extra = f", nextval('{rawrows.sequence_of(Visit)}')" if reserve_visit_id else ""
+        return lock(patient_id), standing(patient_id, facility_ids, department_id, day)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {rawrows.select_list((Patient, 'p'))}{extra} "  # noqa: S608 - generated
+            f"SELECT {rawrows.select_list((Patient, 'p'))} "  # noqa: S608 - generated
             "FROM patients_patient p WHERE p.id = %s FOR UPDATE",
             [patient_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise Patient.DoesNotExist(patient_id)
-    patient = rawrows.build(Patient, row[: len(row) - 1] if reserve_visit_id else row)
-    visit_id = row[-1] if reserve_visit_id else None
-    return patient, standing(patient_id, facility_ids, department_id, day), visit_id
+    return rawrows.build(Patient, row), standing(patient_id, facility_ids, department_id, day)
 
 
 def _standing_query(patient_id: int, facility_ids, department_id: int, day: date):

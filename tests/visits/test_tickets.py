@@ -134,3 +134,70 @@ def test_counter_is_per_department_and_day(org):
         c = numbers.bump_counter("ticket:1", date(2026, 1, 2))
     assert a == [1, 2, 3] and b == 1 and c == 1
     assert numbers.make_ma_lk("27901", date(2026, 1, 2), 42) == "2790120260102000042"
+
+
+@pytest.mark.parametrize("new_address", [False, True], ids=["same-card-data", "new-address"])
+def test_check_in_racing_a_merge_lands_on_the_surviving_record(
+    transactional_db, org, portal, new_address
+):
+    """A returning patient scanned while a facility admin merges the record into another: the
+    check-in read the record before the merge committed, so it must not put the new visit on
+    the record merged away (it would vanish from the survivor's history). With a new address
+    on the card the check-in takes the patient's row lock; without, it takes none."""
+    if connection.vendor != "postgresql":
+        pytest.skip("in-memory SQLite test DB has no real concurrency; see the file probe")
+    from django.db import transaction
+
+    from kcb06.patients import services as mpi
+    from kcb06.patients.models import PatientFacility
+
+    scan = synthetic(97)
+    source = services.check_in(scan, "K01", principal(org)).patient
+    if new_address:
+        scan = scan.replace("Thôn Demo", "Xóm Mới Demo")
+    target = mpi.safe_create(
+        mpi.PersonData(source.full_name, source.date_of_birth, source.sex, card_number="")
+    )
+    PatientFacility.objects.create(
+        patient=target, facility_id=source.facility_links.get().facility_id
+    )
+    merged, finish, results, errors = threading.Event(), threading.Event(), [], []
+
+    def merge():
+        try:
+            with transaction.atomic():  # the merge holds both rows locked until this commits
+                mpi.merge(principal(org, "quantri"), source.pk, target.pk)
+                merged.set()
+                finish.wait(20)
+        finally:
+            connections.close_all()
+
+    def check_in():
+        try:
+            results.append(services.check_in(scan, "K19", principal(org)))
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    merger = threading.Thread(target=merge)
+    merger.start()
+    assert merged.wait(20)
+    scanner = threading.Thread(target=check_in)
+    scanner.start()
+    with connection.cursor() as cursor:  # until the check-in waits on the merge's row lock
+        for _ in range(400):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            )
+            if cursor.fetchone()[0] or not scanner.is_alive():
+                break
+            threading.Event().wait(0.05)
+    finish.set()
+    merger.join(30)
+    scanner.join(30)
+    assert errors == []
+    assert results[0].patient.pk == target.pk
+    assert Visit.objects.get(department__code="K19").patient_id == target.pk
+    assert not Visit.objects.filter(patient_id=source.pk).exists()

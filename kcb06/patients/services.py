@@ -282,9 +282,7 @@ def changes_nothing(patient: Patient, person: PersonData, held, facility_known: 
     """Whether a check-in of `person` would leave the record as it is: no card data to take,
     no new number (`held`: the active (kind, value) pairs), already known at the facility."""
     return (
-        facility_known
-        and set(numbers(person)) <= set(held)
-        and not _card_changes(patient, person)
+        facility_known and set(numbers(person)) <= set(held) and not _card_changes(patient, person)
     )
 
 

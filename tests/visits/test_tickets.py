@@ -201,3 +201,23 @@ def test_check_in_racing_a_merge_lands_on_the_surviving_record(
     assert results[0].patient.pk == target.pk
     assert Visit.objects.get(department__code="K19").patient_id == target.pk
     assert not Visit.objects.filter(patient_id=source.pk).exists()
+
+
+@pytest.mark.django_db
+def test_daily_check_in_rows_of_past_days_are_pruned(org):
+    from datetime import timedelta
+
+    from kcb06.patients import services as mpi
+    from kcb06.visits.jobs import prune_daily_check_ins
+    from kcb06.visits.models import DailyCheckIn
+
+    patient = mpi.safe_create(mpi.PersonData("Lê Văn Cũ Demo", today(), "male"))
+    department = org["facilities"]["27901"].departments.get(code="K01")
+    for age in range(4):
+        DailyCheckIn.objects.create(
+            patient=patient, department=department, day=today() - timedelta(days=age)
+        )
+    assert prune_daily_check_ins() == 2
+    kept = sorted(DailyCheckIn.objects.values_list("day", flat=True))
+    assert kept == [today() - timedelta(days=1), today()]
+    assert prune_daily_check_ins() == 0

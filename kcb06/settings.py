@@ -102,15 +102,9 @@ if DATABASE_URL:
     # binding). A transaction-mode connection pooler (PgBouncer < 1.21) cannot carry prepared
     # statements: set KCB06_PG_PREPARED_STATEMENTS=0 behind one.
     if env_bool("KCB06_PG_PREPARED_STATEMENTS", True):
-        options = DATABASES["default"].setdefault("OPTIONS", {})
-        options.update(server_side_binding=True, prepare_threshold=2)
-        # A prepared statement is planned once (generic plan), not again at each of its first
-        # five runs and then for good whenever those custom plans looked cheaper: the lookup
-        # of a chip card's holder, asked with an ID number nobody holds yet (a new patient),
-        # was planned at every check-in (0.23 ms of its 0.25 ms, pg_stat_statements). Queries
-        # whose plan depends on the value are never prepared (kcb06/pgplans.py).
-        libpq = options.get("options", "")
-        options["options"] = f"{libpq} -c plan_cache_mode=force_generic_plan".strip()
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=2
+        )
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

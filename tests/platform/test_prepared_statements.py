@@ -45,24 +45,3 @@ def test_name_search_and_duplicate_search_are_planned_with_their_values(org):
     for _ in range(3):
         mpi.by_identifier("id_number", "027070000001")
     assert any("patients_patientidentifier" in s for s in _prepared())
-
-
-def test_the_holder_lookup_is_planned_once_not_at_every_check_in(org):
-    """A chip card nobody holds yet (every new patient): its holder lookup runs from one
-    generic plan. PostgreSQL left to itself kept planning it again at every check-in, because
-    the custom plans for "no such number" looked cheaper than the generic one."""
-    from kcb06.visits.standing import by_id_number_with_standing
-
-    department = org["facilities"]["27901"].departments.get(code="K01")
-    for i in range(8):
-        assert (
-            by_id_number_with_standing(f"0270990000{i:02d}", {1}, department.pk, date.today())
-            is False
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-            "WHERE statement LIKE '%%patients_patientidentifier i JOIN patients_patient p%%'"
-        )
-        generic, custom = cursor.fetchone()
-    assert custom == 0 and generic >= 6

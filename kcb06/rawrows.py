@@ -273,17 +273,17 @@ _pk_pools: dict = {}
 _pk_pools_lock = threading.Lock()
 
 
-def reserve_pks(*models) -> list[int | None]:
-    """The models' next primary keys, so that a write can name its rows before sending them
-    (`queued_inserts`). PostgreSQL outside a transaction only (where the write will be the
-    outermost block); else Nones."""
+def reserve_pks(*kinds) -> list[int | None]:
+    """The next primary key of each model in `kinds` (a model named twice gets two), so that a
+    write can name its rows before sending them (`queued_inserts`). PostgreSQL outside a
+    transaction only (where the write will be the outermost block); else Nones."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return [None] * len(models)
+        return [None] * len(kinds)
     while True:
         with _pk_pools_lock:
-            short = [m for m in models if len(_pk_pools.get(m, ())) < models.count(m)]
+            short = [m for m in kinds if len(_pk_pools.get(m, ())) < kinds.count(m)]
             if not short:
-                return [_pk_pools[m].pop() for m in models]
+                return [_pk_pools[m].pop() for m in kinds]
         arrays = ", ".join(
             f"ARRAY(SELECT nextval('{sequence_of(m)}') FROM generate_series(1, {PK_BLOCK}))"  # noqa: S608
             for m in short

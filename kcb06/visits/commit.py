@@ -35,7 +35,9 @@ def audit_ticket_and_commit(
     takes a share lock on it and fails (IntegrityError, nothing written) if the record was
     merged away meanwhile, as it fails when a racing check-in took today's row first."""
     if queued is None:
-        rawrows.insert(_arbiter(visit, dep, day))
+        rawrows.insert(
+            rawrows.new(DailyCheckIn, patient_id=visit.patient_id, department=dep, day=day)
+        )
         record_entry(entry)
         return issue_ticket(visit, dep, day)
     # One statement: each queued row, the audit append and the ticket as common table
@@ -63,17 +65,12 @@ def audit_ticket_and_commit(
     return ticket_issued(ticket, row[3:])
 
 
-def _arbiter(visit: Visit, dep, day) -> DailyCheckIn:
-    return rawrows.new(DailyCheckIn, patient_id=visit.patient_id, department=dep, day=day)
-
-
 def _arbiter_ctes(visit: Visit, dep, day, unlocked: bool) -> list:
     """Today's DailyCheckIn row as common table expressions. Unlocked, its patient comes from a
     share lock on the patient's row that holds only while the record is not merged away: one
     merged meanwhile (the merge holds the row lock, and the lock's re-check sees its commit)
     leaves the column NULL, which fails the whole statement."""
-    row = _arbiter(visit, dep, day)
-    ctes, patient, params = [], "%s", [row.patient_id, row.department_id, row.day]
+    ctes, patient, params = [], "%s", [visit.patient_id, dep.pk, day]
     if unlocked:
         guard = "SELECT id FROM patients_patient WHERE id = %s AND merged_into_id IS NULL FOR SHARE"
         ctes.append(("arbiter_guard", guard, [params.pop(0)]))

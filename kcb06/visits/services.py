@@ -468,12 +468,12 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
             patient, held = lock_with_standing(locked, [dep.facility_id], dep.pk, day)
             if patient.merged_into_id is not None:  # merged away since this check-in read it
                 raise IntegrityError("patient record merged during check-in")
-            if held.visit_id is not None:
-                return _load_visit(held.visit_id), False
             if person.id_number:
                 mpi.refresh_from_card(patient, person)
             changed = mpi.record_identifiers(patient, person, held=held.identifiers)
             mpi.link_facility(patient, dep.facility_id, known=held.known)
+            if held.visit_id is not None:  # a racing scan's visit: the record still takes the card
+                return _load_visit(held.visit_id), False
             identifiers = None if changed else held.identifiers
         else:
             # New record: identifiers written with it; no visit can exist yet.

@@ -25,13 +25,19 @@ class OutboxItem(models.Model):
     (check-in, closing, correction). The worker claims rows by setting claimed_until (a lease)
     with SKIP LOCKED on PostgreSQL; a killed worker's claim simply expires."""
 
-    facility = models.ForeignKey("facilities.Facility", on_delete=models.PROTECT, related_name="+")
+    # Every check-in writes one row: no index here that another one already leads with.
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # outbox_facility_state leads with it
+    )
     visit = models.ForeignKey(
         "visits.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="outbox"
     )
-    ma_lk = models.CharField(max_length=100, db_index=True)
+    ma_lk = models.CharField(max_length=100)  # outbox_once_per_content leads with it
     kind = models.CharField(max_length=10, choices=OutboxKind.choices)
-    state = models.CharField(max_length=12, choices=OutboxState.choices, db_index=True)
+    state = models.CharField(max_length=12, choices=OutboxState.choices)  # outbox_due leads
     content_hash = models.CharField(max_length=64)
     # Unsigned table documents, {"XML1": "<TONG_HOP>...", ...}; signed at send time.
     tables = models.JSONField(default=dict)
@@ -52,7 +58,12 @@ class OutboxItem(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # staff accounts are deactivated, not deleted
     )
 
     class Meta:

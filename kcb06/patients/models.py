@@ -14,7 +14,9 @@ class Sex(models.TextChoices):
 class Patient(models.Model):
     full_name = models.CharField(_("họ và tên"), max_length=255)
     # Lower-case, diacritics removed, words sorted: lets "nguyen van a" find "Nguyễn Văn A".
-    name_key = models.CharField(max_length=255, db_index=True, editable=False)
+    # No index of its own: patient_name_year leads with it, and search by a word of the name
+    # uses patient_name_trgm.
+    name_key = models.CharField(max_length=255, editable=False)
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"), db_index=True)
     dob_precision = models.CharField(
@@ -38,6 +40,7 @@ class Patient(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_from",
+        db_index=False,  # patient_merged_into: only merged records are indexed
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
@@ -45,7 +48,15 @@ class Patient(models.Model):
     class Meta:
         verbose_name = _("người bệnh")
         verbose_name_plural = _("người bệnh")
-        indexes = [models.Index(fields=["name_key", "birth_year"], name="patient_name_year")]
+        indexes = [
+            models.Index(fields=["name_key", "birth_year"], name="patient_name_year"),
+            # Almost no record is merged away: a partial index costs a new patient nothing.
+            models.Index(
+                fields=["merged_into"],
+                name="patient_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.full_name}"

@@ -12,7 +12,9 @@ class VisitStatus(models.TextChoices):
 
 
 class Visit(models.Model):
-    ma_lk = models.CharField(_("mã liên kết (MA_LK)"), max_length=100, unique=True)
+    # Unique through visit_ma_lk_once: a constraint, not unique=True, so that PostgreSQL gets
+    # no second (LIKE-pattern) index to keep at every check-in.
+    ma_lk = models.CharField(_("mã liên kết (MA_LK)"), max_length=100)
     facility = models.ForeignKey(
         "facilities.Facility",
         verbose_name=_("cơ sở"),
@@ -55,8 +57,14 @@ class Visit(models.Model):
     eligibility_check_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # The verdict as shown to the clerk (reason, next step, mismatches), for re-display.
     eligibility_detail = models.JSONField(default=dict, blank=True)
+    # Not indexed: staff accounts are deactivated, not deleted (the audit trail names them).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -71,6 +79,7 @@ class Visit(models.Model):
             # scan instead of ANDing the patient and department indexes.
             models.Index(fields=["patient", "visit_date", "department"], name="visit_patient_day"),
         ]
+        constraints = [models.UniqueConstraint(fields=["ma_lk"], name="visit_ma_lk_once")]
 
     def __str__(self) -> str:
         return self.ma_lk
@@ -159,11 +168,14 @@ class Ticket(models.Model):
 
     visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="ticket")
     department = models.ForeignKey(
-        "facilities.Department", on_delete=models.PROTECT, related_name="tickets"
+        "facilities.Department",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,  # ticket_number_once and ticket_queue lead with it
     )
     day = models.DateField()
     number = models.PositiveIntegerField(_("số thứ tự"))
-    token = models.CharField(max_length=32, unique=True)
+    token = models.CharField(max_length=32)  # unique through ticket_token_once (no LIKE index)
     status = models.CharField(
         max_length=10, choices=TicketStatus.choices, default=TicketStatus.WAITING
     )
@@ -177,6 +189,7 @@ class Ticket(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["department", "day", "number"], name="ticket_number_once"
-            )
+            ),
+            models.UniqueConstraint(fields=["token"], name="ticket_token_once"),
         ]
         indexes = [models.Index(fields=["department", "day", "status"], name="ticket_queue")]

@@ -221,3 +221,18 @@ def test_daily_check_in_rows_of_past_days_are_pruned(org):
     kept = sorted(DailyCheckIn.objects.values_list("day", flat=True))
     assert kept == [today() - timedelta(days=1), today()]
     assert prune_daily_check_ins() == 0
+
+
+@pytest.mark.django_db
+def test_the_database_itself_refuses_a_second_visit_key_or_ticket_token(org, portal):
+    """MA_LK links the XML tables and the ticket token is what the QR shows: both stay unique
+    in the database (constraints, not only unique=True), whatever code writes the row."""
+    from django.db import IntegrityError, transaction
+
+    first = services.check_in(synthetic(1), "K19", principal(org))
+    second = services.check_in(synthetic(2), "K19", principal(org))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Visit.objects.filter(pk=second.visit.pk).update(ma_lk=first.visit.ma_lk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ticket.objects.filter(pk=second.ticket.pk).update(token=first.ticket.token)
+    assert Visit.objects.get(pk=second.visit.pk).ma_lk == second.visit.ma_lk

@@ -84,3 +84,16 @@ def cpu_by_group(groups: dict[str, int | str]) -> dict[str, float]:
                         continue
         out[name] = sum(_cpu_of(p) for p in pids)
     return out
+
+
+def python_loop_seconds(n: int = 3_000_000) -> float:
+    """Seconds a fixed pure-Python loop takes now. These machines' speed drifts by up to a
+    quarter from one minute to the next; a figure printed beside this one can be read
+    against it."""
+    import time
+
+    t0 = time.process_time()
+    total = 0
+    for i in range(n):
+        total += i & 7
+    return time.process_time() - t0

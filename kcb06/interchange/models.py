@@ -63,7 +63,7 @@ class OutboxItem(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        db_index=False,  # staff accounts are deactivated, not deleted
+        db_index=False,  # staff are locked, not deleted (see Visit.created_by)
     )
 
     class Meta:

@@ -57,7 +57,8 @@ class Visit(models.Model):
     eligibility_check_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # The verdict as shown to the clerk (reason, next step, mismatches), for re-display.
     eligibility_detail = models.JSONField(default=dict, blank=True)
-    # Not indexed: staff accounts are deactivated, not deleted (the audit trail names them).
+    # Not indexed: staff leave by being locked ("Khóa tài khoản"), not deleted; deleting a user
+    # (superuser only) then reads this table once to clear the field.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

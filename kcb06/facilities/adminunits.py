@@ -8,42 +8,10 @@ import sqlite3
 from functools import lru_cache
 from importlib import resources
 
-PROVINCES_2025: dict[str, str] = {
-    "01": "Thành phố Hà Nội",
-    "04": "Cao Bằng",
-    "08": "Tuyên Quang",
-    "11": "Điện Biên",
-    "12": "Lai Châu",
-    "14": "Sơn La",
-    "15": "Lào Cai",
-    "19": "Thái Nguyên",
-    "20": "Lạng Sơn",
-    "22": "Quảng Ninh",
-    "24": "Bắc Ninh",
-    "25": "Phú Thọ",
-    "31": "Thành phố Hải Phòng",
-    "33": "Hưng Yên",
-    "37": "Ninh Bình",
-    "38": "Thanh Hóa",
-    "40": "Nghệ An",
-    "42": "Hà Tĩnh",
-    "44": "Quảng Trị",
-    "46": "Thành phố Huế",
-    "48": "Thành phố Đà Nẵng",
-    "51": "Quảng Ngãi",
-    "52": "Gia Lai",
-    "56": "Khánh Hòa",
-    "66": "Đắk Lắk",
-    "68": "Lâm Đồng",
-    "75": "Đồng Nai",
-    "79": "Thành phố Hồ Chí Minh",
-    "80": "Tây Ninh",
-    "82": "Đồng Tháp",
-    "86": "Vĩnh Long",
-    "91": "An Giang",
-    "92": "Thành phố Cần Thơ",
-    "96": "Cà Mau",
-}
+from kcb06.identity import PROVINCE_CODES_2025
+
+# The 34 provinces' codes and names live in kcb06.identity (Django-free, used by the parsers).
+PROVINCES_2025: dict[str, str] = dict(PROVINCE_CODES_2025)
 
 
 def province_name(code: str) -> str:

@@ -77,11 +77,12 @@ PROVINCE_BIRTH_CODES = MappingProxyType(
     }
 )
 
-# 34 provincial units from 01/07/2025 (QĐ 19/2025/QĐ-TTg, SPECS §7.1). Every code is also an
-# old code, so the BHYT province check below is unchanged by the mergers.
+# 34 provincial units from 01/07/2025 (QĐ 19/2025/QĐ-TTg, SPECS §7.1), with their official names
+# (kcb06.facilities.adminunits reads them from here). Every code is also an old code, so the
+# BHYT province check below is unchanged by the mergers.
 PROVINCE_CODES_2025 = MappingProxyType(
     {
-        "01": "TP Hà Nội",
+        "01": "Thành phố Hà Nội",
         "04": "Cao Bằng",
         "08": "Tuyên Quang",
         "11": "Điện Biên",
@@ -93,27 +94,27 @@ PROVINCE_CODES_2025 = MappingProxyType(
         "22": "Quảng Ninh",
         "24": "Bắc Ninh",
         "25": "Phú Thọ",
-        "31": "TP Hải Phòng",
+        "31": "Thành phố Hải Phòng",
         "33": "Hưng Yên",
         "37": "Ninh Bình",
         "38": "Thanh Hóa",
         "40": "Nghệ An",
         "42": "Hà Tĩnh",
         "44": "Quảng Trị",
-        "46": "TP Huế",
-        "48": "TP Đà Nẵng",
+        "46": "Thành phố Huế",
+        "48": "Thành phố Đà Nẵng",
         "51": "Quảng Ngãi",
         "52": "Gia Lai",
         "56": "Khánh Hòa",
         "66": "Đắk Lắk",
         "68": "Lâm Đồng",
         "75": "Đồng Nai",
-        "79": "TP Hồ Chí Minh",
+        "79": "Thành phố Hồ Chí Minh",
         "80": "Tây Ninh",
         "82": "Đồng Tháp",
         "86": "Vĩnh Long",
         "91": "An Giang",
-        "92": "TP Cần Thơ",
+        "92": "Thành phố Cần Thơ",
         "96": "Cà Mau",
     }
 )

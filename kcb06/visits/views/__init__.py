@@ -1,0 +1,23 @@
+"""Pages of kcb06.visits, one module per place: the reception desk, the ticket, the kiosk, the
+waiting-hall board, the clinician's call page. Thin: parse the form, call
+kcb06.visits.services, render."""
+
+from kcb06.visits.views.board import board, board_state
+from kcb06.visits.views.clinic import clinic, clinic_action
+from kcb06.visits.views.kiosk import kiosk, kiosk_step
+from kcb06.visits.views.reception import reception, reception_check_in, reception_scan
+from kcb06.visits.views.tickets import ticket_html, ticket_pdf_view
+
+__all__ = [
+    "board",
+    "board_state",
+    "clinic",
+    "clinic_action",
+    "kiosk",
+    "kiosk_step",
+    "reception",
+    "reception_check_in",
+    "reception_scan",
+    "ticket_html",
+    "ticket_pdf_view",
+]

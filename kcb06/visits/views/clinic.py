@@ -1,0 +1,55 @@
+"""The clinician's call page: call the next number, call again, mark absent."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from kcb06.errors import DomainError
+from kcb06.facilities.access import role_required
+from kcb06.facilities.models import Department
+from kcb06.visits import queue
+from kcb06.visits.views.common import QUEUE
+
+
+@role_required(*QUEUE)
+def clinic(request):
+    deps = Department.objects.filter(facility_id=request.principal.facility_id)
+    dep_id = request.GET.get("department") or request.POST.get("department")
+    current = deps.filter(pk=dep_id).first() if dep_id and dep_id.isdigit() else deps.first()
+    return render(
+        request,
+        "visits/clinic.html",
+        {"departments": deps, "current": current, "state": _clinic_state(request, current)},
+    )
+
+
+def _clinic_state(request, dep):
+    if dep is None:
+        return None
+    state = queue.board_state(request.principal.facility_id)
+    return next((r for r in state["rooms"] if r["department"] == dep.code), None)
+
+
+@require_POST
+@role_required(*QUEUE)
+def clinic_action(request, action: str):
+    dep_id = int(request.POST.get("department") or 0)
+    fn = {"next": queue.call_next, "recall": queue.recall, "absent": queue.mark_absent}
+    message = ""
+    try:
+        if action not in fn:
+            raise DomainError("bad_action", "Thao tác không hợp lệ.", "Unknown action.")
+        ticket = fn[action](request.principal, dep_id)
+        if ticket is None:
+            message = (
+                "Không còn người chờ." if action == "next" else "Chưa có số nào đang được gọi."
+            )
+    except DomainError as exc:
+        message = exc.message_vi
+    dep = Department.objects.filter(pk=dep_id, facility_id=request.principal.facility_id).first()
+    return render(
+        request,
+        "visits/_clinic_state.html",
+        {"current": dep, "state": _clinic_state(request, dep), "message": message},
+    )

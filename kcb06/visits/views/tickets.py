@@ -1,0 +1,37 @@
+"""The printed queue ticket, as a page and as a PDF."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from kcb06.errors import DomainError
+from kcb06.facilities.access import role_required
+from kcb06.visits import services
+from kcb06.visits.tickets import qr_svg, ticket_pdf
+from kcb06.visits.views.common import DESK, not_found
+
+
+@role_required(*DESK)
+def ticket_html(request, token: str):
+    try:
+        ticket = services.ticket_by_token(request.principal, token)
+    except DomainError as exc:
+        return not_found(request, exc)
+    return render(
+        request,
+        "visits/ticket.html",
+        {"t": ticket, "qr": qr_svg(ticket.token), "autoprint": request.GET.get("print") == "1"},
+    )
+
+
+@role_required(*DESK)
+def ticket_pdf_view(request, token: str):
+    try:
+        ticket = services.ticket_by_token(request.principal, token)
+    except DomainError as exc:
+        return not_found(request, exc)
+    pdf = ticket_pdf(request, ticket)
+    resp = HttpResponse(pdf, content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="phieu-{ticket.number}.pdf"'
+    return resp

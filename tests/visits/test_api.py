@@ -148,3 +148,24 @@ def test_api_key_calls_skip_the_page_middleware_but_not_its_checks(api_client, c
     client.force_login(org["users"]["tiepdon"])
     page = client.get("/api/v1/departments")
     assert page.status_code == 200 and page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_likely_duplicate_answers_409_with_the_candidates_to_choose_from(api_client, org, portal):
+    from kcb06.patients.models import Patient, PatientFacility
+    from kcb06.patients.names import name_key
+    from tests.visits.helpers import today
+
+    old = Patient.objects.create(
+        full_name="Nguyen Van Hop Le Demo",
+        name_key=name_key("Nguyen Van Hop Le Demo"),
+        date_of_birth=today().replace(year=1985, month=8, day=15),
+        birth_year=1985,
+        sex="male",
+    )
+    PatientFacility.objects.create(patient=old, facility=org["facilities"]["27901"])
+    r = post(api_client, {"scan": VALID, "department": "K01"})
+    assert r.status_code == 409, r.content
+    body = r.json()
+    assert body["error"]["code"] == "possible_duplicates" and body["error"]["message_vi"]
+    assert [c["id"] for c in body["candidates"]] == [old.pk]
+    assert not Visit.objects.exists()

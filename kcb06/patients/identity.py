@@ -399,3 +399,38 @@ def history(principal, patient_id: int) -> tuple[Patient, list[ChangeRow]]:
 
 def evidence_label(value: str) -> str:
     return str(IdentityEvidence(value).label) if value in IdentityEvidence.values else _(value)
+
+
+def recent_changes(principal, limit: int = 100) -> list[tuple[IdentityChange, list]]:
+    """The latest identity changes of patients known at the principal's facility (the admin's
+    and auditor's way in); the read is audited."""
+    from kcb06.patients.models import PatientFacility
+
+    principal.require_role(*HISTORY_ROLES)
+    ids = principal.patient_data_facility_ids()
+
+    def fetch():
+        changes = list(
+            IdentityChange.objects.filter(
+                patient_id__in=PatientFacility.objects.filter(facility_id__in=ids).values(
+                    "patient_id"
+                )
+            )
+            .select_related("patient", "facility")
+            .order_by("-changed_at", "-pk")[:limit]
+        )
+        return [
+            (
+                c,
+                [
+                    (LABELS.get(f, f), shown(f, v["old"]), shown(f, v["new"]))
+                    for f, v in c.changes.items()
+                ],
+            )
+            for c in changes
+        ]
+
+    rows = read_personal(
+        principal, fetch, what="identity_changes", patient_id=None, purpose="identity_history"
+    )
+    return rows

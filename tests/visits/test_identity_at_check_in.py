@@ -47,6 +47,10 @@ def test_typed_number_at_another_facility_does_not_overwrite_reveal_or_link_the_
     shown = str(r.as_dict())
     assert "Ten Bia Dat" in shown and "Hợp Lệ" not in shown and ADDR not in shown
     assert "male" not in shown.replace("female", "")
+    # B's record still declares the ID number to the portal (XML), beside what B typed
+    from kcb06.interchange.mapper import visit_data
+
+    assert visit_data(r.visit).id_number == ID
     # B checks the same person in again: B's own record, not a second one
     again = services.check_in(ID, "K01", b, confirm=TYPED_OTHER)
     assert again.patient.pk == r.patient.pk and not again.created

@@ -92,6 +92,10 @@ def test_the_recording_facility_keeps_its_confidential_entry(org, book):
     p, _secret, _b = book
     factories.visit(p, "27901")
     assert _titles(services.read_book(principal(org, "bacsi"), p.pk)) == {OPEN, SECRET}
+    client = Client()
+    client.force_login(org["users"]["bacsi"])
+    page = client.get(f"/healthbook/b/{services.book_of(p).token}/").content.decode()
+    assert SECRET in page and 'data-testid="entry-confidential"' in page
 
 
 def test_confidential_flag_is_set_by_the_clinician_and_kept_by_corrections(org, book):

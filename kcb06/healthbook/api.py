@@ -76,12 +76,14 @@ class EntryIn(Schema):
     detail: str = ""
     event_date: date | None = None
     status: str = "active"
+    confidential: bool = False
 
 
 class ConsentIn(Schema):
     scope: str = "read"
     expires_on: date | None = None
     note: str = ""
+    covers_confidential: bool = False
 
 
 @router.get(
@@ -112,7 +114,12 @@ def post_entry(request, patient_id: int, body: EntryIn):
 @router.post("/patients/{patient_id}/healthbook/consents", response={201: dict})
 def post_consent(request, patient_id: int, body: ConsentIn):
     consent = consent_service.grant_consent(request.principal, patient_id, body.dict())
-    return 201, {"id": consent.pk, "scope": consent.scope, "expires_at": consent.expires_at}
+    return 201, {
+        "id": consent.pk,
+        "scope": consent.scope,
+        "expires_at": consent.expires_at,
+        "covers_confidential": consent.covers_confidential,
+    }
 
 
 @router.post("/healthbook/consents/{consent_id}/revoke", response=dict)

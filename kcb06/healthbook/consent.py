@@ -1,7 +1,12 @@
 """Consent: a patient lets clinicians of another facility read their book, with a scope and
-an expiry, revocable at any time (Decree 13/2023/NĐ-CP). Every grant and revoke is audited."""
+an expiry, revocable at any time (Decree 13/2023/NĐ-CP). Every grant and revoke is audited.
 
-from datetime import datetime
+Who records a consent and for how long (docs/healthbook.md, "Who may read a book"): a
+clinician or the facility admin of the facility the patient consents to — the roles that read
+the book there — never reception; for at most MAX_DAYS. A consent covers the entries other
+facilities marked confidential only when it says so (`covers_confidential`)."""
+
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,10 +20,16 @@ from kcb06.healthbook.services import _parse_date
 from kcb06.patients.models import Patient
 from kcb06.visits.models import Visit
 
+GRANT_ROLES = (Role.CLINICIAN, Role.FACILITY_ADMIN)
+REVOKE_ROLES = (Role.CLINICIAN, Role.RECEPTION, Role.FACILITY_ADMIN)
+# A consent lasts at most a year; the patient renews it at a later visit.
+MAX_DAYS = 365
+
 
 def grant_consent(principal, patient_id: int, data: dict) -> Consent:
-    """Recorded by staff of the facility the patient consents to (reception or clinician)."""
-    principal.require_role(Role.CLINICIAN, Role.RECEPTION, Role.FACILITY_ADMIN)
+    """Recorded by a clinician (or the facility admin) of the facility the patient consents
+    to."""
+    principal.require_role(*GRANT_ROLES)
     if (
         not Patient.objects.filter(
             pk=patient_id, facility_links__facility_id=principal.facility_id
@@ -40,6 +51,15 @@ def grant_consent(principal, patient_id: int, data: dict) -> Consent:
             "Ngày hết hạn phải sau hôm nay (đồng ý đã hết hạn thì không có giá trị).",
             "The expiry date must be after today.",
         )
+    if expires > timezone.localdate() + timedelta(days=MAX_DAYS):
+        raise FieldError(
+            "expires_on",
+            f"Đồng ý chia sẻ có hạn tối đa {MAX_DAYS} ngày (đến "
+            f"{timezone.localdate() + timedelta(days=MAX_DAYS):%d/%m/%Y}); người bệnh có thể "
+            "đồng ý lại sau.",
+            f"A consent lasts at most {MAX_DAYS} days.",
+        )
+    covers = data.get("covers_confidential") in (True, "1", "on", "true")
     end = timezone.make_aware(datetime.combine(expires, datetime.max.time()))
     with transaction.atomic():
         consent = Consent.objects.create(
@@ -50,6 +70,7 @@ def grant_consent(principal, patient_id: int, data: dict) -> Consent:
             expires_at=end,
             recorded_by=principal.user,
             note=(data.get("note") or "").strip()[:255],
+            covers_confidential=covers,
         )
         record(
             principal,
@@ -58,13 +79,18 @@ def grant_consent(principal, patient_id: int, data: dict) -> Consent:
             object_id=consent.pk,
             patient_id=patient_id,
             purpose="ghi nhận đồng ý chia sẻ sổ sức khỏe",
-            detail={"scope": scope, "expires": expires.isoformat()},
+            detail={
+                "scope": scope,
+                "expires": expires.isoformat(),
+                "covers_confidential": covers,
+            },
         )
     return consent
 
 
 def revoke_consent(principal, consent_id: int) -> Consent:
-    principal.require_role(Role.CLINICIAN, Role.RECEPTION, Role.FACILITY_ADMIN)
+    """Revoking only narrows access: reception may record it too, at the patient's request."""
+    principal.require_role(*REVOKE_ROLES)
     with transaction.atomic():
         consent = (
             Consent.objects.select_for_update()

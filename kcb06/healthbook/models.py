@@ -250,6 +250,9 @@ class BookEntry(models.Model):
     recorded_by_name = models.CharField(max_length=255, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(_("lý do sửa"), max_length=255, blank=True)
+    # Confidential: stays with the recording facility; another facility reads it only under the
+    # patient's consent that covers confidential entries (docs/healthbook.md).
+    confidential = models.BooleanField(_("bảo mật"), default=False)
 
     class Meta:
         ordering = ["kind", "-recorded_at"]
@@ -281,6 +284,8 @@ class Consent(models.Model):
     revoked_at = models.DateTimeField(_("rút lại lúc"), null=True, blank=True)
     recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    # Whether the consent also covers entries other facilities marked confidential.
+    covers_confidential = models.BooleanField(_("gồm mục bảo mật"), default=False)
 
     class Meta:
         verbose_name = _("đồng ý chia sẻ")

@@ -115,10 +115,14 @@ def _fetch(qs) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _load_rows(patient_id: int) -> dict:
+def _load_rows(patient_id: int, reader: int | None) -> dict:
     """Every current entry and every visit with its diagnoses, drugs and results: 5 queries
     whatever the length of the history (children by `visit_id IN (…)` of the visits read)."""
-    entries = _fetch(_entries_qs(patient_id, None, with_facility=False).values_list(*ENTRY_COLUMNS))
+    entries = _fetch(
+        _entries_qs(patient_id, None, reader=reader, with_facility=False).values_list(
+            *ENTRY_COLUMNS
+        )
+    )
     visits = _fetch(
         Visit.objects.filter(patient_id=patient_id)
         .order_by("-arrived_at", "-pk")
@@ -155,7 +159,7 @@ def _load_rows(patient_id: int) -> dict:
 def read_book_rows(principal, patient_id: int, *, purpose: str) -> BookRows:
     """The whole book as plain rows (FHIR export), audited as a read like `read_book`."""
     patient, basis, data = _read_audited(
-        principal, patient_id, purpose, lambda: _load_rows(patient_id)
+        principal, patient_id, purpose, lambda: _load_rows(patient_id, principal.facility_id)
     )
     book_of(patient)  # as read_book: a patient read through the API gets a book too
     codes = {d[1] for rows in data.get("diagnoses", {}).values() for d in rows}

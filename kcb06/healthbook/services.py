@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from kcb06.audit.services import Action, read_personal, record
@@ -121,6 +121,22 @@ def require_access(principal, patient_id: int) -> str:
     return basis
 
 
+def confidential_visible(reader_facility_id: int | None) -> Q:
+    """Which entries a reader of facility `reader_facility_id` sees: every entry not marked
+    confidential, the confidential ones its own facility recorded, and those of other
+    facilities only while the patient's consent for the reader's facility covers confidential
+    entries (docs/healthbook.md, "Confidential entries"). A condition of the entries' own query
+    (an EXISTS on the consent), so reading costs no extra statement."""
+    covering = Consent.objects.filter(
+        patient_id=OuterRef("patient_id"),
+        facility_id=reader_facility_id,
+        covers_confidential=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    return Q(confidential=False) | Q(facility_id=reader_facility_id) | Q(Exists(covering))
+
+
 def require_visit_access(principal, visit_id: int, *, for_update: bool = False) -> Visit:
     """A visit of the principal's facility that a clinician may close or correct."""
     principal.require_role(Role.CLINICIAN)
@@ -222,11 +238,16 @@ def _visits_qs(patient_id: int):
     )
 
 
-def _entries_qs(patient_id: int, per_kind: int | None, *, with_facility: bool = True):
+def _entries_qs(
+    patient_id: int, per_kind: int | None, *, reader: int | None, with_facility: bool = True
+):
+    """`reader`: the reading principal's facility (which confidential entries it sees)."""
     from django.db.models import Case, Count, F, IntegerField, Value, When, Window
     from django.db.models.functions import RowNumber
 
-    qs = BookEntry.objects.filter(patient_id=patient_id, is_current=True)
+    qs = BookEntry.objects.filter(
+        confidential_visible(reader), patient_id=patient_id, is_current=True
+    )
     if with_facility:  # its name is shown on the page; print and FHIR do not show it
         qs = qs.annotate(facility_name=F("facility__name"))
     rank = Case(
@@ -249,12 +270,14 @@ def _entries_qs(patient_id: int, per_kind: int | None, *, with_facility: bool = 
     return qs.annotate(rank=rank).order_by("kind", "rank", "-recorded_at", "-pk")
 
 
-def _load(patient_id: int, *, full: bool) -> dict:
+def _load(patient_id: int, *, full: bool, reader: int | None) -> dict:
     """Entries, visits and first-screen facts in a fixed number of queries."""
     from django.db.models import Count, Min
 
     entries: dict[str, list[BookEntry]] = {}
-    for e in _entries_qs(patient_id, None if full else PAGE_ENTRIES, with_facility=not full):
+    for e in _entries_qs(
+        patient_id, None if full else PAGE_ENTRIES, reader=reader, with_facility=not full
+    ):
         entries.setdefault(e.kind, []).append(e)
     visits_qs = _visits_qs(patient_id)
     visits = list(visits_qs if full else visits_qs[:PAGE_VISITS])
@@ -329,7 +352,7 @@ def read_book(
         principal,
         patient_id,
         purpose,
-        lambda: _load(patient_id, full=full),
+        lambda: _load(patient_id, full=full, reader=principal.facility_id),
         patient=book.patient if book is not None else None,
     )
     return BookView(
@@ -361,7 +384,9 @@ def section(principal, patient_id: int, kind: str) -> list[BookEntry]:
         raise NotFound("section_not_found", "Không có mục này.", "Unknown section.")
     return read_personal(
         principal,
-        lambda: [e for e in _entries_qs(patient_id, None) if e.kind == kind],
+        lambda: [
+            e for e in _entries_qs(patient_id, None, reader=principal.facility_id) if e.kind == kind
+        ],
         what="healthbook_section",
         patient_id=patient_id,
         purpose=PURPOSE_CARE,
@@ -373,7 +398,11 @@ def entry_history(principal, patient_id: int, lineage) -> list[BookEntry]:
     return read_personal(
         principal,
         lambda: list(
-            BookEntry.objects.filter(patient_id=patient_id, lineage=lineage).order_by("-version")
+            BookEntry.objects.filter(
+                confidential_visible(principal.facility_id),
+                patient_id=patient_id,
+                lineage=lineage,
+            ).order_by("-version")
         ),
         what="healthbook_entry_history",
         patient_id=patient_id,
@@ -445,6 +474,7 @@ def clean_entry(data: dict) -> dict:
         "detail": (data.get("detail") or "").strip(),
         "event_date": _parse_date(data.get("event_date"), "event_date", past=True),
         "status": status,
+        "confidential": data.get("confidential") in (True, "1", "on", "true"),
     }
 
 
@@ -472,7 +502,10 @@ def add_entry(principal, patient_id: int, data: dict) -> BookEntry:
         if clean["kind"] == EntryKind.BLOOD_GROUP:
             # One blood group per person: a new value is a correction of the existing one.
             current = BookEntry.objects.filter(
-                patient_id=patient_id, kind=EntryKind.BLOOD_GROUP, is_current=True
+                confidential_visible(principal.facility_id),
+                patient_id=patient_id,
+                kind=EntryKind.BLOOD_GROUP,
+                is_current=True,
             ).first()
             if current:
                 return correct_entry(principal, current.pk, current.version, data)
@@ -511,7 +544,7 @@ class EditConflict(DomainError):
 def correct_entry(principal, entry_id: int, expected_version: int, data: dict) -> BookEntry:
     """Supersede entry version `expected_version` with the corrected data (optimistic lock)."""
     principal.require_role(Role.CLINICIAN)
-    old = BookEntry.objects.filter(pk=entry_id).first()
+    old = BookEntry.objects.filter(confidential_visible(principal.facility_id), pk=entry_id).first()
     if old is None:
         raise NotFound("entry_not_found", "Không tìm thấy mục.", "Entry not found.")
     require_access(principal, old.patient_id)
@@ -524,6 +557,7 @@ def correct_entry(principal, entry_id: int, expected_version: int, data: dict) -
         "detail": old.detail,
         "event_date": old.event_date,
         "status": old.status,
+        "confidential": old.confidential,
     }
     merged.update({k: v for k, v in data.items() if k in merged and k != "kind"})
     clean = clean_entry(merged)

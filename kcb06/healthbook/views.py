@@ -95,6 +95,7 @@ def book(request, token):
 @require_POST
 def entry_add(request, token):
     data = {k: request.POST.get(k, "") for k in ENTRY_FIELDS}
+    data["confidential"] = request.POST.get("confidential", "")
     try:
         book = services.book_for_token(token)
         services.add_entry(request.principal, book.patient_id, data)
@@ -408,7 +409,10 @@ def consent_add(request, token):
         consent_service.grant_consent(
             request.principal,
             book.patient_id,
-            {k: request.POST.get(k, "") for k in ("scope", "expires_on", "note")},
+            {
+                k: request.POST.get(k, "")
+                for k in ("scope", "expires_on", "note", "covers_confidential")
+            },
         )
     except FieldError as exc:
         view = _book_or_error(request, token)

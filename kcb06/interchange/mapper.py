@@ -71,7 +71,11 @@ def visit_data(visit, identifiers=None) -> VisitData:
         ma_khoa=visit.department.code,
         visit_type=visit.visit_type or "01",
         ma_doituong_kcb=doi_tuong(visit),
-        id_number=ids.get("id_number", "") or ids.get("old_id_number", ""),
+        # A facility's own record of a claimed ID number (kcb06.patients.identity) still
+        # declares that number: the portal compares it with the name and date of birth.
+        id_number=ids.get("id_number", "")
+        or ids.get("old_id_number", "")
+        or ids.get("claimed_id", ""),
         nationality=patient.nationality_code or "000",
         ethnicity=patient.ethnicity_code or "01",
         occupation=patient.occupation_code or "00000",

@@ -71,6 +71,10 @@ class IdentifierKind(models.TextChoices):
     OLD_ID_NUMBER = "old_id_number", _("Số CMND 9 số")
     BHYT_CARD = "bhyt_card", _("Mã thẻ BHYT")
     BHXH_NUMBER = "bhxh_number", _("Mã số BHXH")
+    # An ID number given at a facility where its holder's record was unknown, with a name, date
+    # of birth or sex that differ from that record: kept on the facility's own record, never
+    # the hard key (docs/reception.md, "Identity").
+    CLAIMED_ID_NUMBER = "claimed_id", _("Số định danh khai báo (chưa đối chiếu)")
 
 
 class PatientIdentifier(models.Model):
@@ -146,3 +150,52 @@ class PatientMerge(models.Model):
     class Meta:
         verbose_name = _("lần gộp hồ sơ")
         verbose_name_plural = _("lần gộp hồ sơ")
+
+
+class IdentityEvidence(models.TextChoices):
+    """What a change of a patient's identity data rests on (docs/reception.md, "Identity")."""
+
+    CHIP_SCAN = "chip_scan", _("Quét QR CCCD (họ tên, ngày sinh, giới tính khớp hồ sơ)")
+    VNEID = "vneid", _("Xác thực VNeID")
+    CLERK_CORRECTION = "clerk_correction", _("Nhân viên sửa theo giấy tờ")
+    REVERT = "revert", _("Hoàn tác")
+
+
+class IdentityChange(models.Model):
+    """One change of a patient's identity data (name, date of birth, sex, address): old and new
+    values, who, where, when, why and on what evidence. Rows are never updated except to note
+    that a later change reverted this one; the patient's history is these rows in order."""
+
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.CASCADE,
+        related_name="identity_changes",
+        db_index=False,  # identitychange_patient_at leads with patient
+    )
+    # {field: {"old": value, "new": value}}, dates as ISO text.
+    changes = models.JSONField(_("thay đổi"))
+    evidence = models.CharField(_("căn cứ"), max_length=20, choices=IdentityEvidence.choices)
+    reason = models.CharField(_("lý do"), max_length=512, blank=True)
+    facility = models.ForeignKey(
+        "facilities.Facility", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_by_name = models.CharField(max_length=255, blank=True)
+    changed_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    reverts = models.ForeignKey(
+        "self",
+        verbose_name=_("hoàn tác thay đổi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reverted_by",
+    )
+
+    class Meta:
+        verbose_name = _("thay đổi thông tin định danh")
+        verbose_name_plural = _("thay đổi thông tin định danh")
+        indexes = [
+            models.Index(fields=["patient", "changed_at"], name="identitychange_patient_at"),
+        ]

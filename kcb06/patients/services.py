@@ -20,6 +20,7 @@ from kcb06 import rawrows
 from kcb06.audit.services import Action, read_personal, record
 from kcb06.errors import DomainError, Forbidden, NotFound
 from kcb06.facilities.models import Role
+from kcb06.patients import identity
 from kcb06.patients.models import (
     IdentifierKind,
     Patient,
@@ -48,6 +49,8 @@ class PersonData:
     card_number: str = ""
     bhxh_number: str = ""
     birth_year: int | None = None
+    # An ID number kept on a facility's own record, not as the hard key (see identity.py).
+    claimed_id_number: str = ""
 
     @property
     def year(self) -> int | None:
@@ -204,6 +207,7 @@ def numbers(person: PersonData) -> list[tuple[str, str]]:
             (IdentifierKind.OLD_ID_NUMBER, person.old_id_number),
             (IdentifierKind.BHYT_CARD, person.card_number),
             (IdentifierKind.BHXH_NUMBER, person.bhxh_number),
+            (IdentifierKind.CLAIMED_ID_NUMBER, person.claimed_id_number),
         )
         if value
     ]
@@ -247,42 +251,45 @@ def record_identifiers(patient: Patient, person: PersonData, held=None) -> bool:
         )
     add_identifier(patient, IdentifierKind.BHYT_CARD, person.card_number)
     add_identifier(patient, IdentifierKind.BHXH_NUMBER, person.bhxh_number)
+    if (
+        person.claimed_id_number
+        and not PatientIdentifier.objects.filter(
+            patient=patient,
+            kind=IdentifierKind.CLAIMED_ID_NUMBER,
+            value=person.claimed_id_number,
+        ).exists()
+    ):
+        PatientIdentifier.objects.create(
+            patient=patient,
+            kind=IdentifierKind.CLAIMED_ID_NUMBER,
+            value=person.claimed_id_number,
+        )
     return True
 
 
-def _card_changes(patient: Patient, person: PersonData) -> dict:
-    """What a chip-card scan would change in the record: the card is the authoritative source
-    for name, DOB and address."""
-    if not person.id_number:
-        return {}
-    changes = {}
-    if person.full_name and person.full_name != patient.full_name:
-        changes.update(full_name=person.full_name, name_key=name_key(person.full_name))
-    if person.date_of_birth and patient.date_of_birth != person.date_of_birth:
-        changes.update(
-            date_of_birth=person.date_of_birth,
-            birth_year=person.date_of_birth.year,
-            dob_precision="day",
-        )
-    if person.address and patient.address != person.address:
-        changes["address"] = person.address
-    return changes
-
-
-def refresh_from_card(patient: Patient, person: PersonData) -> None:
-    """The chip-card QR is the authoritative source for name, DOB, sex and address."""
-    changes = _card_changes(patient, person)
+def refresh_from_scan(patient: Patient, person: PersonData, kind: str, principal) -> None:
+    """Take what a scan is evidence for (kcb06.patients.identity.scan_update), with history."""
+    changes = identity.scan_update(patient, person, kind)
     if changes:
-        for name, value in changes.items():
-            setattr(patient, name, value)
-        patient.save(update_fields=[*changes, "updated_at"])
+        identity.apply(
+            patient,
+            changes,
+            evidence=identity.SCAN_EVIDENCE[kind],
+            principal=principal,
+            reason="Quét mã định danh khớp họ tên, ngày sinh, giới tính của hồ sơ",
+        )
 
 
-def changes_nothing(patient: Patient, person: PersonData, held, facility_known: bool) -> bool:
-    """Whether a check-in of `person` would leave the record as it is: no card data to take,
-    no new number (`held`: the active (kind, value) pairs), already known at the facility."""
+def changes_nothing(
+    patient: Patient, person: PersonData, held, facility_known: bool, kind: str = ""
+) -> bool:
+    """Whether a check-in of `person` would leave the record as it is: nothing the scan is
+    evidence for, no new number (`held`: the active (kind, value) pairs), already known at the
+    facility."""
     return (
-        facility_known and set(numbers(person)) <= set(held) and not _card_changes(patient, person)
+        facility_known
+        and set(numbers(person)) <= set(held)
+        and not identity.scan_update(patient, person, kind)
     )
 
 

@@ -31,6 +31,7 @@ from kcb06 import rawrows
 from kcb06.audit.services import Action, entry_for, record
 from kcb06.errors import DomainError, Forbidden
 from kcb06.facilities.models import Role
+from kcb06.patients import identity
 from kcb06.patients import services as mpi
 from kcb06.patients.duplicates import Candidate, likely_duplicates
 from kcb06.patients.models import IdentifierKind, Patient
@@ -61,6 +62,21 @@ class NeedsDetails(DomainError):
     status = 409
 
 
+class NeedsDesk(DomainError):
+    """At an unattended kiosk, what the card says differs from the record: staff must look."""
+
+    status = 409
+
+
+def _needs_desk() -> NeedsDesk:
+    return NeedsDesk(
+        "kiosk_needs_desk",
+        "Thông tin trên thẻ khác với hồ sơ của bạn tại cơ sở. Mời bạn đến quầy tiếp đón để "
+        "nhân viên đối chiếu.",
+        "The card differs from your record here: please go to the reception desk.",
+    )
+
+
 @dataclass
 class CheckInResult:
     patient: Patient
@@ -69,6 +85,8 @@ class CheckInResult:
     verdict: dict
     created: bool
     warnings: list[dict] = field(default_factory=list)
+    # Where the scan or the clerk differs from the record (kept as it was): for staff to see.
+    differences: list = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -78,6 +96,7 @@ class CheckInResult:
             "ticket": ticket_dict(self.ticket),
             "created": self.created,
             "warnings": self.warnings,
+            "identity_differences": [d.as_dict() for d in self.differences],
         }
 
 
@@ -92,6 +111,10 @@ class Preview:
     verdict: dict
     warnings: list[dict]
     existing: list[Visit]
+    # Fields where the scan differs from the record of a patient known here, and what of it
+    # the check-in will take into the record (a chip QR that agrees on name, DOB and sex).
+    differences: list = field(default_factory=list)
+    updates: dict = field(default_factory=dict)
 
 
 # --- identity → person ------------------------------------------------------------------------
@@ -205,6 +228,59 @@ def _visible(principal, patient: Patient | None, known: bool | None = None) -> P
     return patient if known else None
 
 
+def _claimed_here(principal, id_number: str) -> Patient | None:
+    """This facility's own record of a person whose ID number it took while the number's
+    holder elsewhere had another name, date of birth or sex (see `_resolve`)."""
+    if not id_number:
+        return None
+    from kcb06.patients.models import PatientFacility, PatientIdentifier
+
+    ids = principal.patient_data_facility_ids()
+    return (
+        Patient.objects.filter(
+            pk__in=PatientIdentifier.objects.filter(
+                kind=IdentifierKind.CLAIMED_ID_NUMBER, value=id_number, is_active=True
+            ).values("patient_id"),
+            merged_into__isnull=True,
+        )
+        .filter(pk__in=PatientFacility.objects.filter(facility_id__in=ids).values("patient_id"))
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _claimed(person: mpi.PersonData) -> mpi.PersonData:
+    """The person as this facility's own record keeps them: the ID number as claimed only,
+    no card numbers (they would make the other record ambiguous)."""
+    from dataclasses import replace
+
+    return replace(
+        person,
+        id_number="",
+        old_id_number="",
+        card_number="",
+        bhxh_number="",
+        claimed_id_number=person.id_number,
+    )
+
+
+def _resolve(principal, person: mpi.PersonData, patient: Patient | None, known: bool, confirm):
+    """Who this check-in is for, as the facility may see it: (patient or None, person).
+
+    A facility that has never seen the record of a number's holder is shown and told nothing
+    of it: the clerk types the details as for a stranger (NeedsDetails), and the record is
+    used only when what was presented agrees with it on name, date of birth and sex.
+    Otherwise the facility gets a record of its own (the ID number kept as "claimed"), exactly
+    as if nobody held the number: the holder's record is neither changed nor linked, and its
+    past stays with the facilities that know it (docs/reception.md, "Identity")."""
+    if patient is None or known:
+        return patient, _with_details(person, patient, confirm)
+    person = _with_details(person, None, confirm)
+    if identity.same_person(patient, person):
+        return patient, person
+    return _claimed_here(principal, person.id_number), _claimed(person)
+
+
 def _scoped_candidates(principal, person: mpi.PersonData) -> list[Candidate]:
     """Likely duplicates, restricted to records known at the clerk's facility."""
     return likely_duplicates(person, facility_ids=principal.patient_data_facility_ids())
@@ -272,15 +348,28 @@ def _apply_verdict(visit: Visit, verdict, detail: dict | None = None) -> None:
 # --- the two entry points ---------------------------------------------------------------------
 
 
-def preview(scan_text: str, operator, *, confirm: dict | None = None) -> Preview:
-    """Everything the clerk sees after a scan, without writing a visit."""
+def preview(
+    scan_text: str, operator, *, confirm: dict | None = None, unattended: bool = False
+) -> Preview:
+    """Everything the clerk sees after a scan, without writing a visit. A record the facility
+    does not know is not shown (see `_resolve`). `unattended`: a kiosk; any difference between
+    the scan and the record raises NeedsDesk."""
     operator.require_role(*CHECK_IN_ROLES)
     confirm = confirm or {}
     kind, person, warnings = _parse(operator, scan_text)
-    patient = mpi.find_known(person)
-    person = _with_details(person, _visible(operator, patient), confirm)
+    holder = mpi.find_known(person)
+    known = holder is not None and _visible(operator, holder) is not None
+    presented = _with_details(person, holder if known else None, confirm)
+    patient, person = _resolve(operator, person, holder, known, confirm)
+    if patient is not None and patient is holder and not known:
+        # It agrees with what was presented, but until the check-in links it here the desk
+        # sees what it would see of a stranger.
+        patient = None
+    differences = identity.differences(patient, person) if patient is not None else []
+    if unattended and differences:
+        raise _needs_desk()
     candidates = [] if patient is not None else _scoped_candidates(operator, person)
-    verdict, _ = _verify(operator, person, patient)
+    verdict, _ = _verify(operator, presented, patient)
     existing = []
     if patient is not None:
         existing = list(
@@ -299,15 +388,27 @@ def preview(scan_text: str, operator, *, confirm: dict | None = None) -> Preview
             patient_id=patient.pk,
             purpose="check_in_preview",
         )
-    return Preview(kind, person, patient, candidates, verdict, warnings, existing)
+    updates = identity.scan_update(patient, person, kind) if patient is not None else {}
+    return Preview(
+        kind, presented, patient, candidates, verdict, warnings, existing, differences, updates
+    )
 
 
 def check_in(
-    scan_text: str, department, operator, *, confirm: dict | None = None, reason: str = ""
+    scan_text: str,
+    department,
+    operator,
+    *,
+    confirm: dict | None = None,
+    reason: str = "",
+    unattended: bool = False,
 ) -> CheckInResult:
     """Check a patient in from one scan. `confirm` carries the clerk's decisions:
     {"full_name", "date_of_birth", "sex"} for an unknown typed number, {"link_patient_id": N}
-    to link to a likely duplicate, {"create_new": True} to create despite likely duplicates."""
+    to link to a likely duplicate, {"create_new": True} to create despite likely duplicates.
+    `unattended`: a kiosk; any difference between the scan and the record raises NeedsDesk.
+    The record's name, date of birth, sex and address change only on evidence
+    (kcb06.patients.identity)."""
     operator.require_role(*CHECK_IN_ROLES)
     confirm = confirm or {}
     day = local_day()
@@ -324,13 +425,32 @@ def check_in(
         patient = mpi.find_known(person, id_number_unheld=found is False)
         today = standing(patient.pk, scope, dep.pk, day) if patient is not None else None
     known_card = None
+    presented = person
+    differences = []
+    # What the scan may bring into the record: only at a staffed desk, and only into a record
+    # this facility knew before (whose values its desk could show beside the scan).
+    evidence = "" if unattended else kind
     if patient is not None:
         if today.visit_id is not None:
             return _result(_load_visit(today.visit_id), created=False, warnings=warnings)
-        known_card = today.card_number
-        person = _with_details(person, _visible(operator, patient, today.known), confirm)
+        holder = patient
+        presented = _with_details(person, patient if today.known else None, confirm)
+        patient, person = _resolve(operator, person, patient, today.known, confirm)
+        if patient is holder:
+            if today.known:
+                known_card = today.card_number
+                differences = identity.differences(patient, person)
+            else:
+                evidence = ""
+        elif patient is not None:  # this facility's own record of the claimed number
+            today = standing(patient.pk, scope, dep.pk, day)
+            if today.visit_id is not None:
+                return _result(_load_visit(today.visit_id), created=False, warnings=warnings)
+            differences = identity.differences(patient, person)
+        if unattended and differences:
+            raise _needs_desk()
     else:
-        person = _with_details(person, None, confirm)
+        person = presented = _with_details(person, None, confirm)
 
     link_id = None
     if patient is None:
@@ -361,8 +481,8 @@ def check_in(
                 raise err
 
     # A cached verdict's read is audited in the visit's own entry (see _write).
-    verdict_dict, verdict = _verify(operator, person, patient, known_card, audit_cache_hit=False)
-    if verdict.outcome == "valid" and verdict.card is not None:
+    verdict_dict, verdict = _verify(operator, presented, patient, known_card, audit_cache_hit=False)
+    if verdict.outcome == "valid" and verdict.card is not None and not person.claimed_id_number:
         from dataclasses import replace
 
         person = replace(
@@ -389,6 +509,7 @@ def check_in(
                 reason,
                 ma_lk,
                 seen=seen if attempt == 0 else None,
+                kind=evidence,
             )
             break
         except IntegrityError:
@@ -398,12 +519,16 @@ def check_in(
             # MA_LK or a reserved id was taken: the database was restored under us.)
             forget_visit_numbers()
             rawrows.forget_reserved_pks()
-            patient = mpi.find_known(person)
+            if not person.claimed_id_number:
+                patient = mpi.find_known(person)
             if attempt == 2:
                 raise
         except (OperationalError, InterfaceError) as exc:
             raise _database_unavailable(exc) from None
-    return _result(visit, created=created, warnings=warnings, verdict=verdict_dict)
+    result = _result(visit, created=created, warnings=warnings, verdict=verdict_dict)
+    if differences:  # what the record still holds otherwise than the scan or the clerk said
+        result.differences = identity.differences(visit.patient, person)
+    return result
 
 
 def _database_unavailable(exc) -> DomainError:
@@ -439,8 +564,23 @@ def _load_visit(visit_id: int) -> Visit:
     )
 
 
-def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason, ma_lk, seen=None):
-    """`seen`: the patient's standing as read at this check-in's start (first attempt only)."""
+def _write(
+    operator,
+    dep,
+    day,
+    person,
+    patient,
+    link_id,
+    verdict,
+    detail,
+    reason,
+    ma_lk,
+    seen=None,
+    kind="",
+):
+    """`seen`: the patient's standing as read at this check-in's start (first attempt only).
+    `kind`: what was scanned (a chip-card QR may be evidence for the record, see
+    kcb06.patients.identity)."""
     now = timezone.now()
     locked = patient.pk if patient is not None else link_id
     # On PostgreSQL the ids are taken ahead (from this process's reserve), so that the whole
@@ -456,7 +596,7 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
         seen is not None
         and patient is not None
         and new_ids[1] is not None
-        and mpi.changes_nothing(patient, person, seen.identifiers, seen.known)
+        and mpi.changes_nothing(patient, person, seen.identifiers, seen.known, kind)
     )
     with transaction.atomic(), rawrows.queued_inserts() as queued:
         unlocked = unlocked and queued is not None
@@ -468,8 +608,7 @@ def _write(operator, dep, day, person, patient, link_id, verdict, detail, reason
             patient, held = lock_with_standing(locked, [dep.facility_id], dep.pk, day)
             if patient.merged_into_id is not None:  # merged away since this check-in read it
                 raise IntegrityError("patient record merged during check-in")
-            if person.id_number:
-                mpi.refresh_from_card(patient, person)
+            mpi.refresh_from_scan(patient, person, kind, operator)
             changed = mpi.record_identifiers(patient, person, held=held.identifiers)
             mpi.link_facility(patient, dep.facility_id, known=held.known)
             if held.visit_id is not None:  # a racing scan's visit: the record still takes the card

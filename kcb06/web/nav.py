@@ -17,5 +17,6 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("interchange:overdue", "Hồ sơ XML quá hạn", (R.FACILITY_ADMIN, R.CASHIER, R.HEALTH_DEPT)),
     ("reports:dashboard", "Chỉ tiêu Đề án 06", (R.HEALTH_DEPT, R.FACILITY_ADMIN)),
     ("audit:log", "Nhật ký truy cập", (R.AUDITOR, R.FACILITY_ADMIN)),
+    ("patients:identity_changes", "Thay đổi định danh", (R.AUDITOR, R.FACILITY_ADMIN)),
     ("admin:index", "Quản trị", (R.FACILITY_ADMIN,)),
 ]

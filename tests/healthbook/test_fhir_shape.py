@@ -428,7 +428,9 @@ def test_export_rows_are_read_as_the_orm_reads_them(export):
     _, p, _, visits, _ = export
     ids = [v.pk for v in visits]
     for qs in (
-        services._entries_qs(p.pk, None, with_facility=False).values_list(*book_rows.ENTRY_COLUMNS),
+        services._entries_qs(p.pk, None, reader=None, with_facility=False).values_list(
+            *book_rows.ENTRY_COLUMNS
+        ),
         Visit.objects.filter(patient=p)
         .order_by("-arrived_at")
         .values_list(*book_rows.VISIT_COLUMNS),

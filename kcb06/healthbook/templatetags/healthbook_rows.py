@@ -45,6 +45,8 @@ def entry_row(e, correct_url, history_url) -> str:
     pk = e.pk
     active = e.status == "active"
     code = f" <code>{escape(e.code)}</code>" if e.code else ""
+    if getattr(e, "confidential", False):  # docs/healthbook.md, "Across facilities"
+        code += f' <span class="badge" data-testid="entry-confidential">{gettext("Bảo mật")}</span>'
     severity = (
         f'<span class="hb-sev {escape(e.severity)}">{escape(e.get_severity_display())}</span>'
         if e.severity

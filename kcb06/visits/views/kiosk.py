@@ -41,7 +41,7 @@ def kiosk_step(request):
     try:
         scan = _kiosk_scan_text(request)
         if step == "scan":
-            pv = services.preview(scan, request.principal)
+            pv = services.preview(scan, request.principal, unattended=True)
             if pv.patient is None and pv.candidates:
                 raise DomainError(
                     "kiosk_needs_desk",
@@ -64,6 +64,7 @@ def kiosk_step(request):
                 request.POST.get("department", ""),
                 request.principal,
                 confirm={"create_new": True} if request.POST.get("create_new") else {},
+                unattended=True,
             )
             return render(
                 request,

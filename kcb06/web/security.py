@@ -49,11 +49,11 @@ def forwarded_client(meta: dict, trusted: frozenset[str]) -> str | None:
 class ClientAddressMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.trusted = frozenset(settings.KCB06_TRUSTED_PROXIES)
 
     def __call__(self, request):
-        if self.trusted:
-            client = forwarded_client(request.META, self.trusted)
+        trusted = settings.KCB06_TRUSTED_PROXIES
+        if trusted:
+            client = forwarded_client(request.META, frozenset(trusted))
             if client:
                 request.META["KCB06_PROXY_ADDR"] = request.META.get("REMOTE_ADDR")
                 request.META["REMOTE_ADDR"] = client

@@ -42,12 +42,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "kcb06.web.apps.AxesConfig",  # django-axes, Vietnamese name in the admin
     # Only for its static files: the API docs page (/api/v1/docs) loads Swagger UI from our own
     # server instead of a CDN, so it works on a facility network without internet.
     "ninja",
     "django_tasks",
-    "django_tasks_db",
+    "kcb06.web.apps.TasksDatabaseConfig",  # django-tasks-db, Vietnamese name in the admin
     "kcb06.facilities",
     "kcb06.audit",
     "kcb06.patients",

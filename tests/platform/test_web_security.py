@@ -232,3 +232,33 @@ def test_the_documented_nginx_block_sets_the_headers_kcb06_reads():
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in doc
     assert "$proxy_add_x_forwarded_for" not in doc
     assert "KCB06_TRUSTED_PROXIES=127.0.0.1" in (ROOT / "docs" / "install.md").read_text()
+
+
+# --- the admin in Vietnamese --------------------------------------------------------------------
+
+
+def test_admin_pages_name_everything_in_vietnamese(admin_client, org):
+    """The login lock-out and task-queue tables came from third-party apps with English names."""
+    index = visible(admin_client.get("/admin/").content.decode())
+    assert "Khóa đăng nhập" in index and "Hàng đợi tác vụ" in index
+    assert "Lần đăng nhập sai" in index or "lần đăng nhập sai" in index.lower()
+    for english in ("Access attempts", "Access logs", "Task Results", "Tasks Database", "Axes"):
+        assert english not in index
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username="tiepdon",
+        ip_address="198.51.100.7",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    )
+    attempts = visible(admin_client.get("/admin/axes/accessattempt/").content.decode())
+    assert "Địa chỉ IP" in attempts and "IP Address" not in attempts
+
+
+def visible(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)

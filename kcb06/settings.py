@@ -14,7 +14,7 @@ DATA_DIR = Path(env("KCB06_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DEMO_SECRET_KEY = "kcb06-demo-only-not-secret-0000000000000000000000000000"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", DEMO_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
-KCB06_ENV = env("KCB06_ENV", "development")
+KCB06_ENV = env("KCB06_ENV") or "development"
 KCB06_DEMO = env_bool("KCB06_DEMO", False)
 
 # A typo ("prod", "Production") must not quietly mean "no production guards".

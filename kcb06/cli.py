@@ -59,6 +59,29 @@ def demo(
     run_demo(host=host, port=port, portal_port=portal_port)
 
 
+def _serve_as_production() -> None:
+    """`kcb06 serve` is the production server: its start-up guards (no demo SECRET_KEY, no
+    DEBUG) apply whatever KCB06_ENV says, unless the installation is a demo (KCB06_DEMO=1, as
+    `kcb06 demo` sets it). Before, any KCB06_ENV other than "production" skipped the guards."""
+    from kcb06.env import env_bool
+
+    try:
+        demo = env_bool("KCB06_DEMO", False)
+    except Exception as exc:  # ImproperlyConfigured: a typo in the flag
+        typer.echo(f"kcb06: configuration error: {exc}", err=True)
+        raise SystemExit(2) from None
+    if demo:
+        return
+    current = os.environ.get("KCB06_ENV", "")
+    if current and current != "production":
+        typer.echo(
+            f"kcb06 serve: KCB06_ENV={current} ignored, serving as production "
+            "(a demo: kcb06 demo, or KCB06_DEMO=1).",
+            err=True,
+        )
+    os.environ["KCB06_ENV"] = "production"
+
+
 @app.command()
 def serve(
     bind: str = typer.Option("127.0.0.1:8000", help="host:port for gunicorn."),
@@ -66,7 +89,7 @@ def serve(
     threads: int = typer.Option(16, help="Threads per worker (portal calls wait on I/O)."),
 ):
     """Run the web server for production (gunicorn); refuses the demo secret key and DEBUG."""
-    os.environ.setdefault("KCB06_ENV", "production")
+    _serve_as_production()
     setup_django()
     os.execvp(  # noqa: S606 - replaces this process with gunicorn on purpose
         sys.executable,

@@ -56,6 +56,23 @@ def _wait_for(url: str, proc: subprocess.Popen, name: str, seconds: float = 90) 
     raise SystemExit(f"{name} did not answer at {url} within {seconds:.0f} s")
 
 
+class Restarts:
+    """Counts restarts per process: more than LIMIT in WINDOW seconds means it cannot run."""
+
+    LIMIT = 5
+    WINDOW = 60.0
+
+    def __init__(self):
+        self.times: dict[str, list[float]] = {}
+
+    def allow(self, name: str) -> bool:
+        now = time.monotonic()
+        recent = [t for t in self.times.get(name, []) if now - t < self.WINDOW]
+        recent.append(now)
+        self.times[name] = recent
+        return len(recent) <= self.LIMIT
+
+
 def run_demo(host: str, port: int, portal_port: int) -> None:
     data_dir = Path(os.environ.get("KCB06_DATA_DIR", "var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -88,10 +105,13 @@ def run_demo(host: str, port: int, portal_port: int) -> None:
     context = seed_all()
 
     procs: list[tuple[str, subprocess.Popen]] = []
+    commands: dict[str, list[str]] = {}
 
     def start(name: str, args: list[str]) -> subprocess.Popen:
         proc = subprocess.Popen(args, env=env, start_new_session=True)
         procs.append((name, proc))
+        commands[name] = args
+        print(f"kcb06 demo: {name} started (pid {proc.pid})", flush=True)
         return proc
 
     def stop_all(*_args) -> None:
@@ -151,10 +171,23 @@ def run_demo(host: str, port: int, portal_port: int) -> None:
         start("worker", [sys.executable, "-m", "kcb06.cli", "worker"])
         _wait_for(f"http://127.0.0.1:{port}/api/v1/health", web, "web")
         _print_banner(host, port, portal_port, context)
+        supervisor = Restarts()
         while True:
-            for name, proc in procs:
-                if proc.poll() is not None:
-                    raise SystemExit(f"{name} stopped unexpectedly (exit {proc.returncode})")
+            for index, (name, proc) in enumerate(procs):
+                if proc.poll() is None:
+                    continue
+                # One process dying (the worker killed with -9, say) leaves the others serving;
+                # it is started again, and the demo gives up only if it keeps dying.
+                print(
+                    f"kcb06 demo: {name} stopped (exit {proc.returncode}), restarting", flush=True
+                )
+                if not supervisor.allow(name):
+                    raise SystemExit(
+                        f"{name} keeps stopping ({supervisor.LIMIT} times in a minute)"
+                    )
+                procs.pop(index)
+                start(name, commands[name])
+                break
             time.sleep(1)
     except KeyboardInterrupt:
         print("\nĐang dừng kcb06 demo…", flush=True)

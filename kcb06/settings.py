@@ -14,8 +14,15 @@ DATA_DIR = Path(env("KCB06_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DEMO_SECRET_KEY = "kcb06-demo-only-not-secret-0000000000000000000000000000"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", DEMO_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
-KCB06_ENV = env("KCB06_ENV", "development")
+KCB06_ENV = env("KCB06_ENV") or "development"
 KCB06_DEMO = env_bool("KCB06_DEMO", False)
+
+# A typo ("prod", "Production") must not quietly mean "no production guards".
+KCB06_ENVIRONMENTS = ("development", "production")
+if KCB06_ENV not in KCB06_ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"KCB06_ENV must be one of {', '.join(KCB06_ENVIRONMENTS)}, got {KCB06_ENV!r}."
+    )
 
 if KCB06_ENV == "production":
     if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 40:
@@ -35,9 +42,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "kcb06.web.apps.AxesConfig",  # django-axes, Vietnamese name in the admin
+    # Only for its static files: the API docs page (/api/v1/docs) loads Swagger UI from our own
+    # server instead of a CDN, so it works on a facility network without internet.
+    "ninja",
     "django_tasks",
-    "django_tasks_db",
+    "kcb06.web.apps.TasksDatabaseConfig",  # django-tasks-db, Vietnamese name in the admin
     "kcb06.facilities",
     "kcb06.audit",
     "kcb06.patients",
@@ -51,8 +61,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # REMOTE_ADDR becomes the real client behind a trusted proxy (lock-out, audit: before all).
+    "kcb06.web.security.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP and Cache-Control: no-store on every answer that is not a static file.
+    "kcb06.web.security.SecurityHeadersMiddleware",
     # API-key calls to /api/ go straight to the view from here (kcb06/apikeypath.py).
     "kcb06.apikeypath.ApiKeyPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kcb06.web.context.navigation",
+                "kcb06.web.security.csp_nonce",
             ],
         },
     },
@@ -135,9 +150,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's checks with Vietnamese messages (kcb06/web/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "kcb06.web.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "kcb06.web.passwords.CommonPasswordValidator"},
+    {"NAME": "kcb06.web.passwords.NumericPasswordValidator"},
+    {"NAME": "kcb06.web.passwords.UserAttributeSimilarityValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -150,6 +168,14 @@ CSRF_COOKIE_SECURE = KCB06_ENV == "production"
 CSRF_FAILURE_VIEW = "kcb06.web.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
+# Reverse proxies whose X-Real-IP / X-Forwarded-For name the client (kcb06/web/security.py).
+# Empty: REMOTE_ADDR is the client. Behind the nginx of docs/install.md: 127.0.0.1.
+KCB06_TRUSTED_PROXIES = env_list("KCB06_TRUSTED_PROXIES", [])
+# Lock-out counts per (user name, client address); the address is REMOTE_ADDR only, already
+# corrected for a trusted proxy by ClientAddressMiddleware. Said explicitly: with django-ipware
+# installed, axes would otherwise believe a client's own X-Forwarded-For header, and anyone
+# could dodge the lock-out by sending a new one on each try.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_FAILURE_LIMIT = env_int("KCB06_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_float("KCB06_LOGIN_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -164,6 +190,8 @@ LOCALE_PATHS = [BASE_DIR / "kcb06" / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
+# dd/mm/yyyy on every page and printout, whatever the language (kcb06/formats).
+FORMAT_MODULE_PATH = ["kcb06.formats"]
 
 # --- static -------------------------------------------------------------------------------
 STATIC_URL = "static/"

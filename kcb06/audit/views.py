@@ -17,10 +17,14 @@ PAGE_SIZE = 50
 
 class AuditFilterForm(forms.Form):
     date_from = forms.DateField(
-        label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Từ ngày",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Đến ngày",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     username = forms.CharField(label="Tài khoản", required=False, max_length=150)
     patient = forms.IntegerField(label="Mã người bệnh", required=False, min_value=1)

@@ -151,7 +151,12 @@ class StaffCreationForm(forms.ModelForm):
         from django.contrib.auth import password_validation
 
         password = self.cleaned_data["password"]
-        password_validation.validate_password(password)
+        # The account-to-be, so that the similarity rules see its user name and full name.
+        future_user = get_user_model()(
+            username=self.cleaned_data.get("username", ""),
+            first_name=(self.data.get("full_name") or "")[:150],
+        )
+        password_validation.validate_password(password, user=future_user)
         return password
 
     def save(self, commit=True):

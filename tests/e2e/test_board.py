@@ -23,11 +23,11 @@ def test_board_shows_the_called_number_within_a_second(e2e_org, logged_in_page, 
     clinic.locator("[data-testid=clinic-calling]", has_text="1").wait_for()
     started = time.perf_counter()
     board.wait_for_function(
-        "document.querySelector('[data-testid=calling-K01]').textContent.trim() === '1'"
+        "() => document.querySelector('[data-testid=calling-K01]').textContent.trim() === '1'"
     )
     assert time.perf_counter() - started < 2.0  # polls every 0.7 s
     # "Mời số 1 vào phòng khám số 1" from the shipped fragments
-    board.wait_for_function("document.getElementById('board').dataset.lastAnnouncement")
+    board.wait_for_function("() => document.getElementById('board').dataset.lastAnnouncement")
     assert board.evaluate("document.getElementById('board').dataset.lastAnnouncement") == (
         "chime moi_so d1 vao_phong d1"
     )
@@ -39,7 +39,7 @@ def test_board_shows_the_called_number_within_a_second(e2e_org, logged_in_page, 
 
     clinic.click("[data-testid=call-next]")
     board.wait_for_function(
-        "document.querySelector('[data-testid=calling-K01]').textContent.trim() === '2'"
+        "() => document.querySelector('[data-testid=calling-K01]').textContent.trim() === '2'"
     )
     # the fragments are real, decodable audio files served by kcb06 itself
     status = board.evaluate("fetch('/static/visits/sounds/moi_so.wav').then(r => r.status)")

@@ -18,7 +18,7 @@ def scan(page, text: str) -> float:
     """Type like a keyboard-wedge scanner and return seconds from Enter to the verdict."""
     # the cursor is back in the field by itself (never clicked); waits out a slow swap
     page.wait_for_function(
-        "document.activeElement === document.querySelector('[data-testid=scan-field]')",
+        "() => document.activeElement === document.querySelector('[data-testid=scan-field]')",
         timeout=5000,
     )
     page.keyboard.type(text)

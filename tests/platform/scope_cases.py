@@ -46,6 +46,7 @@ EXEMPT = [
     Exempt("home", "the caller's own name, facility and navigation"),
     Exempt("login", "login form"),
     Exempt("logout", "ends the caller's own session"),
+    Exempt("favicon.ico", "redirect to the static icon, no data"),
 ]
 EXEMPT.append(
     Exempt("GET /api/v1/audit/verify", "hash-chain counts of the caller's own facility only")

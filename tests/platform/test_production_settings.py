@@ -67,3 +67,83 @@ def test_bad_boolean_in_the_environment_is_refused(tmp_path):
     result = run_setup(tmp_path, {"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def _serve(tmp_path, extra: dict, timeout: float = 60):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "KCB06_ENV")}
+    env.pop("DATABASE_URL", None)
+    env.pop("KCB06_DEMO", None)
+    env["KCB06_DATA_DIR"] = str(tmp_path)
+    env.update(extra)
+    return subprocess.run(
+        [sys.executable, "-m", "kcb06.cli", "serve", "--bind", "127.0.0.1:9201"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.mark.parametrize("kcb06_env", ["development", "staging", ""])
+def test_kcb06_serve_refuses_the_demo_key_whatever_kcb06_env_says(tmp_path, kcb06_env):
+    """Before: KCB06_ENV=development (or any value but "production") skipped the guards and
+    `kcb06 serve` answered the internet with the public demo key."""
+    result = _serve(tmp_path, {"KCB06_ENV": kcb06_env})
+    assert result.returncode == 2
+    assert "Production refuses the demo SECRET_KEY" in result.stderr
+
+
+def test_kcb06_serve_refuses_debug_whatever_kcb06_env_says(tmp_path):
+    result = _serve(tmp_path, {"KCB06_ENV": "development", "SECRET_KEY": GOOD_KEY, "DEBUG": "1"})
+    assert result.returncode == 2
+    assert "Production refuses DEBUG=1" in result.stderr
+
+
+def test_an_unknown_kcb06_env_stops_start_up(tmp_path):
+    result = run_setup(tmp_path, {"KCB06_ENV": "prod"})
+    assert result.returncode != 0
+    assert "KCB06_ENV must be one of development, production" in result.stderr
+
+
+def test_kcb06_serve_runs_a_demo_only_when_started_as_one(tmp_path):
+    """KCB06_DEMO=1 (what `kcb06 demo` sets) is the one way to serve with the demo key."""
+    import httpx
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "KCB06_ENV")}
+    env.pop("DATABASE_URL", None)
+    env.update({"KCB06_DATA_DIR": str(tmp_path), "KCB06_DEMO": "1"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kcb06.cli",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import time
+
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/login/", timeout=2).status_code
+                break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        assert status is not None, f"serve exited {proc.returncode}"
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -53,6 +53,9 @@ from kcb06.visits.standing import by_id_number_with_standing, lock_with_standing
 log = logging.getLogger(__name__)
 
 CHECK_IN_ROLES = (Role.RECEPTION, Role.FACILITY_ADMIN)
+# The kiosk's own account checks in only through the kiosk pages (kcb06.visits.kiosk adds the
+# date-of-birth gate for typed numbers), never through the API: its views pass these roles.
+KIOSK_CHECK_IN_ROLES = (*CHECK_IN_ROLES, Role.KIOSK)
 
 
 class NeedsDetails(DomainError):
@@ -272,9 +275,11 @@ def _apply_verdict(visit: Visit, verdict, detail: dict | None = None) -> None:
 # --- the two entry points ---------------------------------------------------------------------
 
 
-def preview(scan_text: str, operator, *, confirm: dict | None = None) -> Preview:
+def preview(
+    scan_text: str, operator, *, confirm: dict | None = None, roles=CHECK_IN_ROLES
+) -> Preview:
     """Everything the clerk sees after a scan, without writing a visit."""
-    operator.require_role(*CHECK_IN_ROLES)
+    operator.require_role(*roles)
     confirm = confirm or {}
     kind, person, warnings = _parse(operator, scan_text)
     patient = mpi.find_known(person)
@@ -303,12 +308,19 @@ def preview(scan_text: str, operator, *, confirm: dict | None = None) -> Preview
 
 
 def check_in(
-    scan_text: str, department, operator, *, confirm: dict | None = None, reason: str = ""
+    scan_text: str,
+    department,
+    operator,
+    *,
+    confirm: dict | None = None,
+    reason: str = "",
+    roles=CHECK_IN_ROLES,
 ) -> CheckInResult:
     """Check a patient in from one scan. `confirm` carries the clerk's decisions:
     {"full_name", "date_of_birth", "sex"} for an unknown typed number, {"link_patient_id": N}
-    to link to a likely duplicate, {"create_new": True} to create despite likely duplicates."""
-    operator.require_role(*CHECK_IN_ROLES)
+    to link to a likely duplicate, {"create_new": True} to create despite likely duplicates.
+    `roles`: who may (the kiosk views pass KIOSK_CHECK_IN_ROLES)."""
+    operator.require_role(*roles)
     confirm = confirm or {}
     day = local_day()
     dep = department_for(operator, department, day)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kcb06.web import views
+from kcb06.web import setup, views
 from kcb06.web.forms import LoginForm
 
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("facility/setup/", setup.facility_setup, name="facility_setup"),
 ]

@@ -70,6 +70,7 @@ def test_chip_card_patient_checked_card_and_printed_ticket_in_four_touches(
     # The check ran under the facility's lookup officer: the portal answered, the card is valid.
     assert verdict.inner_text() == "Thẻ BHYT hợp lệ"
     assert "Chưa kiểm tra" not in page.content()
+    assert "{#" not in page.content() and "#}" not in page.content()  # no template text shown
     # Readable on a 1080x1920 screen: the verdict in large type, the main action the largest.
     assert float(verdict.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 40
     yes, back = _box(page, "[data-testid=kiosk-yes]"), _box(page, "[data-testid=kiosk-back]")

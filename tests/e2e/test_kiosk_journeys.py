@@ -115,7 +115,7 @@ def _type_dob_on_keypad(page, digits):
         page.click(f".kkey[data-key='{d}']")
 
 
-def test_typed_id_number_needs_the_persons_own_date_of_birth(e2e_org, kiosk, portal):
+def test_typed_id_number_needs_the_persons_own_date_of_birth(e2e_org, kiosk, portal, screenshot):
     from kcb06.visits.services import check_in
     from tests.visits.helpers import principal
 
@@ -126,6 +126,7 @@ def test_typed_id_number_needs_the_persons_own_date_of_birth(e2e_org, kiosk, por
     assert "Hợp Lệ" not in page.content() and "15/08/1985" not in page.content()
     _type_dob_on_keypad(page, "01011990")
     assert page.locator("[data-testid=kiosk-dob-input]").input_value() == "01/01/1990"
+    screenshot("kiosk-journey-dob", page)
     page.click("[data-testid=kiosk-dob-submit]")
     error = page.locator("[data-testid=kiosk-error]")
     error.wait_for()

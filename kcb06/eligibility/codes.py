@@ -22,6 +22,11 @@ _RETRY = (
     "quả cho tiếp đón và thu ngân; chưa thu tiền phần BHYT cho đến khi có kết quả."
 )
 _IT = "Báo bộ phận CNTT của cơ sở: "
+# What the patient reads when the facility's own set-up stops the check: not a card problem.
+_CONFIG_REASON = (
+    "Chưa kiểm tra được thẻ BHYT do lỗi cấu hình tra cứu của cơ sở (không phải lỗi thẻ)."
+)
+_SETUP_PAGE = " Xem trang «Kiểm tra cấu hình» của quản trị cơ sở. "
 
 
 @dataclass(frozen=True)
@@ -67,14 +72,14 @@ RULES: dict[str, CodeRule] = {
     "053": CodeRule(INVALID, "Mã mức hưởng trên mã thẻ BHYT (ký tự thứ 3) không đúng.", _FIX_CARD),
     "054": CodeRule(
         UNVERIFIED,
-        "Chưa kiểm tra được thẻ BHYT do lỗi cấu hình tài khoản tra cứu của cơ sở.",
+        _CONFIG_REASON,
         _IT + "số CCCD của nhân viên đang tra cứu chưa có trong danh sách cán bộ tra cứu đã "
         "đăng ký với BHXH (mẫu 01/dk-ctn). " + _RETRY,
         final=False,
     ),
     "055": CodeRule(
         UNVERIFIED,
-        "Chưa kiểm tra được thẻ BHYT do lỗi cấu hình tài khoản tra cứu của cơ sở.",
+        _CONFIG_REASON,
         _IT
         + "họ tên của nhân viên đang tra cứu không khớp với số CCCD đã đăng ký với BHXH. "
         + _RETRY,
@@ -134,11 +139,16 @@ RULES: dict[str, CodeRule] = {
         "theo hướng dẫn của BHXH, rồi kiểm tra lại; nếu không có thì tiếp đón theo diện tự "
         "chi trả.",
     ),
+    # 205: the request itself was refused. Name, DOB and card are validated before sending, so in
+    # practice it is the lookup officer's name or CCCD that is missing or malformed (an account
+    # with no CCCD): a configuration error, never a card problem; re-checked once it is fixed.
     "205": CodeRule(
         UNVERIFIED,
-        "Cổng BHXH từ chối yêu cầu tra cứu (sai định dạng tham số).",
-        _IT + "kcb06 gửi yêu cầu sai định dạng (mã {code}). Tiếp đón tạm theo thông tin người "
-        "bệnh cung cấp.",
+        _CONFIG_REASON,
+        _IT + "Cổng BHXH báo yêu cầu tra cứu sai định dạng tham số (mã {code}), thường do họ tên "
+        "hoặc số CCCD của cán bộ tra cứu bị thiếu hoặc sai. Xem trang «Kiểm tra cấu hình». "
+        + _RETRY,
+        final=False,
     ),
     "401": CodeRule(
         UNVERIFIED,
@@ -230,6 +240,40 @@ FAILURES: dict[str, CodeRule] = {
         "Chưa kiểm tra được thẻ BHYT: cơ sở chưa cấu hình tài khoản Cổng BHXH.",
         _IT + "cần đặt tên đăng nhập Cổng BHXH của cơ sở và biến môi trường "
         "KCB06_PORTAL_PASSWORD. " + _RETRY,
+        final=False,
+    ),
+}
+
+
+# The lookup officer the check would run under is unusable: found before asking the portal
+# (which would answer 205 or 054), so the patient is never told anything about the card.
+# Re-checked: the pending check resolves once the facility admin fixes the set-up.
+OFFICER_PROBLEMS: dict[str, CodeRule] = {
+    "no_lookup_officer": CodeRule(
+        UNVERIFIED,
+        _CONFIG_REASON,
+        _IT + "ki-ốt tra cứu thẻ dưới tên cán bộ tra cứu của cơ sở, nhưng cơ sở chưa chỉ định "
+        "cán bộ nào (Quản trị → Cơ sở y tế → «Cán bộ tra cứu thẻ BHYT của ki-ốt»)."
+        + _SETUP_PAGE
+        + _RETRY,
+        final=False,
+    ),
+    "officer_no_id_number": CodeRule(
+        UNVERIFIED,
+        _CONFIG_REASON,
+        _IT + "cán bộ tra cứu (tài khoản đang tra cứu, hoặc cán bộ tra cứu của ki-ốt) chưa có "
+        "số CCCD 12 số trong hồ sơ nhân viên; Cổng BHXH sẽ từ chối (mã 205)."
+        + _SETUP_PAGE
+        + _RETRY,
+        final=False,
+    ),
+    "officer_inactive": CodeRule(
+        UNVERIFIED,
+        _CONFIG_REASON,
+        _IT
+        + "tài khoản của cán bộ tra cứu thẻ cho ki-ốt đã bị khóa; hãy chỉ định cán bộ khác."
+        + _SETUP_PAGE
+        + _RETRY,
         final=False,
     ),
 }

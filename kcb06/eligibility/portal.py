@@ -278,6 +278,15 @@ def _token(base: str, account: Account, deadline: float, *, stale: Token | None 
         lock.release()
 
 
+def take_token(account: Account, deadline: float) -> Token:
+    """Log in anew (no cached token), for the admin's connection test: proves the account and
+    password work now. The token is not kept."""
+    base = settings.KCB06_PORTAL_URL.rstrip("/")
+    if not base or not account.username or not account.password_md5:
+        raise PortalError("not_configured", "no portal URL, username or password")
+    return _login(base, account, deadline)
+
+
 def forget_tokens() -> None:
     """Drop this process's token memory (tests; the shared table stays)."""
     _tokens.clear()

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kcb06.audit.services import Action, record
-from kcb06.eligibility import cache, codes, portal
+from kcb06.eligibility import cache, codes, officers, portal
 from kcb06.eligibility.daycache import CachedCheck
 from kcb06.eligibility.models import (
     CheckStatus,
@@ -33,6 +33,9 @@ from kcb06.errors import DomainError
 from kcb06.identity import fold_name, names_match, parse_bhyt_card, parse_id_number
 
 CHECK_ROLES = ("reception", "cashier", "facility_admin")
+# The kiosk checks cards only inside its own check-in flow (kcb06.visits), never through the
+# eligibility API: CHECK_ROLES stays the API's list.
+SERVICE_ROLES = (*CHECK_ROLES, "kiosk")
 SEX_VI = {"male": "Nam", "female": "Nữ"}
 
 
@@ -195,24 +198,38 @@ def parse_request(card_number, id_number, full_name, date_of_birth, sex) -> Requ
     return Request(card, ident, name, parse_dob(date_of_birth), parse_sex(sex))
 
 
-def account_for(principal) -> portal.Account:
-    profile = getattr(principal, "profile", None)
+def require_facility(principal):
     facility = getattr(principal, "facility", None)
-    if profile is None or facility is None or not facility.code:
+    if getattr(principal, "profile", None) is None or facility is None or not facility.code:
         raise DomainError(
             "no_facility",
             "Tài khoản của bạn không thuộc cơ sở khám chữa bệnh nào nên không tra cứu thẻ được.",
             "Your account belongs to no health facility, so it cannot check cards.",
             status=403,
         )
+    return facility
+
+
+def facility_account(facility, officer: officers.Officer) -> portal.Account:
+    """The facility's portal account, asking as `officer`."""
     password = portal.password_for(facility.code)
     return portal.Account(
         facility_code=facility.code,
         username=facility.portal_username or f"{facility.code}_BV",
         password_md5=portal.md5_upper(password) if password else "",
-        officer_name=profile.full_name,
-        officer_id_number=profile.id_number,
+        officer_name=officer.full_name,
+        officer_id_number=officer.id_number,
     )
+
+
+def account_for(principal) -> portal.Account | officers.OfficerProblem:
+    """The portal account a check by this principal uses: the facility's account, asked as
+    the principal (a kiosk: as the facility's lookup officer); or why no check can be made."""
+    facility = require_facility(principal)
+    officer = officers.officer_for_profile(principal.profile)
+    if isinstance(officer, officers.OfficerProblem):
+        return officer
+    return facility_account(facility, officer)
 
 
 # --- portal answer -> verdict -------------------------------------------------------------
@@ -336,8 +353,14 @@ def verdict_from_rule(
     )
 
 
-def ask_portal(account: portal.Account, req: Request, deadline: float) -> tuple[Verdict, dict]:
-    """One portal round (token + check) -> (verdict, response summary)."""
+def ask_portal(
+    account: portal.Account | officers.OfficerProblem, req: Request, deadline: float
+) -> tuple[Verdict, dict]:
+    """One portal round (token + check) -> (verdict, response summary). An unusable lookup
+    officer is a configuration verdict without asking (the portal would answer 205/054)."""
+    if isinstance(account, officers.OfficerProblem):
+        rule = codes.OFFICER_PROBLEMS[account.code]
+        return verdict_from_rule(rule, None, req, None), {"failure": account.code}
     try:
         answer = portal.check_card(
             account,
@@ -493,8 +516,8 @@ def check_eligibility(
     (default: now + KCB06_PORTAL_TIMEOUT). Bad input raises DomainError (400); every portal
     outcome, including failures, is a Verdict.
     """
-    principal.require_role(*CHECK_ROLES)
-    account = account_for(principal)
+    principal.require_role(*SERVICE_ROLES)
+    require_facility(principal)
     req = parse_request(card_number, id_number, full_name, date_of_birth, sex)
     if not req.lookup_key:
         rule = codes.NO_DOCUMENT
@@ -505,7 +528,7 @@ def check_eligibility(
         return _from_cache(principal, hit, req, patient_id, audit=audit_cache_hit)
     if deadline is None:
         deadline = time.monotonic() + settings.KCB06_PORTAL_TIMEOUT
-    verdict, summary = ask_portal(account, req, deadline)
+    verdict, summary = ask_portal(account_for(principal), req, deadline)
     return _store(principal, req, verdict, summary, patient_id)
 
 

@@ -56,11 +56,17 @@ class FacilityForm(forms.ModelForm):
             "old_province_code",
             "street",
             "portal_username",
+            "lookup_officer",
             "is_active",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "lookup_officer" in self.fields:
+            # Only people of this facility can be its lookup officer; a kiosk account has no CCCD.
+            self.fields["lookup_officer"].queryset = StaffProfile.objects.filter(
+                facility_id=self.instance.pk
+            ).exclude(role=Role.KIOSK)
         province = self.instance.province_code if self.instance.pk else None
         if province and "ward_code" in self.fields:
             # Wards of the facility's province (2025 units, offline dataset) as a list to pick.
@@ -115,8 +121,8 @@ class FacilityAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(FacilityScopedAdmin):
-    list_display = ["code", "name", "facility", "room", "accepts_patients"]
-    list_filter = ["accepts_patients"]
+    list_display = ["code", "name", "facility", "room", "accepts_patients", "self_service"]
+    list_filter = ["accepts_patients", "self_service"]
     search_fields = ["code", "name"]
 
 

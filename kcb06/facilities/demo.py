@@ -24,7 +24,7 @@ FACILITIES = [
 DEPARTMENTS = {
     "27901": [
         ("K01", "Khoa Khám bệnh — Phòng khám Nội", "1"),
-        ("K02", "Khoa Hồi sức cấp cứu", "2"),
+        ("K02", "Khoa Hồi sức cấp cứu", "2"),  # not offered at the kiosk (self_service off)
         ("K19", "Khoa Nhi — Phòng khám Nhi", "3"),
         ("K28", "Khoa Tai Mũi Họng", "4"),
         ("K33", "Khoa Y học cổ truyền", "5"),
@@ -33,6 +33,12 @@ DEPARTMENTS = {
     "27903": [("K01", "Phòng khám", "1")],
     "27904": [("K01", "Phòng khám", "1")],
 }
+
+# Emergency: patients go to the desk (or straight in), never choose it at a kiosk.
+NOT_SELF_SERVICE = {"K02"}
+
+# The lookup officer each facility's kiosks check cards under (registered in portalsim).
+LOOKUP_OFFICERS = {"27901": "tiepdon", "27903": "tiepdon2"}
 
 USERS = [
     # username, full name, role, facility code (None = health department), staff ID number
@@ -73,7 +79,12 @@ def seed() -> dict:
             Department.objects.update_or_create(
                 facility=facilities[code],
                 code=dep_code,
-                defaults={"name": name, "room": room, "sort_order": order},
+                defaults={
+                    "name": name,
+                    "room": room,
+                    "sort_order": order,
+                    "self_service": dep_code not in NOT_SELF_SERVICE,
+                },
             )
 
     ttyt = facilities["27901"]
@@ -105,6 +116,11 @@ def seed() -> dict:
             },
         )
         users[username] = user
+    for code, username in LOOKUP_OFFICERS.items():
+        Facility.objects.filter(pk=facilities[code].pk).update(
+            lookup_officer=StaffProfile.objects.get(user=users[username])
+        )
+        facilities[code].refresh_from_db()
     _grant_admin_permissions(users["quantri"])
     ensure_api_key(ttyt, "HIS demo", users["tiepdon"], DEMO_API_KEY)
     return {"facilities": facilities, "users": users, "api_key": DEMO_API_KEY}

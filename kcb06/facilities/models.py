@@ -26,6 +26,9 @@ class Role(models.TextChoices):
     FACILITY_ADMIN = "facility_admin", _("Quản trị cơ sở")
     HEALTH_DEPT = "health_dept", _("Sở Y tế / TTYT (xem tổng hợp)")
     AUDITOR = "auditor", _("Kiểm tra, giám sát")
+    # A self-service kiosk's login: kiosk pages only; card checks run under the facility's
+    # lookup officer (Facility.lookup_officer), since a device has no CCCD of its own.
+    KIOSK = "kiosk", _("Ki-ốt tự phục vụ")
 
 
 class FacilityKind(models.TextChoices):
@@ -80,6 +83,18 @@ class Facility(models.Model):
         blank=True,
         help_text=_("Mật khẩu không lưu ở đây: đặt trong biến môi trường KCB06_PORTAL_PASSWORD."),
     )
+    lookup_officer = models.ForeignKey(
+        "StaffProfile",
+        verbose_name=_("cán bộ tra cứu thẻ BHYT của ki-ốt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Cổng BHXH chỉ trả lời tra cứu kèm họ tên và số CCCD của cán bộ tra cứu đã đăng ký "
+            "với BHXH. Ki-ốt không có CCCD nên tra cứu dưới tên cán bộ này."
+        ),
+    )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
 
     class Meta:
@@ -103,6 +118,10 @@ class Facility(models.Model):
             )
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("Cơ sở không thể là đơn vị quản lý của chính nó.")})
+        if self.lookup_officer_id and self.lookup_officer.facility_id != self.pk:
+            raise ValidationError(
+                {"lookup_officer": _("Cán bộ tra cứu phải là nhân viên của chính cơ sở này.")}
+            )
 
     @property
     def address(self) -> str:
@@ -130,6 +149,11 @@ class Department(models.Model):
     name = models.CharField(_("tên khoa/phòng"), max_length=255)
     room = models.CharField(_("phòng khám số"), max_length=32, blank=True)
     accepts_patients = models.BooleanField(_("nhận người bệnh"), default=True)
+    self_service = models.BooleanField(
+        _("chọn được ở ki-ốt"),
+        default=True,
+        help_text=_("Bỏ chọn với khoa cấp cứu và khoa chỉ nhận người bệnh qua quầy tiếp đón."),
+    )
     sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:

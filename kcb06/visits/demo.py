@@ -23,7 +23,8 @@ VISITS = [
 
 
 def _kiosk_user(facility):
-    """The kiosk logs in as a reception-role account of its facility (docs/reception.md)."""
+    """The kiosk logs in as a kiosk-role account of its facility (docs/reception.md); its card
+    checks run under the facility's lookup officer."""
     User = get_user_model()
     user, created = User.objects.get_or_create(username="kiosk")
     if created or not user.check_password(DEMO_PASSWORD):
@@ -32,7 +33,7 @@ def _kiosk_user(facility):
         user.save()
     StaffProfile.objects.update_or_create(
         user=user,
-        defaults={"facility": facility, "role": Role.RECEPTION, "full_name": "Ki-ốt sảnh chính"},
+        defaults={"facility": facility, "role": Role.KIOSK, "full_name": "Ki-ốt sảnh chính"},
     )
     return user
 

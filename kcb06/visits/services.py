@@ -54,6 +54,9 @@ from kcb06.visits.standing import by_id_number_with_standing, lock_with_standing
 log = logging.getLogger(__name__)
 
 CHECK_IN_ROLES = (Role.RECEPTION, Role.FACILITY_ADMIN)
+# The kiosk's own account checks in only through the kiosk pages (kcb06.visits.kiosk adds the
+# date-of-birth gate for typed numbers), never through the API: its views pass these roles.
+KIOSK_CHECK_IN_ROLES = (*CHECK_IN_ROLES, Role.KIOSK)
 
 
 class NeedsDetails(DomainError):
@@ -349,12 +352,18 @@ def _apply_verdict(visit: Visit, verdict, detail: dict | None = None) -> None:
 
 
 def preview(
-    scan_text: str, operator, *, confirm: dict | None = None, unattended: bool = False
+    scan_text: str,
+    operator,
+    *,
+    confirm: dict | None = None,
+    unattended: bool = False,
+    roles=CHECK_IN_ROLES,
 ) -> Preview:
     """Everything the clerk sees after a scan, without writing a visit. A record the facility
     does not know is not shown (see `_resolve`). `unattended`: a kiosk; any difference between
-    the scan and the record raises NeedsDesk."""
-    operator.require_role(*CHECK_IN_ROLES)
+    the scan and the record raises NeedsDesk. `roles`: who may (the kiosk views pass
+    KIOSK_CHECK_IN_ROLES)."""
+    operator.require_role(*roles)
     confirm = confirm or {}
     kind, person, warnings = _parse(operator, scan_text)
     holder = mpi.find_known(person)
@@ -402,14 +411,15 @@ def check_in(
     confirm: dict | None = None,
     reason: str = "",
     unattended: bool = False,
+    roles=CHECK_IN_ROLES,
 ) -> CheckInResult:
     """Check a patient in from one scan. `confirm` carries the clerk's decisions:
     {"full_name", "date_of_birth", "sex"} for an unknown typed number, {"link_patient_id": N}
     to link to a likely duplicate, {"create_new": True} to create despite likely duplicates.
     `unattended`: a kiosk; any difference between the scan and the record raises NeedsDesk.
     The record's name, date of birth, sex and address change only on evidence
-    (kcb06.patients.identity)."""
-    operator.require_role(*CHECK_IN_ROLES)
+    (kcb06.patients.identity). `roles`: who may (the kiosk views pass KIOSK_CHECK_IN_ROLES)."""
+    operator.require_role(*roles)
     confirm = confirm or {}
     day = local_day()
     dep = department_for(operator, department, day)

@@ -9,7 +9,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("patients:search", "Người bệnh", (R.RECEPTION, R.CLINICIAN, R.FACILITY_ADMIN)),
     ("visits:clinic", "Phòng khám", (R.CLINICIAN,)),
     ("healthbook:worklist", "Sổ sức khỏe", (R.CLINICIAN,)),
-    ("visits:kiosk", "Ki-ốt", (R.FACILITY_ADMIN,)),
+    ("visits:kiosk", "Ki-ốt", (R.FACILITY_ADMIN, R.KIOSK)),
     ("visits:board", "Màn hình gọi số", (R.RECEPTION, R.FACILITY_ADMIN)),
     ("payments:bills", "Thu ngân", (R.CASHIER,)),
     ("eligibility:reconciliation", "Sai lệch dữ liệu", (R.FACILITY_ADMIN, R.AUDITOR)),
@@ -18,5 +18,6 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("reports:dashboard", "Chỉ tiêu Đề án 06", (R.HEALTH_DEPT, R.FACILITY_ADMIN)),
     ("audit:log", "Nhật ký truy cập", (R.AUDITOR, R.FACILITY_ADMIN)),
     ("patients:identity_changes", "Thay đổi định danh", (R.AUDITOR, R.FACILITY_ADMIN)),
+    ("facility_setup", "Kiểm tra cấu hình", (R.FACILITY_ADMIN,)),
     ("admin:index", "Quản trị", (R.FACILITY_ADMIN,)),
 ]

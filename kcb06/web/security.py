@@ -60,7 +60,7 @@ class ClientAddressMiddleware:
         return self.get_response(request)
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, frame_ancestors: str = "'none'") -> str:
     directives = [
         "default-src 'self'",
         "script-src 'self'",
@@ -71,7 +71,7 @@ def content_security_policy(nonce: str) -> str:
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
-        "frame-ancestors 'none'",
+        f"frame-ancestors {frame_ancestors}",
     ]
     return "; ".join(directives)
 
@@ -83,7 +83,14 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         request.csp_nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", content_security_policy(request.csp_nonce))
+        # A view answered with X-Frame-Options SAMEORIGIN (the ticket the kiosk prints from a frame of
+        # its own page) may be framed by this site; CSP's frame-ancestors overrides
+        # X-Frame-Options in browsers, so it must say the same.
+        same_origin = response.get("X-Frame-Options", "").upper() == "SAMEORIGIN"
+        ancestors = "'self'" if same_origin else "'none'"
+        response.setdefault(
+            "Content-Security-Policy", content_security_policy(request.csp_nonce, ancestors)
+        )
         if "Cache-Control" not in response:
             response["Cache-Control"] = NO_STORE
         return response

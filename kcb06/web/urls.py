@@ -3,7 +3,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from kcb06.web import views
+from kcb06.web import setup, views
 from kcb06.web.forms import LoginForm
 
 urlpatterns = [
@@ -20,4 +20,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Pages without a <link rel="icon"> (printouts, PDFs in the browser) ask for this one.
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
+    path("facility/setup/", setup.facility_setup, name="facility_setup"),
 ]

@@ -20,6 +20,9 @@ def home(request):
             "Tài khoản của bạn chưa được gán vào cơ sở y tế nào. Hãy liên hệ quản trị.",
             "no_facility",
         )
+    if principal.role == "kiosk":
+        # A kiosk's login opens the kiosk screen and nothing else.
+        return redirect("visits:kiosk")
     items = navigation(request)["nav_items"]
     if (
         len(items) >= 1
@@ -55,6 +58,7 @@ TILE_HELP = {
     "reports:dashboard": "Chỉ tiêu Đề án 06, báo cáo tuần/tháng.",
     "audit:log": "Ai đã xem, sửa dữ liệu người bệnh, khi nào, vì sao.",
     "admin:index": "Cơ sở, khoa/phòng, thiết bị, nhân viên, khóa API.",
+    "facility_setup": "Kết nối Cổng BHXH, cán bộ tra cứu, chứng thư số, nhân viên thiếu CCCD.",
 }
 
 

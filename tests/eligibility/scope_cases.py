@@ -47,6 +47,11 @@ CASES = [
 
 EXEMPT = [
     Exempt(
+        "facility_setup",
+        "facility admin's set-up check: the own facility's staff accounts, lookup officer and "
+        "certificate; no patient data",
+    ),
+    Exempt(
         "POST /api/v1/eligibility/checks",
         "asks the BHXH portal about the card/ID number the caller supplies; reads no record of "
         "any facility (the day cache is per facility) and echoes no stored patient data",

@@ -63,7 +63,7 @@ CASES = [
         via=("session",),
         expect=frozenset({200}),
         control="ok",
-        note="the kiosk sends typed numbers to the desk, for owner and outsider alike",
+        note="a typed number at the kiosk asks for the date of birth first and echoes nothing",
     ),
     Case(
         "visits:ticket",

@@ -82,8 +82,11 @@ def test_kiosk_camera_frame_is_decoded_server_side(login, portal):
 
 
 def test_kiosk_sends_typed_numbers_to_the_desk(login, portal):
-    r = login("tiepdon").post("/kiosk/step/", {"step": "scan", "scan": "027070000010"})
-    assert 'data-code="kiosk_needs_desk"' in r.content.decode()
+    c = login("tiepdon")
+    r = c.post("/kiosk/step/", {"step": "scan", "scan": "027070000010"})
+    assert 'data-testid="kiosk-step-dob"' in r.content.decode()  # no name: the DOB first
+    r = c.post("/kiosk/step/", {"step": "dob", "scan": "027070000010", "dob": "09091970"})
+    assert 'data-code="kiosk_needs_desk"' in r.content.decode()  # not known here
 
 
 def test_clinic_calls_and_board_shows_the_number(login, portal, client):

@@ -1,4 +1,5 @@
-"""The self-service kiosk: scan, confirm, choose a department, take the ticket."""
+"""The self-service kiosk: scan, (a typed number: the person's own date of birth), confirm,
+choose a department, take the printed ticket. The rules live in kcb06.visits.kiosk."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from django.views.decorators.http import require_POST
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
-from kcb06.visits import departments, services
+from kcb06.visits import kiosk as rules
+from kcb06.visits import services
 from kcb06.visits.tickets import qr_svg
-from kcb06.visits.views.common import DESK
+
+STEP = "visits/_kiosk_step.html"
 
 
 def _kiosk_ctx(**kw):
@@ -18,7 +21,7 @@ def _kiosk_ctx(**kw):
     return kw
 
 
-@role_required(*DESK)
+@role_required(*rules.KIOSK_ROLES)
 def kiosk(request):
     return render(request, "visits/kiosk.html", _kiosk_ctx(step="scan"))
 
@@ -32,54 +35,75 @@ def _kiosk_scan_text(request) -> str:
     return request.POST.get("scan", "")
 
 
+def _decoded(request, scan: str) -> str:
+    """A scan decoded here from a camera frame or photo: the page never had its text, so this
+    one answer hands it over (typed or scanner text is never echoed back)."""
+    return scan if request.FILES.get("image") is not None else ""
+
+
+def _confirm(request, scan: str):
+    pv = services.preview(
+        scan, request.principal, roles=services.KIOSK_CHECK_IN_ROLES, unattended=True
+    )
+    if pv.patient is None and pv.candidates:
+        raise rules.go_to_desk(
+            "Hệ thống cần nhân viên xác nhận hồ sơ của bạn.",
+            "Staff must confirm this record: please go to the reception desk.",
+        )
+    refused = rules.verdict_needs_desk(pv.verdict)
+    if refused is not None:
+        raise refused
+    return render(request, STEP, _kiosk_ctx(step="confirm", pv=pv, decoded=_decoded(request, scan)))
+
+
 @require_POST
-@role_required(*DESK)
+@role_required(*rules.KIOSK_ROLES)
 def kiosk_step(request):
     """One endpoint for the kiosk's steps; state lives only in the page (hidden fields), so
-    the reset after inactivity leaves nothing behind on the server side."""
+    the reset after inactivity leaves nothing behind on the server side. A typed number's date
+    of birth travels with every later step and is checked again at each."""
     step = request.POST.get("step", "scan")
+    principal = request.principal
     try:
         scan = _kiosk_scan_text(request)
+        dob = request.POST.get("dob", "")
+        typed = rules.needs_date_of_birth(scan)
         if step == "scan":
-            pv = services.preview(scan, request.principal, unattended=True)
-            if pv.patient is None and pv.candidates:
-                raise DomainError(
-                    "kiosk_needs_desk",
-                    "Hệ thống cần nhân viên xác nhận hồ sơ của bạn. Mời bạn đến quầy tiếp đón.",
-                    "Staff must confirm this record: please go to the reception desk.",
+            if typed:
+                return render(
+                    request, STEP, _kiosk_ctx(step="dob", decoded=_decoded(request, scan))
                 )
-            return render(
-                request, "visits/_kiosk_step.html", _kiosk_ctx(step="confirm", pv=pv, scan=scan)
-            )
+            return _confirm(request, scan)
+        if typed:
+            rules.confirm_typed_number(principal, scan, dob)
+        if step == "dob":
+            return _confirm(request, scan)
         if step == "departments":
-            deps = [d for d in departments.departments_today(request.principal) if d["open_today"]]
+            deps = rules.self_service_departments(principal)
             return render(
                 request,
-                "visits/_kiosk_step.html",
-                _kiosk_ctx(step="departments", departments=deps, scan=scan),
+                STEP,
+                _kiosk_ctx(step="departments", departments=deps),
             )
         if step == "ticket":
+            code = request.POST.get("department", "")
+            rules.ensure_self_service(principal, code)
             result = services.check_in(
-                scan,
-                request.POST.get("department", ""),
-                request.principal,
-                confirm={"create_new": True} if request.POST.get("create_new") else {},
-                unattended=True,
+                scan, code, principal, roles=services.KIOSK_CHECK_IN_ROLES, unattended=True
             )
             return render(
                 request,
-                "visits/_kiosk_step.html",
+                STEP,
                 _kiosk_ctx(
                     step="ticket", r=result, t=result.ticket, qr=qr_svg(result.ticket.token)
                 ),
             )
     except services.NeedsDetails:
-        exc = DomainError(
-            "kiosk_needs_desk",
-            "Ki-ốt chỉ nhận mã QR trên CCCD hoặc VNeID. Mời bạn đến quầy tiếp đón.",
+        exc = rules.go_to_desk(
+            "Ki-ốt chỉ nhận mã QR trên CCCD hoặc VNeID.",
             "The kiosk only takes the ID-card or VNeID QR: please go to the reception desk.",
         )
-        return render(request, "visits/_kiosk_step.html", _kiosk_ctx(step="error", error=exc))
+        return render(request, STEP, _kiosk_ctx(step="error", error=exc))
     except DomainError as exc:
-        return render(request, "visits/_kiosk_step.html", _kiosk_ctx(step="error", error=exc))
-    return render(request, "visits/_kiosk_step.html", _kiosk_ctx(step="scan"))
+        return render(request, STEP, _kiosk_ctx(step="error", error=exc))
+    return render(request, STEP, _kiosk_ctx(step="scan"))

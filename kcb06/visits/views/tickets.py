@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.visits import services
+from kcb06.visits.kiosk import KIOSK_ROLES
 from kcb06.visits.tickets import qr_svg, ticket_pdf
 from kcb06.visits.views.common import DESK, not_found
 
 
-@role_required(*DESK)
+# The kiosk prints the ticket from a frame of its own page: same-origin framing only (the rest
+# of the site keeps X-Frame-Options DENY).
+@xframe_options_sameorigin
+@role_required(*KIOSK_ROLES)
 def ticket_html(request, token: str):
     try:
         ticket = services.ticket_by_token(request.principal, token)

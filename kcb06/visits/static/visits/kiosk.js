@@ -26,7 +26,50 @@
     if (grab) clearInterval(grab); grab = null;
     if (stream) stream.getTracks().forEach(function (t) { t.stop(); }); stream = null;
   }
+  // The scan and the typed date of birth are kept outside the swapped steps (#kiosk-carry) and
+  // sent with every later step; the server never echoes them back.
+  const carryScan = document.getElementById("kiosk-carry-scan");
+  const carryDob = document.getElementById("kiosk-carry-dob");
+  document.body.addEventListener("htmx:configRequest", function (e) {
+    const elt = e.detail.elt;
+    if (elt && elt.id === "kiosk-scan-form") {
+      carryScan.value = document.getElementById("kiosk-scan").value; carryDob.value = "";
+    }
+    if (elt && elt.id === "upload-form") { carryScan.value = ""; carryDob.value = ""; }
+    if (elt && elt.id === "kiosk-dob-form") { carryDob.value = document.getElementById("kiosk-dob-input").value; }
+  });
+  function wireStep() {
+    const decoded = root.querySelector(".kiosk-decoded");
+    if (decoded) { carryScan.value = decoded.value; carryDob.value = ""; decoded.remove(); }
+    // Choosing a photo of the card sends it at once (no inline handler: the CSP forbids them).
+    root.querySelectorAll("input.kupload").forEach(function (input) {
+      if (input.dataset.wired) return;
+      input.dataset.wired = "1";
+      input.addEventListener("change", function () { htmx.trigger(input.form, "submit"); });
+    });
+    // Date of birth: an on-screen keypad (a kiosk has no keyboard), shown as dd/mm/yyyy.
+    const dob = document.getElementById("kiosk-dob-input");
+    if (dob && !dob.dataset.wired) {
+      dob.dataset.wired = "1";
+      const show = function (digits) {
+        digits = digits.replace(/\D/g, "").slice(0, 8);
+        let out = digits.slice(0, 2);
+        if (digits.length > 2) out += "/" + digits.slice(2, 4);
+        if (digits.length > 4) out += "/" + digits.slice(4);
+        dob.value = out;
+      };
+      dob.addEventListener("input", function () { show(dob.value); });
+      root.querySelectorAll(".kkey").forEach(function (key) {
+        key.addEventListener("click", function () {
+          const digits = dob.value.replace(/\D/g, "");
+          show(key.dataset.key === "del" ? digits.slice(0, -1) : digits + key.dataset.key);
+        });
+      });
+      dob.focus();
+    }
+  }
   function wire() {
+    wireStep();
     const f = document.getElementById("kiosk-scan"); if (f) f.focus();
     const btn = document.getElementById("camera-start");
     if (!btn || btn.dataset.wired) return;

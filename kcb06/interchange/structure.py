@@ -162,6 +162,10 @@ def signature_of(root: etree._Element) -> etree._Element | None:
     if tuple(tags) != SIGNATURE_CHILDREN:
         names = ", ".join(etree.QName(t).localname if isinstance(t, str) else "?" for t in tags)
         raise _bad_signature(f"đang có: {names}", f"found: {names}")
+    if len(signature[1]):
+        raise _bad_signature(
+            "SignatureValue không được chứa phần tử con", "SignatureValue holds an element"
+        )
     key_info = signature[2]
     if (
         len(key_info) != 1

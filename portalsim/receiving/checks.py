@@ -56,6 +56,12 @@ PARSER = etree.XMLParser(
     remove_comments=False,
     remove_pis=False,
 )
+# The only ds elements that may have element children; every other one holds text alone (a
+# node inside SignatureValue or X509Certificate would otherwise cut its .text short).
+CONTAINERS = {
+    DS + name
+    for name in ("Signature", "SignedInfo", "Reference", "Transforms", "KeyInfo", "X509Data")
+}
 ROOTS = {"checkin": "CHI_TIEU_TRANG_THAI_KCB", "claim": "GIAMDINHHS"}
 # Repeated record paths of the line tables whose amounts XML1 sums.
 LINES = {
@@ -143,6 +149,10 @@ def verify_signature(root: etree._Element) -> x509.Certificate:
     signature = slot[0]
     if signature.tag != DS + "Signature" or (slot.text or "").strip():
         raise _bad_form("CHUKYDONVI phải chứa đúng một ds:Signature")
+    for el in signature.iter():
+        if el.tag not in CONTAINERS and len(el):
+            name = etree.QName(el).localname if isinstance(el.tag, str) else "?"
+            raise _bad_form(f"{name} không được chứa phần tử con")
     signed_info, value, key_info = _only(
         signature,
         [DS + "SignedInfo", DS + "SignatureValue", DS + "KeyInfo"],

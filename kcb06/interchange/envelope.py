@@ -13,7 +13,6 @@ from lxml import etree
 from kcb06.interchange.builders import to_bytes
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 def wrap(
@@ -39,13 +38,6 @@ def wrap(
 
 class EnvelopeError(ValueError):
     pass
-
-
-def parse(data: bytes) -> etree._Element:
-    try:
-        return etree.fromstring(data, parser=SAFE_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise EnvelopeError(f"not XML: {exc.msg}") from exc
 
 
 def unwrap(root: etree._Element) -> list[dict[str, etree._Element]]:

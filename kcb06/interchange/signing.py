@@ -7,8 +7,10 @@ SHA-256 digest, the full X509Certificate in KeyInfo, the <Signature> placed insi
 
 The signature is assembled here rather than by signxml because it is on the hot path (≥ 500
 visits/s on one core): one C14N pass of the document, one SHA-256, one RSA operation with a key
-loaded once per process. Verification uses signxml (independent implementation) and the tests
-also verify with Debian's xmlsec1.
+loaded once per process. Verification (verify_document) uses signxml (independent
+implementation) on files whose markup and signature shape structure.py has accepted, and hands
+back signxml's signed data, the only part of a file anything reads; the tests also verify with
+Debian's xmlsec1, and portalsim verifies with its own code.
 
 Keys: a PKCS#12 file (path + password from the environment, or typed once by the facility
 admin; kept only in process memory) or a PKCS#11 token/HSM (python-pkcs11, tested with SoftHSM2).

@@ -46,7 +46,7 @@ def key_usages(cert: x509.Certificate) -> list[str] | None:
     """Names of the key usages the certificate allows, or None without the extension."""
     try:
         ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, ValueError):  # absent, or extensions that do not parse
         return None
     names = [
         "digital_signature",
@@ -225,7 +225,7 @@ def issued_by_anchor(
             continue
         try:
             bc = ca.extensions.get_extension_for_class(x509.BasicConstraints).value
-        except x509.ExtensionNotFound:
+        except (x509.ExtensionNotFound, ValueError):
             continue
         if not bc.ca or "key_cert_sign" not in (key_usages(ca) or ["key_cert_sign"]):
             continue

@@ -29,7 +29,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
@@ -198,7 +198,10 @@ def verify_signature(root: etree._Element) -> x509.Certificate:
         expected = base64.b64decode("".join((digest_value.text or "").split()), validate=True)
     except (ValueError, binascii.Error):
         raise _bad_form("chứng thư, giá trị chữ ký hoặc giá trị băm không đọc được") from None
-    key = cert.public_key()
+    try:
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        key = None
     if not isinstance(key, rsa.RSAPublicKey) or key.key_size < 2048:
         raise Refusal("125", "signature_algorithm", "Chữ ký số: chỉ chấp nhận khóa RSA từ 2048 bit")
     signed_info_c14n = etree.tostring(signed_info, method="c14n")
@@ -222,7 +225,7 @@ def verify_signature(root: etree._Element) -> x509.Certificate:
 def check_key_usage(cert: x509.Certificate) -> None:
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, ValueError):  # absent, or extensions that do not parse
         usage = None
     if usage is None or not (usage.digital_signature or usage.content_commitment):
         raise Refusal(

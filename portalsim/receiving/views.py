@@ -16,6 +16,7 @@ for them are not published.
 import base64
 import binascii
 import contextlib
+import logging
 import secrets
 import threading
 from zoneinfo import ZoneInfo
@@ -32,6 +33,7 @@ from portalsim.receiving import checks
 from portalsim.receiving.models import Submission
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+log = logging.getLogger("portalsim.receiving")
 
 
 def _answer(code: str, message: str, reason: str = "", **extra) -> JsonResponse:
@@ -186,6 +188,9 @@ def _receive(request, kind: str, loai: str):
     except checks.Refusal as refusal:
         extra = {"dsLoi": refusal.errors} if refusal.errors else {}
         return _answer(refusal.code, refusal.message, refusal.reason, **extra)
+    except Exception:  # noqa: BLE001 - hostile input must get an answer, not HTTP 500
+        log.exception("receiving: file could not be checked")
+        return _answer("400", "Hồ sơ không đọc được", "unreadable")
     code, message, transaction_id = _store(got, len(data))
     if code != "200":
         return _answer(code, message, "older_version")

@@ -207,3 +207,21 @@ def test_a_table_given_twice_is_refused(tmp_path, own):
     again = envelope.serialize(own.sign(root, "27901"))
     code, report = verify(tmp_path, again)
     assert code == 1 and "base64" in codes(report)
+
+
+@pytest.mark.parametrize(
+    "pattern,replacement,code",
+    [
+        (rb"<ds:SignatureValue>[^<]*<", b"<ds:SignatureValue><", "signature_form"),
+        (rb"<ds:X509Certificate>[^<]*<", b"<ds:X509Certificate>AAAA<", "certificate_unreadable"),
+        (rb"<ds:DigestValue>[^<]*<", b"<ds:DigestValue><", "signature_invalid"),
+    ],
+    ids=["empty_signature_value", "broken_certificate", "empty_digest"],
+)
+def test_a_broken_signature_is_a_clear_refusal_not_a_traceback(
+    tmp_path, own, pattern, replacement, code
+):
+    import re
+
+    code_, report = verify(tmp_path, re.sub(pattern, replacement, h.claim(own), count=1))
+    assert code_ == 1 and codes(report) <= {code, "signature_form", "signature_invalid"}

@@ -46,7 +46,16 @@ def mutated(draw, kind):
     signature_nodes = list(root.iter(DS + "*"))
     what = draw(
         st.sampled_from(
-            ["comment", "pi", "doctype", "node_in_signature", "text", "attribute", "bytes_comment"]
+            [
+                "comment",
+                "pi",
+                "doctype",
+                "node_in_signature",
+                "text",
+                "clear_text",
+                "attribute",
+                "bytes_comment",
+            ]
         )
     )
     el = draw(st.sampled_from(elements))
@@ -66,6 +75,8 @@ def mutated(draw, kind):
         text = el.text or ""
         k = at % (len(text) + 1)
         el.text = text[:k] + word + text[k + 1 :]
+    elif what == "clear_text":
+        el.text = None
     elif what == "attribute":
         el.set("Id", word)
     out = etree.tostring(root, xml_declaration=True, encoding="utf-8")
@@ -161,4 +172,4 @@ def test_over_http_portalsim_never_answers_500_and_never_holds_other_content(sim
     versions = ps.get("/_control/receiving/stats?ma_lk=27901.H000001").json()["versions"]
     assert len(versions) <= 1  # at most the signed content, never a second version
     if answer["maKetQua"] == "200":
-        assert what in {"text", "attribute"}
+        assert what in {"text", "clear_text", "attribute"}

@@ -202,3 +202,16 @@ def test_versions_same_is_acknowledged_newer_replaces_older_is_refused(ps, own):
     versions = ps.get("/_control/receiving/stats?ma_lk=27901.H000001").json()["versions"]
     assert [v["current"] for v in versions] == [True, False]
     assert versions[0]["transaction_id"] == first["maGiaoDich"]
+
+
+def test_a_broken_signature_is_refused_with_125_not_500(ps, own):
+    import re
+
+    data = h.claim(own)
+    for pattern, replacement in (
+        (rb"<ds:SignatureValue>[^<]*<", b"<ds:SignatureValue><"),
+        (rb"<ds:X509Certificate>[^<]*<", b"<ds:X509Certificate>AAAA<"),
+        (rb"<ds:DigestValue>[^<]*<", b"<ds:DigestValue><"),
+    ):
+        answer = send(ps, re.sub(pattern, replacement, data, count=1))
+        assert answer["maKetQua"] == "125", answer

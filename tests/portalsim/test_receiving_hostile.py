@@ -215,3 +215,56 @@ def test_a_broken_signature_is_refused_with_125_not_500(ps, own):
     ):
         answer = send(ps, re.sub(pattern, replacement, data, count=1))
         assert answer["maKetQua"] == "125", answer
+
+
+XMLSEC_TEMPLATE = (
+    '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>'
+    '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/>'
+    '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>'
+    '<ds:Reference URI=""><ds:Transforms><ds:Transform '
+    'Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/></ds:Transforms>'
+    '<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/>'
+    "</ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data>"
+    "<ds:X509Certificate/></ds:X509Data></ds:KeyInfo></ds:Signature>"
+)
+
+
+@pytest.mark.skipif(__import__("shutil").which("xmlsec1") is None, reason="xmlsec1 missing")
+def test_a_file_signed_by_another_implementation_is_accepted_by_both(ps, own, tmp_path):
+    """Neither verifier is tuned to kcb06's own signer: a file signed by Debian's xmlsec1
+    (line-wrapped base64, its own serialisation) passes kcb06's check and portalsim's."""
+    import subprocess
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives import serialization
+    from lxml import etree
+
+    from kcb06.interchange import envelope
+
+    key_pem = own._key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    (tmp_path / "key.pem").write_bytes(key_pem)
+    (tmp_path / "cert.pem").write_text(certs.cert_pem(own.cert))
+    root = envelope.wrap("27901", package.build_claim(h.visit())[0], datetime.now(UTC))
+    root.find("CHUKYDONVI").append(etree.fromstring(XMLSEC_TEMPLATE))
+    (tmp_path / "t.xml").write_bytes(envelope.serialize(root))
+    done = subprocess.run(
+        [
+            "xmlsec1",
+            "--sign",
+            "--privkey-pem",
+            f"{tmp_path / 'key.pem'},{tmp_path / 'cert.pem'}",
+            "--output",
+            str(tmp_path / "signed.xml"),
+            str(tmp_path / "t.xml"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    data = (tmp_path / "signed.xml").read_bytes()
+    assert b"\n" in data.split(b"<ds:SignatureValue>")[1].split(b"<")[0]  # not our own form
+    report = package.check_file(data)
+    assert report["valid"], report["errors"]
+    assert outcome(send(ps, data)) == ("200", "")

@@ -262,3 +262,6 @@ KCB06_XML_MAX_ATTEMPTS = env_int("KCB06_XML_MAX_ATTEMPTS", 10)
 KCB06_XML_LEASE_SECONDS = env_int("KCB06_XML_LEASE_SECONDS", 120)
 # Files one worker sends at the same time (threads; PostgreSQL only — SQLite has one writer).
 KCB06_XML_SEND_THREADS = env_int("KCB06_XML_SEND_THREADS", 8)
+# PEM bundle of CA certificates the operator trusts to issue facility signing certificates
+# (`kcb06 xml verify --facility`: registered, or issued by one of these and naming the facility).
+KCB06_SIGNING_CA_FILE = env("KCB06_SIGNING_CA_FILE", "")

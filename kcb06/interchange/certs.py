@@ -10,6 +10,18 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+SIGNING_USAGE = x509.KeyUsage(
+    digital_signature=True,
+    content_commitment=True,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=False,
+    crl_sign=False,
+    encipher_only=False,
+    decipher_only=False,
+)
+
 
 def make_certificate(
     facility_code: str,
@@ -17,7 +29,11 @@ def make_certificate(
     *,
     days: int = 730,
     not_before: datetime | None = None,
+    key_usage: x509.KeyUsage | None = SIGNING_USAGE,
+    issuer: tuple[rsa.RSAPrivateKey, x509.Certificate] | None = None,
 ) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """A facility certificate: self-signed, or issued by `issuer` (a CA from make_ca).
+    `key_usage=None` leaves the extension out (tests of refusals)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name(
         [
@@ -28,24 +44,45 @@ def make_certificate(
         ]
     )
     start = not_before or datetime.now(UTC) - timedelta(days=1)
-    cert = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
-        .issuer_name(name)
+        .issuer_name(issuer[1].subject if issuer else name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(start + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+    )
+    if key_usage is not None:
+        builder = builder.add_extension(key_usage, critical=True)
+    cert = builder.sign(issuer[0] if issuer else key, hashes.SHA256())
+    return key, cert
+
+
+def make_ca(name: str = "CA thử nghiệm kcb06", days: int = 3650):
+    """A self-signed CA (tests and demos of KCB06_SIGNING_CA_FILE)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    start = datetime.now(UTC) - timedelta(days=365)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
+                digital_signature=False,
+                content_commitment=False,
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
+                key_cert_sign=True,
+                crl_sign=True,
                 encipher_only=False,
                 decipher_only=False,
             ),

@@ -16,39 +16,68 @@ def _print(data: dict) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
 
+def _unreadable(file: Path) -> dict:
+    return {
+        "valid": False,
+        "file": str(file),
+        "signer": None,
+        "trust": None,
+        "errors": [
+            {
+                "table": "FILE",
+                "field": "",
+                "code": "unreadable",
+                "message_vi": f"Không đọc được tệp {file}.",
+                "message": f"Cannot read {file}.",
+            }
+        ],
+    }
+
+
 @app.command()
-def verify(file: Path = typer.Argument(..., help="Tệp GIAMDINHHS hoặc check-in (XML0) đã ký.")):
-    """Check signature (embedded certificate), XSD per table and the cross-table rules; print
-    {"valid", "errors"} as JSON; exit 1 when invalid."""
+def verify(
+    file: Path = typer.Argument(..., help="Tệp GIAMDINHHS hoặc check-in (XML0) đã ký."),
+    facility: str = typer.Option(
+        "",
+        "--facility",
+        help="MA_CSKCB: người ký phải là chứng thư đã đăng ký cho cơ sở này (hoặc do CA tin "
+        "cậy cấp, KCB06_SIGNING_CA_FILE).",
+    ),
+):
+    """Check markup, signature, signer certificate (key usage, facility, validity on the signing
+    day; with --facility: the facility's trust list), XSD per table and the cross-table rules,
+    all on the signed data. Prints a JSON report; exit 0 only when everything passes, 1 when the
+    file fails, 2 for an unknown facility."""
     from kcb06.interchange import package
 
     try:
         data = file.read_bytes()
     except OSError:
-        _print(
-            {
-                "valid": False,
-                "errors": [
-                    {
-                        "table": "FILE",
-                        "field": "",
-                        "code": "unreadable",
-                        "message_vi": f"Không đọc được tệp {file}.",
-                    }
-                ],
-            }
-        )
+        _print(_unreadable(file))
         raise typer.Exit(1) from None
-    report = package.check_file(data)
-    cert = report["cert"]
+    trust_check = None
+    if facility:
+        from kcb06.cli import setup_django
+
+        setup_django()
+        from kcb06.facilities.models import Facility
+        from kcb06.interchange.certificates import trust_check
+
+        if not Facility.objects.filter(code=facility).exists():
+            typer.echo(f"Không có cơ sở {facility}. / Unknown facility {facility}.", err=True)
+            raise typer.Exit(2)
+    report = package.check_file(data, facility=facility or None, trust_check=trust_check)
     _print(
         {
             "valid": report["valid"],
+            "file": str(file),
             "kind": report["kind"],
             "ma_lk": report["ma_lk"],
             "ma_cskcb": report["ma_cskcb"],
             "signature": report["signature"],
-            "signer": cert.subject.rfc4514_string() if cert is not None else "",
+            "signing_day": report["signing_day"],
+            "signer": report["signer"],
+            "trust": report["trust"],
             "errors": report["errors"],
         }
     )
@@ -146,11 +175,14 @@ def deliver(limit: int = typer.Option(100, help="Số hồ sơ tối đa.")):
 @app.command("install-cert")
 def install_cert(
     facility: str = typer.Option(..., "--facility", help="MA_CSKCB."),
-    p12: Path = typer.Option(..., "--p12", help="Tệp PKCS#12 (.p12/.pfx)."),
+    p12: Path = typer.Option(None, "--p12", help="Tệp PKCS#12 (.p12/.pfx)."),
+    pem: Path = typer.Option(
+        None, "--pem", help="Chỉ chứng thư (PEM, không có khóa): token PKCS#11, máy khác."
+    ),
 ):
-    """Register a facility's PKCS#12 certificate (password asked, never stored). The worker
-    then loads the key from KCB06_SIGNING_P12(+_PASSWORD) or from this path with
-    KCB06_SIGNING_P12_PASSWORD."""
+    """Register a facility's signing certificate on its trust list: a PKCS#12 (password asked,
+    never stored; the worker then loads the key from KCB06_SIGNING_P12(+_PASSWORD) or from this
+    path with KCB06_SIGNING_P12_PASSWORD), or a certificate alone (--pem)."""
     from kcb06.cli import setup_django
 
     setup_django()
@@ -162,10 +194,21 @@ def install_cert(
     if fac is None:
         typer.echo(f"Không có cơ sở {facility}.", err=True)
         raise typer.Exit(2)
-    password = typer.prompt("Mật khẩu PKCS#12", hide_input=True)
+    if (p12 is None) == (pem is None):
+        typer.echo("Cần đúng một trong --p12 hoặc --pem.", err=True)
+        raise typer.Exit(2)
     try:
-        signer = signing.load_pkcs12_file(p12, password)
-        row = certificates.register(fac, signer, p12_path=str(p12.resolve()))
+        if pem is not None:
+            try:
+                data = pem.read_bytes()
+            except OSError:
+                typer.echo(f"Không đọc được tệp {pem}.", err=True)
+                raise typer.Exit(2) from None
+            row = certificates.install_pem(fac, data)
+        else:
+            password = typer.prompt("Mật khẩu PKCS#12", hide_input=True)
+            signer = signing.load_pkcs12_file(p12, password)
+            row = certificates.register(fac, signer, p12_path=str(p12.resolve()))
     except DomainError as exc:
         typer.echo(exc.message_vi, err=True)
         raise typer.Exit(1) from None

@@ -4,6 +4,7 @@ KCB06_DATA_DIR/certs/27901.pem, which portalsim loads at start — on the simula
 Closed visits of the last 7 days come from the health-book seed (their closing wrote the
 outbox rows); any closed visit without a claim row gets one here. Idempotent."""
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -27,7 +28,11 @@ def seed(context: dict | None = None) -> dict:
     p12 = cert_dir() / f"{DEMO_FACILITY}.p12"
     pem = cert_dir() / f"{DEMO_FACILITY}.pem"
     if not p12.is_file():
-        key, cert = certs.make_certificate(DEMO_FACILITY, facility.name)
+        # Valid from 30 days back: the seeded visits of the last week are checked in (and
+        # their check-ins judged) on days inside the certificate's validity.
+        key, cert = certs.make_certificate(
+            DEMO_FACILITY, facility.name, not_before=datetime.now(UTC) - timedelta(days=30)
+        )
         certs.write_pkcs12(p12, key, cert, DEMO_PASSWORD)
     signer = signing.load_pkcs12_file(p12, DEMO_PASSWORD)
     pem.write_text(certs.cert_pem(signer.cert))

@@ -13,7 +13,6 @@ from lxml import etree
 from kcb06.interchange.builders import to_bytes
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 def wrap(
@@ -41,25 +40,29 @@ class EnvelopeError(ValueError):
     pass
 
 
-def parse(data: bytes) -> etree._Element:
-    try:
-        return etree.fromstring(data, parser=SAFE_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise EnvelopeError(f"not XML: {exc.msg}") from exc
-
-
 def unwrap(root: etree._Element) -> list[dict[str, etree._Element]]:
-    """Tables of each HOSO of an envelope: [{"XML1": root, ...}, ...]."""
+    """Tables of each HOSO of an envelope: [{"XML1": root, ...}, ...]. Each decoded table
+    document passes the same markup check as the envelope (structure.StructureError); a table
+    given twice in one HOSO is an EnvelopeError, not silently the last one."""
+    from kcb06.interchange import structure
+
     out = []
     for hoso in root.iterfind("THONGTINHOSO/DANHSACHHOSO/HOSO"):
         tables: dict[str, etree._Element] = {}
         for f in hoso.iterfind("FILEHOSO"):
             code = (f.findtext("LOAIHOSO") or "").strip()
+            if code in tables:
+                raise EnvelopeError(f"{code}: given twice in one HOSO")
             try:
                 raw = base64.b64decode((f.findtext("NOIDUNGFILE") or "").strip(), validate=True)
-                tables[code] = etree.fromstring(raw, parser=SAFE_PARSER)
-            except (binascii.Error, ValueError, etree.XMLSyntaxError) as exc:
+            except (binascii.Error, ValueError) as exc:
                 raise EnvelopeError(f"{code}: NOIDUNGFILE is not base64 XML") from exc
+            try:
+                tables[code] = structure.parse(raw, where=code or "FILEHOSO")
+            except structure.StructureError as exc:
+                if exc.code == "not_xml":
+                    raise EnvelopeError(f"{code}: NOIDUNGFILE is not base64 XML") from None
+                raise
         out.append(tables)
     return out
 

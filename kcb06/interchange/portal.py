@@ -25,6 +25,10 @@ RESULT_MEANINGS = {
     "123": "Hồ sơ chưa được ký số.",
     "125": "Chữ ký số không hợp lệ: hồ sơ có thể đã bị sửa sau khi ký, hoặc chứng thư chưa đăng ký.",
     "400": "Hồ sơ không đúng cấu trúc/quy tắc của Quyết định 4750 (xem thông điệp).",
+    # portalsim's code for an older version than the one it holds (the real portal's
+    # behaviour is not published; docs/portalsim.md).
+    "409": "Cổng đang giữ phiên bản mới hơn của hồ sơ này: bản cũ không thay thế được. Gửi lại "
+    "vào ngày hôm sau (ký lại với ngày lập mới) nếu đây đúng là bản cần giữ.",
 }
 
 

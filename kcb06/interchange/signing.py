@@ -7,8 +7,10 @@ SHA-256 digest, the full X509Certificate in KeyInfo, the <Signature> placed insi
 
 The signature is assembled here rather than by signxml because it is on the hot path (≥ 500
 visits/s on one core): one C14N pass of the document, one SHA-256, one RSA operation with a key
-loaded once per process. Verification uses signxml (independent implementation) and the tests
-also verify with Debian's xmlsec1.
+loaded once per process. Verification (verify_document) uses signxml (independent
+implementation) on files whose markup and signature shape structure.py has accepted, and hands
+back signxml's signed data, the only part of a file anything reads; the tests also verify with
+Debian's xmlsec1, and portalsim verifies with its own code.
 
 Keys: a PKCS#12 file (path + password from the environment, or typed once by the facility
 admin; kept only in process memory) or a PKCS#11 token/HSM (python-pkcs11, tested with SoftHSM2).
@@ -30,6 +32,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from lxml import etree
 
 from kcb06.errors import DomainError
+from kcb06.interchange import trust
 
 log = logging.getLogger("kcb06.interchange.signing")
 
@@ -105,20 +108,53 @@ class Signer:
         self.cert = cert
         self.info = CertInfo.of(cert)
         self._cert_b64 = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+        self.may_sign = trust.may_sign(cert)  # key usage: digitalSignature / nonRepudiation
+        self._facilities: dict[str, bool] = {}  # MA_CSKCB -> named in the subject
 
     def raw_sign(self, data: bytes) -> bytes:
         return self._key.sign(data, padding.PKCS1v15(), hashes.SHA256())
 
-    def check_usable(self) -> None:
+    def check_usable(self, ma_cskcb: str | None = None) -> None:
+        """Refuse to sign with a certificate that is expired or not yet valid now, whose key
+        usage does not allow signing, or (given the facility) that names another facility."""
+        now = datetime.now(UTC)
         if self.info.expired:
             raise SigningError(
                 "certificate_expired",
                 f"Chứng thư số đã hết hạn ngày {self.info.not_after:%d/%m/%Y}: không ký, không gửi.",
                 "The signing certificate has expired; nothing is signed or sent.",
             )
+        if self.info.not_before > now:
+            raise SigningError(
+                "certificate_not_yet_valid",
+                f"Chứng thư số chỉ có hiệu lực từ ngày {self.info.not_before:%d/%m/%Y}: "
+                "không ký, không gửi.",
+                "The signing certificate is not valid yet; nothing is signed or sent.",
+            )
+        if not self.may_sign:
+            raise SigningError(
+                "certificate_key_usage",
+                "Chứng thư số không được phép dùng để ký (thiếu keyUsage digitalSignature hoặc "
+                "nonRepudiation): không ký, không gửi.",
+                "The certificate's key usage does not allow signing; nothing is signed or sent.",
+            )
+        if ma_cskcb is not None and not self._names(ma_cskcb):
+            raise SigningError(
+                "certificate_other_facility",
+                f"Chứng thư số ({self.info.subject}) không phải của cơ sở {ma_cskcb}: "
+                "không ký, không gửi.",
+                f"The certificate does not belong to facility {ma_cskcb}; nothing is signed.",
+            )
 
-    def sign(self, root: etree._Element) -> etree._Element:
-        self.check_usable()
+    def _names(self, ma_cskcb: str) -> bool:
+        known = self._facilities.get(ma_cskcb)
+        if known is None:
+            known = self._facilities[ma_cskcb] = trust.names_facility(self.cert, ma_cskcb)
+        return known
+
+    def sign(self, root: etree._Element, ma_cskcb: str | None = None) -> etree._Element:
+        """Sign in place; `ma_cskcb`: the facility whose file this is (its certificate only)."""
+        self.check_usable(ma_cskcb)
         slot = root.find("CHUKYDONVI")
         if slot is None:
             slot = etree.SubElement(root, "CHUKYDONVI")
@@ -294,6 +330,36 @@ def signer_for(facility_code: str) -> Signer:
 
 # --- verification ----------------------------------------------------------------------------
 
+RSA_METHODS = ("RSA_SHA256", "RSA_SHA384", "RSA_SHA512")
+DIGESTS = ("SHA256", "SHA384", "SHA512")
+
+
+@dataclass
+class Verification:
+    """status "ok" (then `signed` is the signed data: the document as the signature covers
+    it, Signature removed, read from the canonical bytes — nothing else is to be read),
+    "unsigned" (empty CHUKYDONVI, portal code 123) or "invalid" (`error` says why)."""
+
+    status: str
+    cert: x509.Certificate | None = None
+    signed: etree._Element | None = None
+    error: dict | None = None
+
+
+def _invalid(code: str, message_vi: str, message: str, cert=None) -> Verification:
+    return Verification(
+        "invalid",
+        cert,
+        None,
+        {
+            "table": "CHUKYDONVI",
+            "field": "Signature",
+            "code": code,
+            "message_vi": message_vi,
+            "message": message,
+        },
+    )
+
 
 def embedded_certificate(root: etree._Element) -> x509.Certificate | None:
     el = root.find(
@@ -304,44 +370,89 @@ def embedded_certificate(root: etree._Element) -> x509.Certificate | None:
     return x509.load_der_x509_certificate(base64.b64decode("".join(el.text.split())))
 
 
+def verify_document(data: bytes, root: etree._Element) -> Verification:
+    """Verify the enveloped signature of `data`, whose parse `root` has passed
+    structure.check_markup. Raises structure.StructureError for a signature holding anything
+    but SignedInfo, SignatureValue and KeyInfo/X509Data/X509Certificate.
+
+    signxml does the cryptography with the embedded certificate and returns the signed data.
+    Its check of the certificate's validity against the clock is switched off (verification
+    time = the certificate's own start): validity is judged at the signing time recorded in the
+    signed data, by trust.certificate_errors."""
+    from signxml import InvalidSignature, XMLVerifier
+    from signxml.algorithms import DigestAlgorithm, SignatureMethod
+    from signxml.exceptions import InvalidDigest
+    from signxml.verifier import SignatureConfiguration
+
+    from kcb06.interchange import structure
+
+    if structure.signature_of(root) is None:
+        return Verification("unsigned")
+    try:
+        cert = embedded_certificate(root)
+    except ValueError:
+        cert = None
+    if cert is None:
+        return _invalid(
+            "certificate_unreadable",
+            "Không đọc được chứng thư số trong chữ ký (X509Certificate).",
+            "The embedded X509Certificate cannot be read.",
+        )
+    config = SignatureConfiguration(
+        require_x509=True,
+        location="./CHUKYDONVI/",
+        expect_references=1,
+        signature_methods=frozenset(SignatureMethod[m] for m in RSA_METHODS),
+        digest_algorithms=frozenset(DigestAlgorithm[d] for d in DIGESTS),
+        verification_time=cert.not_valid_before_utc,
+    )
+    try:
+        result = XMLVerifier().verify(data, x509_cert=cert, expect_config=config)
+    except (InvalidDigest, InvalidSignature) as exc:
+        log.debug("signature refused: %s", type(exc).__name__)
+        return _invalid(
+            "signature_invalid",
+            "Chữ ký số không hợp lệ: tệp có thể đã bị sửa sau khi ký.",
+            "The signature does not verify: the file may have been changed after signing.",
+            cert,
+        )
+    except Exception as exc:  # noqa: BLE001 - signxml on hostile input: InvalidInput, and
+        # also TypeError/KeyError/... (an empty SignatureValue reaches b64decode(None))
+        log.debug("signature refused: %s", type(exc).__name__)
+        return _invalid(
+            "signature_form",
+            'Chữ ký số không đúng dạng được chấp nhận (Reference URI="", enveloped, C14N, '
+            "RSA-SHA256 trở lên).",
+            'The signature is not in the accepted form (Reference URI="", enveloped, C14N, '
+            "RSA-SHA256 or stronger).",
+            cert,
+        )
+    signed = result.signed_xml
+    if signed is None or result.signed_data is None:
+        return _invalid(
+            "signature_form",
+            "Chữ ký số không bao trùm toàn bộ hồ sơ.",
+            "The signature does not cover the whole document.",
+            cert,
+        )
+    return Verification("ok", cert, signed)
+
+
 def verify(
     data: bytes, cert: x509.Certificate | None = None, root: etree._Element | None = None
 ) -> tuple[str, x509.Certificate | None]:
-    """Check the enveloped signature of a document with signxml.
+    """(status, certificate) of a document's signature; with `cert`, the signature must be by
+    that certificate. Structure refusals count as "invalid"."""
+    from kcb06.interchange import structure
 
-    Returns (status, cert): status "ok", "unsigned" (empty CHUKYDONVI, portal code 123) or
-    "invalid" (portal code 125). With `cert` given, the signature must be by that certificate
-    (the facility's registered one); otherwise the embedded certificate is used. `root` is
-    the caller's parse of `data` (saves a parse); signxml always verifies the bytes themselves.
-    """
-    from signxml import InvalidInput, InvalidSignature, XMLVerifier
-    from signxml.verifier import SignatureConfiguration
-
-    if root is None:
-        try:
-            root = etree.fromstring(
-                data, parser=etree.XMLParser(resolve_entities=False, no_network=True)
-            )
-        except etree.XMLSyntaxError:
-            return "invalid", None
-    sig = root.find(f"CHUKYDONVI/{{{DS}}}Signature")
-    if sig is None:
-        return "unsigned", None
     try:
-        embedded = embedded_certificate(root)
-    except ValueError:
+        if root is None:
+            root = structure.parse(data)
+        else:
+            structure.check_markup(root)
+        result = verify_document(data, root)
+    except structure.StructureError:
         return "invalid", None
-    use = cert or embedded
-    if use is None:
-        return "invalid", None
-    if cert is not None and embedded is not None and embedded != cert:
-        return "invalid", embedded
-    try:
-        XMLVerifier().verify(
-            data,
-            x509_cert=use,
-            expect_config=SignatureConfiguration(require_x509=True),
-        )
-    except (InvalidSignature, InvalidInput, ValueError):
-        return "invalid", embedded
-    return "ok", use
+    if cert is not None and result.cert is not None and result.cert != cert:
+        return "invalid", result.cert
+    return result.status, result.cert

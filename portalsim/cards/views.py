@@ -12,7 +12,6 @@ maThe may be a 15-character card code, a 10-digit BHXH number (the annex's examp
 
 import json
 import re
-import secrets
 import unicodedata
 from datetime import date
 
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_POST
 from portalsim.cards.models import Card
 from portalsim.core import faults
 from portalsim.core.models import Officer
-from portalsim.core.views import account_for_token, fault_response
+from portalsim.core.views import account_for_token, fault_response, password_matches
 
 CARD_RE = re.compile(r"^[A-Z]{2}[1-5]\d{12}$")
 DOB_RE = re.compile(r"^(\d{2})/?(\d{2})/?(\d{4})$")
@@ -165,7 +164,7 @@ def card_check(request):
     if (
         account is None
         or account.username != q.get("username", "")
-        or not secrets.compare_digest(account.password_md5, q.get("password", "").upper())
+        or not password_matches(account, q.get("password", ""))
     ):
         return _answer("401")
 

@@ -31,7 +31,7 @@ def token_take(request):
     username = request.POST.get("username", "")
     password = request.POST.get("password", "")
     account = Account.objects.filter(username=username).first()
-    if account is None or not secrets.compare_digest(account.password_md5, password.upper()):
+    if account is None or not password_matches(account, password):
         return JsonResponse({"maKetQua": "401", "APIKey": None})
     expires = timezone.now() + timedelta(seconds=settings.PORTALSIM_TOKEN_SECONDS)
     token = Token.objects.create(
@@ -52,6 +52,12 @@ def token_take(request):
             },
         }
     )
+
+
+def password_matches(account: Account, given: str) -> bool:
+    """The portal's rule: the password travels as its MD5 in upper-case hex (SPECS §3.2).
+    A lower-case digest is refused, not folded: a client that sends one is wrong."""
+    return secrets.compare_digest(account.password_md5.encode(), given.encode())
 
 
 _live: dict[tuple[str, str], tuple[Account, datetime]] = {}

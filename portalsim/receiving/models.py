@@ -14,7 +14,8 @@ class RegisteredCertificate(models.Model):
 
 class Submission(models.Model):
     """One accepted file version. The same MA_LK with the same content is acknowledged again
-    (repeats += 1); with different content it is a replacement (the older row's current=False)."""
+    (repeats += 1); newer different content is a replacement (the older row's current=False);
+    an older version than the current one is refused (see views._store)."""
 
     kind = models.CharField(max_length=10)  # checkin | claim
     facility_code = models.CharField(max_length=5)
@@ -25,6 +26,9 @@ class Submission(models.Model):
     current = models.BooleanField(default=True)
     repeats = models.PositiveIntegerField(default=0)
     size = models.PositiveIntegerField(default=0)
+    # When the signed data says it was made: NGAYLAP (yyyyMMdd) of a claim, the latest
+    # NGAY_VAO / NGAY_VAO_NOI_TRU / NGAY_YL (yyyyMMddHHmm) of a check-in. Orders the versions.
+    signed_at = models.CharField(max_length=14, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -1,49 +1,58 @@
 """Receiving side of the simulated portal: check-in (XML0) and claim files (GIAMDINHHS),
 SPECS §3.6 / CV 1245.
 
-Order of checks: fault injection -> token (401) -> account vs maCSKCB (403) -> form fields and
-base64/XML (400) -> signature: empty CHUKYDONVI (123), invalid or not by the facility's
-registered certificate (125) -> XSD per table and the cross-table rules (400, errors listed in
-thongDiep and dsLoi) -> duplicate handling -> 200 with maGiaoDich and thoiGianTiepNhan.
-Validation uses kcb06's own XSD files and rules (the same files kcb06 validates with). Code 400
-for validation errors is portalsim's choice: the real portal's code list for them was not found.
+Order of checks: fault injection -> token and passwordHash, which must be the upper-case MD5
+(401) -> account vs maCSKCB (403) -> form fields and base64 (400) -> checks.examine: markup
+(DOCTYPE, comments, processing instructions, entities: 400), kind (400), empty CHUKYDONVI
+(123), signature structure, algorithms and value (125), certificate registered for maCSKCB,
+its key usage and its validity on the signing day (125), XSD per table and portalsim's own
+content rules (400, errors in thongDiep and dsLoi) -> versions -> 200 with maGiaoDich and
+thoiGianTiepNhan. Every refusal carries maLyDo, the reason as a code (portalsim's addition).
+All of it is portalsim's own code (checks.py): nothing is imported from kcb06. Code 400 for
+validation errors and 409 for an older version are portalsim's choices: the real portal's codes
+for them are not published.
 """
 
 import base64
 import binascii
 import contextlib
+import logging
 import secrets
 import threading
 from zoneinfo import ZoneInfo
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from django.db import IntegrityError, connection, transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from kcb06.interchange import package
 from portalsim.core import faults
-from portalsim.core.views import account_for_token, fault_response
+from portalsim.core.views import account_for_token, fault_response, password_matches
+from portalsim.receiving import checks
 from portalsim.receiving.models import Submission
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+log = logging.getLogger("portalsim.receiving")
 
 
-def _answer(code: str, message: str, **extra) -> JsonResponse:
+def _answer(code: str, message: str, reason: str = "", **extra) -> JsonResponse:
     now = timezone.now().astimezone(VN).strftime("%Y%m%d%H%M%S")
-    body = {"maKetQua": code, "maGiaoDich": "", "thoiGianTiepNhan": now, "thongDiep": message}
+    body = {
+        "maKetQua": code,
+        "maGiaoDich": "",
+        "thoiGianTiepNhan": now,
+        "thongDiep": message,
+        "maLyDo": reason,
+    }
     body.update(extra)
     return JsonResponse(body)
 
 
-def _is_registered(facility_code: str, cert: x509.Certificate) -> bool:
+def _is_registered(facility_code: str, fingerprint: str) -> bool:
     """Is this certificate on the facility's registered list? Asked of the database on every
     file (by fingerprint, one indexed lookup), so a certificate registered or cleared through
     the control endpoint counts at once in every server process."""
-    fingerprint = cert.fingerprint(hashes.SHA256()).hex()
     with connection.cursor() as cur:
         cur.execute(CERT_SQL, [facility_code, fingerprint])
         return cur.fetchone() is not None
@@ -58,18 +67,27 @@ SAME_SQL = (
     "SELECT id, current, transaction_id FROM portalsim_receiving_submission "
     "WHERE kind = %s AND ma_lk = %s AND content_hash = %s"
 )
+CURRENT_SQL = (
+    "SELECT id, signed_at FROM portalsim_receiving_submission "
+    "WHERE kind = %s AND ma_lk = %s AND current = %s"
+)
 REPEAT_SQL = "UPDATE portalsim_receiving_submission SET repeats = repeats + 1 WHERE id = %s"
 UNSET_CURRENT_SQL = (
     "UPDATE portalsim_receiving_submission SET current = %s "
     "WHERE kind = %s AND ma_lk = %s AND current = %s"
 )
 SET_CURRENT_SQL = (
-    "UPDATE portalsim_receiving_submission SET current = %s, repeats = repeats + 1 WHERE id = %s"
+    "UPDATE portalsim_receiving_submission SET current = %s, signed_at = %s, "
+    "repeats = repeats + 1 WHERE id = %s"
 )
 INSERT_SQL = (
     "INSERT INTO portalsim_receiving_submission (kind, facility_code, ma_lk, content_hash, "
-    "transaction_id, received_at, current, repeats, size) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "transaction_id, received_at, current, repeats, size, signed_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+OLDER = (
+    "Hồ sơ cũ hơn phiên bản cổng đang giữ cho MA_LK này (ngày lập sớm hơn, hoặc nội dung "
+    "trước đây đã được thay thế): không thay thế"
 )
 
 # SQLite has one writer: the threads of this process take turns on a lock instead of meeting
@@ -77,24 +95,38 @@ INSERT_SQL = (
 _sqlite_writer = threading.Lock()
 
 
-def _store(kind: str, facility: str, ma_lk: str, digest: str, size: int) -> tuple[str, str]:
-    """Record an accepted file: (thongDiep, maGiaoDich). Same MA_LK + same content as the
-    current version -> acknowledged again with the first maGiaoDich (repeats + 1); an earlier
-    version sent again -> it becomes current again; new content -> a new current version, the
-    older one marked replaced. A few plain statements in one transaction."""
+def _store(got: checks.Received, size: int) -> tuple[str, str, str]:
+    """Record an accepted file: (maKetQua, thongDiep, maGiaoDich).
+
+    Same MA_LK + same content as the current version -> acknowledged again with the first
+    maGiaoDich (repeats + 1), whatever its signing day (the same tables signed again). Older
+    than the current version -> refused, 409: its signing day (NGAYLAP, or a check-in's latest
+    time) is earlier, or it is the same day and its content is one the current version already
+    replaced (a late copy of the earlier file cannot be told from a deliberate return to it on
+    the same day; on a later day the return is newer and replaces). Otherwise it is newer: it
+    becomes the current version and the older one is marked replaced. A few plain statements
+    in one transaction."""
+    kind, ma_lk, digest = got.kind, got.ma_lk, got.content_hash
     sqlite = connection.vendor == "sqlite"
     lock = _sqlite_writer if sqlite else contextlib.nullcontext()
+    lock_rows = "" if sqlite else " FOR UPDATE"
     with lock, transaction.atomic(), connection.cursor() as cur:
-        cur.execute(SAME_SQL if sqlite else SAME_SQL + " FOR UPDATE", [kind, ma_lk, digest])
+        cur.execute(CURRENT_SQL + lock_rows, [kind, ma_lk, True])
+        current = cur.fetchone()
+        cur.execute(SAME_SQL + lock_rows, [kind, ma_lk, digest])
         same = cur.fetchone()
         if same is not None and same[1]:
             cur.execute(REPEAT_SQL, [same[0]])
-            return "Hồ sơ đã được tiếp nhận trước đó", same[2]
+            return "200", "Hồ sơ đã được tiếp nhận trước đó", same[2]
+        if current is not None and (
+            got.signed_at < current[1] or (got.signed_at == current[1] and same is not None)
+        ):
+            return "409", OLDER, ""
         cur.execute(UNSET_CURRENT_SQL, [False, kind, ma_lk, True])
         replaced = cur.rowcount
-        if same is not None:  # an earlier version sent again: it replaces the current one
-            cur.execute(SET_CURRENT_SQL, [True, same[0]])
-            return "Tiếp nhận hồ sơ thay thế thành công", same[2]
+        if same is not None:  # earlier content, signed again on a later day: newer
+            cur.execute(SET_CURRENT_SQL, [True, got.signed_at, same[0]])
+            return "200", "Tiếp nhận hồ sơ thay thế thành công", same[2]
         transaction_id = secrets.token_hex(12).upper()
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         try:
@@ -103,14 +135,25 @@ def _store(kind: str, facility: str, ma_lk: str, digest: str, size: int) -> tupl
             with transaction.atomic(savepoint=not sqlite):
                 cur.execute(
                     INSERT_SQL,
-                    [kind, facility, ma_lk, digest, transaction_id, now, True, 0, size],
+                    [
+                        kind,
+                        got.ma_cskcb,
+                        ma_lk,
+                        digest,
+                        transaction_id,
+                        now,
+                        True,
+                        0,
+                        size,
+                        got.signed_at,
+                    ],
                 )
         except IntegrityError:
             transaction_id = Submission.objects.get(
                 kind=kind, ma_lk=ma_lk, content_hash=digest
             ).transaction_id
     message = "Tiếp nhận hồ sơ thay thế thành công" if replaced else "Tiếp nhận thành công"
-    return message, transaction_id
+    return "200", message, transaction_id
 
 
 def _receive(request, kind: str, loai: str):
@@ -126,45 +169,32 @@ def _receive(request, kind: str, loai: str):
         request.headers.get("accessToken", ""), request.headers.get("tokenId", "")
     )
     if account is None or request.POST.get("username") != account.username:
-        return _answer("401", "Lỗi xác thực: token không hợp lệ hoặc đã hết hạn")
-    if request.headers.get("passwordHash", "").upper() != account.password_md5:
-        return _answer("401", "Lỗi xác thực: passwordHash không đúng")
+        return _answer("401", "Lỗi xác thực: token không hợp lệ hoặc đã hết hạn", "token")
+    if not password_matches(account, request.headers.get("passwordHash", "")):
+        return _answer(
+            "401", "Lỗi xác thực: passwordHash phải là MD5 chữ in hoa của mật khẩu", "password"
+        )
     facility = request.POST.get("maCSKCB", "")
     if facility != account.facility_code:
-        return _answer("403", "Tài khoản không có quyền gửi dữ liệu cho cơ sở này")
+        return _answer("403", "Tài khoản không có quyền gửi dữ liệu cho cơ sở này", "facility")
     if request.POST.get("loaiHoSo") != loai or request.POST.get("maTinh") != facility[:2]:
-        return _answer("400", "Sai tham số loaiHoSo hoặc maTinh")
+        return _answer("400", "Sai tham số loaiHoSo hoặc maTinh", "parameters")
     try:
         data = base64.b64decode(request.POST.get("fileHSBase64", ""), validate=True)
     except (binascii.Error, ValueError):
-        return _answer("400", "fileHSBase64 không phải chuỗi base64")
-    # The signature is checked once, against the registered certificate the file names.
+        return _answer("400", "fileHSBase64 không phải chuỗi base64", "not_base64")
     try:
-        root = package.envelope.parse(data)
-        embedded = package.signing.embedded_certificate(root)
-    except (package.envelope.EnvelopeError, ValueError):
-        root, embedded = None, None
-    registered = None
-    if embedded is not None:
-        if not _is_registered(facility, embedded):
-            return _answer("125", "Chữ ký số không hợp lệ: chứng thư chưa đăng ký cho cơ sở này")
-        registered = embedded
-    report = package.check_file(data, registered, root)
-    if report["signature"] == "unsigned":
-        return _answer("123", "Hồ sơ chưa được ký số")
-    if report["signature"] == "invalid" and root is not None:
-        return _answer("125", "Chữ ký số không hợp lệ: hồ sơ có thể đã bị sửa sau khi ký")
-    if report["kind"] != kind:
-        return _answer("400", "Loại hồ sơ không đúng điểm nhận")
-    if report["errors"]:
-        errors = report["errors"]
-        text = "; ".join(f"{e['table']}.{e['field']}: {e['message_vi']}" for e in errors[:20])
-        return _answer("400", f"Hồ sơ không hợp lệ: {text}", dsLoi=errors[:50])
-    if report["ma_cskcb"] != facility:
-        return _answer("400", "MA_CSKCB trong hồ sơ khác maCSKCB")
-    digest = package.content_hash(report["tables"])
-    message, transaction_id = _store(kind, facility, report["ma_lk"], digest, len(data))
-    return _answer("200", message, maGiaoDich=transaction_id)
+        got = checks.examine(data, kind, facility, _is_registered)
+    except checks.Refusal as refusal:
+        extra = {"dsLoi": refusal.errors} if refusal.errors else {}
+        return _answer(refusal.code, refusal.message, refusal.reason, **extra)
+    except Exception:  # noqa: BLE001 - hostile input must get an answer, not HTTP 500
+        log.exception("receiving: file could not be checked")
+        return _answer("400", "Hồ sơ không đọc được", "unreadable")
+    code, message, transaction_id = _store(got, len(data))
+    if code != "200":
+        return _answer(code, message, "older_version")
+    return _answer("200", message, "", maGiaoDich=transaction_id)
 
 
 @csrf_exempt

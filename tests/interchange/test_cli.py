@@ -40,6 +40,11 @@ def test_export_writes_one_signed_file_per_visit_that_verifies_everywhere(closed
         assert ok.exit_code == 0, ok.output
         assert json.loads(ok.output) | {"errors": []} == json.loads(ok.output)
         assert json.loads(ok.output)["valid"] is True
+        assert json.loads(ok.output)["trust"]["basis"] == "not_checked"
+        trusted = runner.invoke(app, ["verify", str(path), "--facility", "27901"])
+        assert trusted.exit_code == 0, trusted.output
+        assert json.loads(trusted.output)["trust"]["basis"] == "registered"
+        assert runner.invoke(app, ["verify", str(path), "--facility", "99999"]).exit_code == 2
         if shutil.which("xmlsec1"):
             done = subprocess.run(
                 ["xmlsec1", "--verify", "--insecure", "--enabled-key-data", "x509", str(path)],

@@ -177,7 +177,11 @@ def test_invalid_visit_is_not_sent_and_says_which_field(org, signer_27901, recei
     assert _stats(receiving)["claim"]["versions"] == 0
 
 
-def test_going_back_to_an_earlier_version_sends_it_again(org, signer_27901, receiving, make_visit):
+def test_going_back_to_an_earlier_version_the_same_day_is_refused_as_older(
+    org, signer_27901, receiving, make_visit
+):
+    """portalsim cannot tell a same-day return to earlier content from a late copy of the
+    earlier file, so it keeps what it holds and says so (409); nothing is rolled back."""
     v = make_visit()
     a = _deliver(_queue(org, v))
     original = v.final_diagnosis
@@ -186,12 +190,13 @@ def test_going_back_to_an_earlier_version_sends_it_again(org, signer_27901, rece
     assert (a.state, b.state) == (OutboxState.ACCEPTED, OutboxState.ACCEPTED)
     v.final_diagnosis = original  # corrected back
     again = _queue(org, v)
-    assert again.pk == a.pk and again.state == OutboxState.WAITING
+    assert again.pk == a.pk and again.state == OutboxState.WAITING and again.signed is None
     again = _deliver(again)
-    assert again.state == OutboxState.ACCEPTED
+    assert again.state == OutboxState.REJECTED and again.result_code == "409"
+    assert "phiên bản mới hơn" in again.last_error
     versions = receiving.get(f"/_control/receiving/stats?ma_lk={v.ma_lk}").json()["versions"]
     current = [x for x in versions if x["current"]]
-    assert len(current) == 1 and current[0]["transaction_id"] == a.transaction_id
+    assert len(current) == 1 and current[0]["transaction_id"] == b.transaction_id
 
 
 def test_a_batch_is_sent_together_and_every_answer_recorded(

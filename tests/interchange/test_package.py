@@ -190,14 +190,19 @@ def test_unsigned_file_is_reported_as_unsigned():
     assert ("CHUKYDONVI", "CHUKYDONVI", "unsigned") in _codes(report["errors"])
 
 
-def test_signature_by_another_certificate_is_rejected_against_the_registered_one(signer):
+def test_the_builder_refuses_a_certificate_of_another_facility(signer):
     other_key, other_cert = certs.make_certificate("27902", "PKĐK khác")
-    data = package.sign_claim(
-        "27901", package.build_claim(outpatient_visit())[0], signing.Signer(other_key, other_cert)
-    )
-    status, _ = signing.verify(data, signer.cert)
-    assert status == "invalid"
-    assert signing.verify(data)[0] == "ok"  # valid by its own embedded certificate
+    tables = package.build_claim(outpatient_visit())[0]
+    with pytest.raises(signing.SigningError) as exc:
+        package.sign_claim("27901", tables, signing.Signer(other_key, other_cert))
+    assert exc.value.code == "certificate_other_facility"
+    checkin, _ = package.build_checkin_doc(outpatient_visit())
+    with pytest.raises(signing.SigningError):
+        package.sign_checkin(checkin, signing.Signer(other_key, other_cert))
+    # A file by the facility's own certificate is not "by" another registered one.
+    data = package.sign_claim("27901", tables, signer)
+    assert signing.verify(data, other_cert)[0] == "invalid"
+    assert signing.verify(data, signer.cert)[0] == "ok"
 
 
 @pytest.mark.skipif(shutil.which("xmlsec1") is None, reason="xmlsec1 not installed")

@@ -27,6 +27,7 @@ from kcb06.healthbook.models import (
     Severity,
     VisitClosure,
 )
+from kcb06.healthbook.text import fold as fold_name
 from kcb06.patients.models import Patient
 from kcb06.visits.models import Visit, VisitStatus
 
@@ -457,6 +458,29 @@ def _who(principal) -> dict:
     }
 
 
+def _refuse_duplicate_chronic(patient_id: int, clean: dict) -> None:
+    """A chronic condition already active in the book is not recorded a second time: same
+    ICD-10 category (E11 and E11.9 are one disease), or the same name when neither has a code.
+    The clinician corrects the existing entry instead, so the book keeps one line per disease."""
+    code, title = clean["code"], fold_name(clean["title"])
+    for other in BookEntry.objects.filter(
+        patient_id=patient_id, kind=EntryKind.CHRONIC, is_current=True, status="active"
+    ):
+        same = (
+            code[:3] == other.code[:3] if code and other.code else fold_name(other.title) == title
+        )
+        if same:
+            when = timezone.localtime(other.recorded_at).strftime("%d/%m/%Y")
+            label = f"{other.code} {other.title}".strip()
+            raise FieldError(
+                "code" if code else "title",
+                f"Bệnh mạn tính này đã có trong sổ: “{label}” (ghi ngày {when}, "
+                f"{other.recorded_by_name}). Không ghi lần hai; hãy sửa mục đã có nếu cần.",
+                f"This chronic condition is already in the book ({label}); correct that entry.",
+                status=409,
+            )
+
+
 def add_entry(principal, patient_id: int, data: dict) -> BookEntry:
     principal.require_role(Role.CLINICIAN)
     require_access(principal, patient_id)
@@ -476,6 +500,8 @@ def add_entry(principal, patient_id: int, data: dict) -> BookEntry:
             ).first()
             if current:
                 return correct_entry(principal, current.pk, current.version, data)
+        if clean["kind"] == EntryKind.CHRONIC:
+            _refuse_duplicate_chronic(patient_id, clean)
         entry = BookEntry.objects.create(
             patient_id=patient_id, visit=visit, **clean, **_who(principal)
         )

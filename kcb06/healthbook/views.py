@@ -362,7 +362,15 @@ def close(request, visit_id):
 @role_required(Role.CLINICIAN, Role.FACILITY_ADMIN)
 @require_GET
 def icd10_search(request):
-    q = request.GET.get("q", "")[:100]
+    # htmx sends the typed field under its own name (no inline JS needed to rename it to q).
+    q = next(
+        (
+            request.GET.get(k)
+            for k in ("q", "main_icd10", "secondary_icd10", "code")
+            if request.GET.get(k)
+        ),
+        "",
+    )[:100]
     rows = icd10.search(q, limit=15)
     return render(
         request,

@@ -18,6 +18,7 @@ from kcb06.facilities.access import role_required
 from kcb06.facilities.models import Role
 from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import icd10, printing, services
+from kcb06.healthbook.claimcheck import ClosureProblems
 from kcb06.healthbook.icd10 import FieldError
 from kcb06.healthbook.models import (
     BookEntry,
@@ -29,6 +30,16 @@ from kcb06.healthbook.models import (
 )
 
 READERS = (Role.CLINICIAN, Role.FACILITY_ADMIN)
+RX_FIELDS = (
+    "drug_code",
+    "drug_name",
+    "strength",
+    "dose",
+    "duration_days",
+    "quantity",
+    "unit",
+    "unit_price",
+)
 ENTRY_FIELDS = ("kind", "title", "code", "severity", "reaction", "detail", "event_date", "status")
 
 
@@ -225,12 +236,7 @@ def _closure_form(request) -> dict:
     post = request.POST
     prescriptions = []
     for i in range(int(post.get("rx_rows") or 5)):
-        prescriptions.append(
-            {
-                k: post.get(f"rx-{i}-{k}", "")
-                for k in ("drug_name", "strength", "dose", "duration_days", "quantity", "unit")
-            }
-        )
+        prescriptions.append({k: post.get(f"rx-{i}-{k}", "") for k in RX_FIELDS})
     results = []
     for i in range(int(post.get("res_rows") or 3)):
         results.append(
@@ -279,6 +285,8 @@ def _closure_initial(visit) -> dict:
         }
     rx = [
         {
+            "drug_code": p.drug_code,
+            "unit_price": p.unit_price or "",
             "drug_name": p.drug_name,
             "strength": p.strength,
             "dose": p.dose,
@@ -323,6 +331,7 @@ def close(request, visit_id):
     except DomainError as exc:
         return _error_page(request, exc)
     errors: dict = {}
+    problems: list = []
     if request.method == "POST":
         form = _closure_form(request)
         try:
@@ -330,6 +339,12 @@ def close(request, visit_id):
         except FieldError as exc:
             errors = {exc.field: exc.message_vi}
             _attach_row_error(form, exc.field, exc.message_vi)
+        except ClosureProblems as exc:
+            # Every problem the claim file would have, each at its field (issue #16, 7).
+            problems = exc.problems
+            for field_name, message in problems:
+                errors.setdefault(field_name, message)
+                _attach_row_error(form, field_name, message)
         except DomainError as exc:
             errors = {"form": exc.message_vi}
         else:
@@ -350,6 +365,7 @@ def close(request, visit_id):
             "token": token,
             "form": form,
             "errors": errors,
+            "problems": problems,
             "secondary_rows": secondary_rows,
             "outcomes": Outcome.choices,
             "discharge_types": DischargeType.choices,

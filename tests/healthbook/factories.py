@@ -68,6 +68,7 @@ def clinician_at(org, code: str):
 
 
 CLOSE = {
+    "weight_kg": "60",
     "main_icd10": "J06.9",
     "secondary_icd10": ["I10"],
     "treatment_summary": "Điều trị ngoại trú, hạ sốt, nghỉ ngơi.",

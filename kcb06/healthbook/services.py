@@ -598,22 +598,59 @@ def close_visit(principal, visit, data: dict) -> VisitClosure:
 # --- worklist ----------------------------------------------------------------------------
 
 
-def worklist(principal) -> list[Visit]:
-    """Today's checked-in (open) visits at the clinician's facility."""
+# Where a patient of today's worklist stands, from the visit and its queue ticket.
+WORK_STATES = {
+    "waiting": "Đang chờ",
+    "called": "Đang gọi",
+    "examining": "Đang khám",
+    "absent": "Vắng mặt khi gọi",
+    "closed": "Đã khám xong",
+}
+
+
+def work_state(visit: Visit) -> str:
+    """closed: the visit is closed; called: its number is on the board now; examining: it was
+    called and the queue moved on, the visit not yet closed; absent: marked absent; waiting:
+    the rest (number not yet called, or no ticket)."""
+    if visit.status == VisitStatus.CLOSED:
+        return "closed"
+    ticket = getattr(visit, "ticket", None)
+    status = ticket.status if ticket is not None else "waiting"
+    return {"called": "called", "done": "examining", "absent": "absent"}.get(status, "waiting")
+
+
+def worklist(
+    principal, *, department_id: int | None = None, q: str = "", state: str = ""
+) -> list[Visit]:
+    """Today's checked-in visits at the clinician's facility, each with `.work_state`; by
+    department, by state, and by name (with or without diacritics) or ticket number."""
     principal.require_role(Role.CLINICIAN)
     today = timezone.localdate()
+    qs = Visit.objects.filter(
+        facility_id=principal.facility_id,
+        visit_date=today,
+        status__in=[VisitStatus.OPEN, VisitStatus.CLOSED],
+    )
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    query = (q or "").strip()
+    if query.isdigit() and len(query) <= 6:
+        qs = qs.filter(ticket__number=int(query))
+    elif query:
+        for word in fold_name(query).split():
+            qs = qs.filter(patient__name_key__contains=word)
     visits = list(
-        Visit.objects.filter(
-            facility_id=principal.facility_id,
-            visit_date=today,
-            status__in=[VisitStatus.OPEN, VisitStatus.CLOSED],
-        )
-        .select_related("patient", "department", "patient__healthbook")
-        .order_by("status", "arrived_at")[:500]
+        qs.select_related("patient", "department", "patient__healthbook", "ticket").order_by(
+            "status", "arrived_at"
+        )[:500]
     )
     for v in visits:
         if not hasattr(v.patient, "healthbook"):
             v.patient.healthbook = book_of(v.patient)
+        v.work_state = work_state(v)
+        v.work_state_vi = WORK_STATES[v.work_state]
+    if state in WORK_STATES:
+        visits = [v for v in visits if v.work_state == state]
     record(
         principal,
         Action.READ,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
-from kcb06.facilities.models import Role
+from kcb06.facilities.models import Department, Role
 from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import icd10, printing, services
 from kcb06.healthbook.claimcheck import ClosureProblems
@@ -85,8 +85,38 @@ def _entry_context(view, form=None, errors=None, entry=None):
 @role_required(Role.CLINICIAN)
 @require_GET
 def worklist(request):
-    visits = services.worklist(request.principal)
-    return render(request, "healthbook/worklist.html", {"visits": visits})
+    """Today's patients: waiting / called / in examination / closed, by department, searched
+    by name (diacritics optional) or ticket number."""
+    departments = Department.objects.filter(facility_id=request.principal.facility_id)
+    dep = request.GET.get("department", "")
+    dep_id = int(dep) if dep.isdigit() and departments.filter(pk=dep).exists() else None
+    q = request.GET.get("q", "")[:100]
+    state = request.GET.get("state", "")
+    visits = services.worklist(request.principal, department_id=dep_id, q=q, state=state)
+    return render(
+        request,
+        "healthbook/worklist.html",
+        {
+            "visits": visits,
+            "departments": departments,
+            "department_id": dep_id,
+            "q": q,
+            "state": state if state in services.WORK_STATES else "",
+            "states": services.WORK_STATES.items(),
+        },
+    )
+
+
+@role_required(*READERS)
+@require_GET
+def visit_book(request, visit_id):
+    """The book of a visit's patient (the call page links here: it knows visits, not books)."""
+    try:
+        visit = services.require_visit_access(request.principal, visit_id)
+        token = services.book_of(visit.patient).token
+    except DomainError as exc:
+        return _error_page(request, exc)
+    return redirect("healthbook:book", token=token)
 
 
 @role_required(*READERS)

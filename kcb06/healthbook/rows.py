@@ -12,7 +12,7 @@ from django.db import connection
 from kcb06.healthbook import icd10
 from kcb06.healthbook.models import Diagnosis, Prescription, Result
 from kcb06.healthbook.services import _entries_qs, _read_audited, book_of
-from kcb06.patients.models import Patient
+from kcb06.patients.models import Patient, PatientIdentifier
 from kcb06.visits.models import Visit
 
 # Column order of the plain rows of BookRows (kcb06.healthbook.fhir unpacks them in this order).
@@ -81,6 +81,7 @@ class BookRows:
     prescriptions: dict[int, list[tuple]] = field(default_factory=dict)
     results: dict[int, list[tuple]] = field(default_factory=dict)
     vi_names: dict[str, str] = field(default_factory=dict)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # active (kind, value)
 
 
 def _by_visit(rows) -> dict[int, list[tuple]]:
@@ -116,7 +117,8 @@ def _fetch(qs) -> list[tuple]:
 
 
 def _load_rows(patient_id: int, reader: int | None) -> dict:
-    """Every current entry and every visit with its diagnoses, drugs and results: 5 queries
+    """The patient's active identifiers, every current entry and every visit with its
+    diagnoses, drugs and results: 6 queries
     whatever the length of the history (children by `visit_id IN (…)` of the visits read)."""
     entries = _fetch(
         _entries_qs(patient_id, None, reader=reader, with_facility=False).values_list(
@@ -128,12 +130,18 @@ def _load_rows(patient_id: int, reader: int | None) -> dict:
         .order_by("-arrived_at", "-pk")
         .values_list(*VISIT_COLUMNS)
     )
+    identifiers = list(
+        PatientIdentifier.objects.filter(patient_id=patient_id, is_active=True)
+        .order_by("kind", "pk")
+        .values_list("kind", "value")
+    )
     ids = [v[0] for v in visits]
     if not ids:
-        return {"entries": entries, "visits": visits}
+        return {"entries": entries, "visits": visits, "identifiers": identifiers}
     return {
         "entries": entries,
         "visits": visits,
+        "identifiers": identifiers,
         "diagnoses": _by_visit(
             _fetch(
                 Diagnosis.objects.filter(visit_id__in=ids)

@@ -27,6 +27,7 @@ from kcb06.healthbook.models import (
     Severity,
     VisitClosure,
 )
+from kcb06.healthbook.text import fold as fold_name
 from kcb06.patients.models import Patient
 from kcb06.visits.models import Visit, VisitStatus
 
@@ -487,6 +488,29 @@ def _who(principal) -> dict:
     }
 
 
+def _refuse_duplicate_chronic(patient_id: int, clean: dict) -> None:
+    """A chronic condition already active in the book is not recorded a second time: same
+    ICD-10 category (E11 and E11.9 are one disease), or the same name when neither has a code.
+    The clinician corrects the existing entry instead, so the book keeps one line per disease."""
+    code, title = clean["code"], fold_name(clean["title"])
+    for other in BookEntry.objects.filter(
+        patient_id=patient_id, kind=EntryKind.CHRONIC, is_current=True, status="active"
+    ):
+        same = (
+            code[:3] == other.code[:3] if code and other.code else fold_name(other.title) == title
+        )
+        if same:
+            when = timezone.localtime(other.recorded_at).strftime("%d/%m/%Y")
+            label = f"{other.code} {other.title}".strip()
+            raise FieldError(
+                "code" if code else "title",
+                f"Bệnh mạn tính này đã có trong sổ: “{label}” (ghi ngày {when}, "
+                f"{other.recorded_by_name}). Không ghi lần hai; hãy sửa mục đã có nếu cần.",
+                f"This chronic condition is already in the book ({label}); correct that entry.",
+                status=409,
+            )
+
+
 def add_entry(principal, patient_id: int, data: dict) -> BookEntry:
     principal.require_role(Role.CLINICIAN)
     require_access(principal, patient_id)
@@ -509,6 +533,8 @@ def add_entry(principal, patient_id: int, data: dict) -> BookEntry:
             ).first()
             if current:
                 return correct_entry(principal, current.pk, current.version, data)
+        if clean["kind"] == EntryKind.CHRONIC:
+            _refuse_duplicate_chronic(patient_id, clean)
         entry = BookEntry.objects.create(
             patient_id=patient_id, visit=visit, **clean, **_who(principal)
         )
@@ -606,22 +632,59 @@ def close_visit(principal, visit, data: dict) -> VisitClosure:
 # --- worklist ----------------------------------------------------------------------------
 
 
-def worklist(principal) -> list[Visit]:
-    """Today's checked-in (open) visits at the clinician's facility."""
+# Where a patient of today's worklist stands, from the visit and its queue ticket.
+WORK_STATES = {
+    "waiting": "Đang chờ",
+    "called": "Đang gọi",
+    "examining": "Đang khám",
+    "absent": "Vắng mặt khi gọi",
+    "closed": "Đã khám xong",
+}
+
+
+def work_state(visit: Visit) -> str:
+    """closed: the visit is closed; called: its number is on the board now; examining: it was
+    called and the queue moved on, the visit not yet closed; absent: marked absent; waiting:
+    the rest (number not yet called, or no ticket)."""
+    if visit.status == VisitStatus.CLOSED:
+        return "closed"
+    ticket = getattr(visit, "ticket", None)
+    status = ticket.status if ticket is not None else "waiting"
+    return {"called": "called", "done": "examining", "absent": "absent"}.get(status, "waiting")
+
+
+def worklist(
+    principal, *, department_id: int | None = None, q: str = "", state: str = ""
+) -> list[Visit]:
+    """Today's checked-in visits at the clinician's facility, each with `.work_state`; by
+    department, by state, and by name (with or without diacritics) or ticket number."""
     principal.require_role(Role.CLINICIAN)
     today = timezone.localdate()
+    qs = Visit.objects.filter(
+        facility_id=principal.facility_id,
+        visit_date=today,
+        status__in=[VisitStatus.OPEN, VisitStatus.CLOSED],
+    )
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    query = (q or "").strip()
+    if query.isdigit() and len(query) <= 6:
+        qs = qs.filter(ticket__number=int(query))
+    elif query:
+        for word in fold_name(query).split():
+            qs = qs.filter(patient__name_key__contains=word)
     visits = list(
-        Visit.objects.filter(
-            facility_id=principal.facility_id,
-            visit_date=today,
-            status__in=[VisitStatus.OPEN, VisitStatus.CLOSED],
-        )
-        .select_related("patient", "department", "patient__healthbook")
-        .order_by("status", "arrived_at")[:500]
+        qs.select_related("patient", "department", "patient__healthbook", "ticket").order_by(
+            "status", "arrived_at"
+        )[:500]
     )
     for v in visits:
         if not hasattr(v.patient, "healthbook"):
             v.patient.healthbook = book_of(v.patient)
+        v.work_state = work_state(v)
+        v.work_state_vi = WORK_STATES[v.work_state]
+    if state in WORK_STATES:
+        visits = [v for v in visits if v.work_state == state]
     record(
         principal,
         Action.READ,

@@ -24,5 +24,6 @@ urlpatterns = [
         views.consent_revoke,
         name="consent_revoke",
     ),
+    path("visits/<int:visit_id>/", views.visit_book, name="visit_book"),
     path("visits/<int:visit_id>/close/", views.close, name="close"),
 ]

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
-from kcb06.facilities.models import Role
+from kcb06.facilities.models import Department, Role
 from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import icd10, printing, services
+from kcb06.healthbook.claimcheck import ClosureProblems
 from kcb06.healthbook.icd10 import FieldError
 from kcb06.healthbook.models import (
     BookEntry,
@@ -29,6 +30,16 @@ from kcb06.healthbook.models import (
 )
 
 READERS = (Role.CLINICIAN, Role.FACILITY_ADMIN)
+RX_FIELDS = (
+    "drug_code",
+    "drug_name",
+    "strength",
+    "dose",
+    "duration_days",
+    "quantity",
+    "unit",
+    "unit_price",
+)
 ENTRY_FIELDS = ("kind", "title", "code", "severity", "reaction", "detail", "event_date", "status")
 
 
@@ -74,8 +85,38 @@ def _entry_context(view, form=None, errors=None, entry=None):
 @role_required(Role.CLINICIAN)
 @require_GET
 def worklist(request):
-    visits = services.worklist(request.principal)
-    return render(request, "healthbook/worklist.html", {"visits": visits})
+    """Today's patients: waiting / called / in examination / closed, by department, searched
+    by name (diacritics optional) or ticket number."""
+    departments = Department.objects.filter(facility_id=request.principal.facility_id)
+    dep = request.GET.get("department", "")
+    dep_id = int(dep) if dep.isdigit() and departments.filter(pk=dep).exists() else None
+    q = request.GET.get("q", "")[:100]
+    state = request.GET.get("state", "")
+    visits = services.worklist(request.principal, department_id=dep_id, q=q, state=state)
+    return render(
+        request,
+        "healthbook/worklist.html",
+        {
+            "visits": visits,
+            "departments": departments,
+            "department_id": dep_id,
+            "q": q,
+            "state": state if state in services.WORK_STATES else "",
+            "states": services.WORK_STATES.items(),
+        },
+    )
+
+
+@role_required(*READERS)
+@require_GET
+def visit_book(request, visit_id):
+    """The book of a visit's patient (the call page links here: it knows visits, not books)."""
+    try:
+        visit = services.require_visit_access(request.principal, visit_id)
+        token = services.book_of(visit.patient).token
+    except DomainError as exc:
+        return _error_page(request, exc)
+    return redirect("healthbook:book", token=token)
 
 
 @role_required(*READERS)
@@ -226,12 +267,7 @@ def _closure_form(request) -> dict:
     post = request.POST
     prescriptions = []
     for i in range(int(post.get("rx_rows") or 5)):
-        prescriptions.append(
-            {
-                k: post.get(f"rx-{i}-{k}", "")
-                for k in ("drug_name", "strength", "dose", "duration_days", "quantity", "unit")
-            }
-        )
+        prescriptions.append({k: post.get(f"rx-{i}-{k}", "") for k in RX_FIELDS})
     results = []
     for i in range(int(post.get("res_rows") or 3)):
         results.append(
@@ -280,6 +316,8 @@ def _closure_initial(visit) -> dict:
         }
     rx = [
         {
+            "drug_code": p.drug_code,
+            "unit_price": p.unit_price or "",
             "drug_name": p.drug_name,
             "strength": p.strength,
             "dose": p.dose,
@@ -324,6 +362,7 @@ def close(request, visit_id):
     except DomainError as exc:
         return _error_page(request, exc)
     errors: dict = {}
+    problems: list = []
     if request.method == "POST":
         form = _closure_form(request)
         try:
@@ -331,6 +370,12 @@ def close(request, visit_id):
         except FieldError as exc:
             errors = {exc.field: exc.message_vi}
             _attach_row_error(form, exc.field, exc.message_vi)
+        except ClosureProblems as exc:
+            # Every problem the claim file would have, each at its field (issue #16, 7).
+            problems = exc.problems
+            for field_name, message in problems:
+                errors.setdefault(field_name, message)
+                _attach_row_error(form, field_name, message)
         except DomainError as exc:
             errors = {"form": exc.message_vi}
         else:
@@ -351,6 +396,7 @@ def close(request, visit_id):
             "token": token,
             "form": form,
             "errors": errors,
+            "problems": problems,
             "secondary_rows": secondary_rows,
             "outcomes": Outcome.choices,
             "discharge_types": DischargeType.choices,
@@ -363,7 +409,15 @@ def close(request, visit_id):
 @role_required(Role.CLINICIAN, Role.FACILITY_ADMIN)
 @require_GET
 def icd10_search(request):
-    q = request.GET.get("q", "")[:100]
+    # htmx sends the typed field under its own name (no inline JS needed to rename it to q).
+    q = next(
+        (
+            request.GET.get(k)
+            for k in ("q", "main_icd10", "secondary_icd10", "code")
+            if request.GET.get(k)
+        ),
+        "",
+    )[:100]
     rows = icd10.search(q, limit=15)
     return render(
         request,

@@ -19,6 +19,7 @@ from kcb06.interchange.data import (
     SickLeave,
     VisitData,
 )
+from kcb06.interchange.validation import OUT_OF_LIST_DRUG
 
 SEX = {"male": "1", "female": "2", "m": "1", "f": "2", "nam": "1", "nu": "2", "1": "1", "2": "2"}
 EXAM_SERVICE = ("02.1896", "Khám bệnh")  # examination fee: the first cost of an outpatient visit
@@ -116,7 +117,7 @@ def visit_data(visit, identifiers=None) -> VisitData:
     data.closed_at = visit.closed_at or closure.closed_at
     data.drugs = [
         DrugLine(
-            p.drug_code or "00.0000",
+            p.drug_code or OUT_OF_LIST_DRUG,
             p.drug_name,
             p.unit or "Viên",
             p.strength or "-",
@@ -126,6 +127,9 @@ def visit_data(visit, identifiers=None) -> VisitData:
             p.unit_price,
             ordered_at=p.ordered_at,
             doctor=staff_code(p.prescriber) or data.doctor_code,
+            # A drug without a catalogue code is outside the BHYT list: the patient pays it.
+            scope=1 if p.drug_code and p.drug_code != OUT_OF_LIST_DRUG else 2,
+            ratio=100 if p.drug_code and p.drug_code != OUT_OF_LIST_DRUG else 0,
         )
         for p in visit.prescriptions.all()
     ]

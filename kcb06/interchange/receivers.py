@@ -14,7 +14,7 @@ import logging
 
 from django.db import DatabaseError, transaction
 
-from kcb06.interchange import outbox
+from kcb06.interchange import outbox, package
 
 log = logging.getLogger("kcb06.interchange")
 
@@ -52,10 +52,31 @@ def on_closed(sender, visit, principal=None, **kwargs):
         log.exception("claim file for visit %s could not be built", visit.pk)
 
 
+def on_closing(sender, visit, principal=None, **kwargs) -> list[dict]:
+    """The errors the claim file of the closure just written would have: the same builder and
+    validator as the outbox, so the closing form can refuse before the visit closes. A bug in
+    building answers no errors (the closing goes on; see the module docstring)."""
+    from kcb06.interchange.mapper import visit_data
+    from kcb06.visits.models import Visit
+
+    try:
+        with transaction.atomic():
+            fresh = Visit.objects.select_related("patient", "facility", "department").get(
+                pk=visit.pk
+            )
+            return package.build_claim(visit_data(fresh))[1]
+    except DatabaseError:
+        raise
+    except Exception:  # noqa: BLE001 - see module docstring
+        log.exception("claim check for visit %s could not run", visit.pk)
+        return []
+
+
 def connect() -> None:
-    from kcb06.healthbook.signals import visit_closed, visit_corrected
+    from kcb06.healthbook.signals import visit_closed, visit_closing, visit_corrected
     from kcb06.visits.signals import visit_checked_in
 
     visit_checked_in.connect(on_checked_in, dispatch_uid="interchange.checkin")
+    visit_closing.connect(on_closing, dispatch_uid="interchange.closing")
     visit_closed.connect(on_closed, dispatch_uid="interchange.closed")
     visit_corrected.connect(on_closed, dispatch_uid="interchange.corrected")

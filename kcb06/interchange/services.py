@@ -51,9 +51,36 @@ def reason(item: OutboxItem) -> str:
     return item.get_state_display()
 
 
+def resend_outcome(before: OutboxItem, before_state: str, fresh: OutboxItem) -> tuple[bool, str]:
+    """(ok, one Vietnamese sentence) saying what "Gửi lại" did to `before`."""
+    n = len(fresh.errors or [])
+    if fresh.state == OutboxState.INVALID:
+        first = fresh.errors[0]["message_vi"] if fresh.errors else ""
+        more = f" (và {n - 1} lỗi khác)" if n > 1 else ""
+        return False, (
+            f"Dữ liệu vẫn còn lỗi, chưa gửi lại hồ sơ {fresh.ma_lk}: {first}{more} "
+            "Hãy sửa đợt khám theo danh sách lỗi rồi bấm Gửi lại."
+        )
+    if fresh.pk != before.pk:
+        return True, (
+            f"Đã lập lại hồ sơ {fresh.ma_lk} từ dữ liệu đã sửa của đợt khám và đưa vào hàng đợi "
+            "gửi; hồ sơ cũ được thay thế."
+        )
+    if before_state == OutboxState.REJECTED:
+        return True, (
+            f"Dữ liệu đợt khám không đổi: đã đưa lại đúng hồ sơ {fresh.ma_lk} vào hàng đợi gửi. "
+            "Nếu cổng từ chối vì nội dung, cổng sẽ từ chối lại — hãy sửa đợt khám trước."
+        )
+    return True, (
+        f"Đã đưa hồ sơ {fresh.ma_lk} vào hàng đợi gửi lại; hệ thống sẽ gửi trong ít phút "
+        "và trạng thái sẽ hiện ở danh sách hồ sơ."
+    )
+
+
 def item_dict(item: OutboxItem) -> dict:
     return {
         "id": item.pk,
+        "visit_id": item.visit_id,
         "ma_lk": item.ma_lk,
         "kind": item.kind,
         "kind_vi": str(item.get_kind_display()),

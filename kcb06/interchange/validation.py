@@ -199,6 +199,35 @@ def _line_checks(errs, table, rec, price_field):
         )
 
 
+OUT_OF_LIST_DRUG = "00.0000"  # MA_THUOC of an ingredient outside the BHYT drug list
+
+
+def _drug_line_rules(errs, rec):
+    """An XML2 line is a drug actually dispensed: a quantity and a purchase price above 0
+    (QĐ 4750 Bảng 2, SO_LUONG and DON_GIA), and an ingredient outside the BHYT list (MA_THUOC
+    00.0000) cannot be claimed as in scope (PHAM_VI 1). Errors carry "row" (the line's STT) so
+    the closing form can point at the drug."""
+    stt = _text(rec, "STT")
+    name = _text(rec, "TEN_THUOC")
+    checks = (
+        ("SO_LUONG", "quantity", f"số lượng của thuốc “{name}” phải lớn hơn 0"),
+        ("DON_GIA", "price", f"đơn giá của thuốc “{name}” phải lớn hơn 0"),
+    )
+    for field, code, what in checks:
+        if _dec(_text(rec, field)) <= 0:
+            err = error("XML2", field, code, f"Bảng XML2 dòng {stt}: {what} ({field}).")
+            errs.append({**err, "row": stt})
+    if _text(rec, "MA_THUOC") == OUT_OF_LIST_DRUG and _text(rec, "PHAM_VI") == "1":
+        err = error(
+            "XML2",
+            "MA_THUOC",
+            "out_of_list",
+            f"Bảng XML2 dòng {stt}: thuốc “{name}” ngoài danh mục BHYT (MA_THUOC 00.0000) "
+            "không được ghi PHAM_VI 1.",
+        )
+        errs.append({**err, "row": stt})
+
+
 def rules_claim(tables: dict[str, etree._Element]) -> list[dict]:
     """Cross-table rules of one visit's package (tables keyed XML1, XML2, ...)."""
     errs: list[dict] = []
@@ -318,6 +347,7 @@ def rules_claim(tables: dict[str, etree._Element]) -> list[dict]:
             for key in sums:
                 sums[key] += _dec(_text(rec, key))
             if code == "XML2":
+                _drug_line_rules(errs, rec)
                 drugs_bv += _dec(_text(rec, "THANH_TIEN_BV"))
             elif _text(rec, "MA_VAT_TU"):
                 supplies_bv += _dec(_text(rec, "THANH_TIEN_BV"))

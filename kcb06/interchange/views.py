@@ -106,14 +106,15 @@ def resend(request, item_id: int):
     principal = request.principal
     try:
         found = services.item_for(principal, item_id)
+        before_state = found.state
         fresh = outbox.resend(found, request.user)
     except DomainError as exc:
         messages.error(request, exc.message_vi)
         return redirect("interchange:status")
-    if fresh.state == OutboxState.INVALID:
-        messages.error(request, _("Dữ liệu vẫn còn lỗi, chưa gửi lại. Hãy sửa theo danh sách lỗi."))
+    ok, message = services.resend_outcome(found, before_state, fresh)
+    (messages.success if ok else messages.error)(request, message)
+    if not ok:
         return redirect("interchange:item", item_id=fresh.pk)
-    messages.success(request, _("Đã đưa hồ sơ %(lk)s vào hàng đợi gửi lại.") % {"lk": fresh.ma_lk})
     return redirect("interchange:status")
 
 

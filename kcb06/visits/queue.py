@@ -104,3 +104,26 @@ def board_state(facility_id: int) -> dict:
             }
         )
     return {"day": day.isoformat(), "rooms": rows}
+
+
+def called_now(principal, department_id: int) -> Ticket | None:
+    """The number being called now at the department with its visit and patient, for the
+    clinician's own screen (the board shows numbers only). Showing the name is a read of
+    personal data: audited."""
+    dep = _queue_dep(principal, department_id)
+    ticket = (
+        Ticket.objects.select_related("visit__patient")
+        .filter(department=dep, day=local_day(), status=TicketStatus.CALLED)
+        .order_by("-called_at")
+        .first()
+    )
+    if ticket is not None:
+        record(
+            principal,
+            "read",
+            object_type="clinic_call",
+            object_id=ticket.visit_id,
+            patient_id=ticket.visit.patient_id,
+            purpose="gọi người bệnh vào khám",
+        )
+    return ticket

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kcb06.facilities.models import Facility
 from kcb06.facilities.services import principal_for_user
+from kcb06.identity.names import name_key
 from kcb06.patients.models import Patient, PatientFacility
 from kcb06.visits.models import Visit
 
@@ -17,7 +18,7 @@ _seq = itertools.count(1)
 def patient(name="Phạm Thị Sổ Khám", facility_code="27901", dob=date(1980, 5, 2)) -> Patient:
     p = Patient.objects.create(
         full_name=name,
-        name_key=" ".join(sorted(name.lower().split())),
+        name_key=name_key(name),
         date_of_birth=dob,
         birth_year=dob.year,
         sex="female",
@@ -68,6 +69,7 @@ def clinician_at(org, code: str):
 
 
 CLOSE = {
+    "weight_kg": "60",
     "main_icd10": "J06.9",
     "secondary_icd10": ["I10"],
     "treatment_summary": "Điều trị ngoại trú, hạ sốt, nghỉ ngơi.",

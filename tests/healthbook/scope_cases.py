@@ -110,6 +110,14 @@ CASES = [
     ),
     Case("healthbook:close", lambda w: f"/healthbook/visits/{w.visit.pk}/close/", role=C, via=PAGE),
     Case(
+        "healthbook:visit_book",
+        lambda w: f"/healthbook/visits/{w.visit.pk}/",
+        role=C,
+        via=PAGE,
+        control="ok",
+        note="redirects the owner to the book's page (the book itself is the healthbook:book case)",
+    ),
+    Case(
         "GET /api/v1/patients/{patient_id}/healthbook",
         lambda w: f"/api/v1/patients/{w.patient.pk}/healthbook",
         role=C,
@@ -145,7 +153,15 @@ CASES = [
             "main_icd10": "J06.9",
             "outcome": "2",
             "discharge_type": "1",
-            "prescriptions": [{"drug_name": "Paracetamol", "dose": "1 viên"}],
+            "weight_kg": "60",
+            "prescriptions": [
+                {
+                    "drug_name": "Paracetamol",
+                    "dose": "1 viên",
+                    "quantity": "10",
+                    "unit_price": "500",
+                }
+            ],
         },
         role=C,
         control="ok",

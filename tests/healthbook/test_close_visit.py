@@ -28,6 +28,8 @@ def open_visit(org):
 
 def test_close_visit_writes_closure_diagnoses_drugs_and_signal(bacsi, open_visit):
     seen = []
+    # A BHYT card: its last ten characters are the BHXH number the sick-leave paper needs.
+    Visit.objects.filter(pk=open_visit.pk).update(card_number="GD4797932241231")
 
     def on_closed(sender, visit, principal, **kw):
         # Inside the transaction: the closure is already visible to the receiver.

@@ -55,8 +55,10 @@ def export(org):
                     "strength": "5mg",
                     "dose": "1 viên sáng",
                     "duration_days": "30",
+                    "quantity": "30",
+                    "unit_price": "700",
                 },
-                {"drug_name": "Vitamin C", "dose": "1 viên"},
+                {"drug_name": "Vitamin C", "dose": "1 viên", "quantity": "10", "unit_price": "300"},
             ],
             "results": [
                 {

@@ -144,15 +144,17 @@ def test_close_visit_page_shows_error_next_to_field_and_saves_nothing(setup):
     resp = client.post(url, {**form, "main_icd10": "J99.99"})
     assert "không có trong danh mục" in resp.content.decode()
     follow = (timezone.localdate() + timedelta(days=7)).isoformat()
-    resp = client.post(
-        url,
-        {
-            **form,
-            "rx-0-dose": "1 viên × 2 lần",
-            "rx-0-duration_days": "5",
-            "follow_up_date": follow,
-        },
-    )
+    form = {**form, "rx-0-dose": "1 viên × 2 lần", "rx-0-duration_days": "5"}
+    form["follow_up_date"] = follow
+    # What the claim would be rejected for is listed, each at its field, before closing.
+    resp = client.post(url, form)
+    assert resp.status_code == 422
+    html = resp.content.decode()
+    assert 'data-testid="close-problems"' in html
+    assert "Cần nhập cân nặng" in html and "Cần ghi đơn giá lớn hơn 0" in html
+    assert not VisitClosure.objects.exists()
+    form.update({"weight_kg": "55", "rx-0-quantity": "10", "rx-0-unit_price": "1500"})
+    resp = client.post(url, form)
     assert resp.status_code == 302
     v.refresh_from_db()
     assert v.status == "closed" and v.closure.follow_up_date.isoformat() == follow

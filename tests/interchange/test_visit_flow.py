@@ -56,14 +56,16 @@ def test_closing_writes_a_valid_claim_and_a_correction_supersedes_it(org, bacsi)
 
 
 @pytest.mark.django_db
-def test_missing_weight_keeps_the_visit_unsent_and_names_the_field(org, bacsi):
+def test_missing_weight_is_refused_at_closing_and_names_the_field(org, bacsi):
+    from kcb06.healthbook.claimcheck import ClosureProblems
+
     visit = f.visit(f.patient())
-    services.close_visit(bacsi, visit, dict(f.CLOSE))  # no weight: CAN_NANG is required
-    (item,) = _claims(visit)
-    assert item.state == OutboxState.INVALID
-    assert [e["field"] for e in item.errors] == ["CAN_NANG"]
-    assert "CAN_NANG" in item.errors[0]["message_vi"]
-    services.close_visit(bacsi, visit, dict(CLOSE, version=1))
+    no_weight = dict(f.CLOSE, weight_kg="")  # CAN_NANG is required in XML1
+    with pytest.raises(ClosureProblems) as err:
+        services.close_visit(bacsi, visit, no_weight)
+    assert [field for field, _ in err.value.problems] == ["weight_kg"]
+    assert not _claims(visit).exists()
+    services.close_visit(bacsi, visit, dict(CLOSE))
     assert _claims(visit).last().state == OutboxState.WAITING
 
 

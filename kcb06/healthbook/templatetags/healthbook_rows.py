@@ -101,3 +101,21 @@ def entry_rows(context, rows):
         correct_url = _entry_url("healthbook:entry_correct", token)
     history_url = _entry_url("healthbook:entry_history", token)
     return mark_safe("".join(entry_row(e, correct_url, history_url) for e in rows))  # noqa: S308 - every value escaped above
+
+
+@register.filter
+def diagnosis_vi(diagnosis) -> str:
+    """The diagnosis name a person reads, in Vietnamese: the stored name unless it is the WHO
+    English title a closing before the Vietnamese list stored, then the Vietnamese name of
+    the code (shipped list, in memory: no query per row)."""
+    from kcb06.healthbook import icd10
+
+    name = diagnosis.name or ""
+    who = icd10.who_catalogue().get(diagnosis.icd10)
+    if name and (who is None or name != who.name_en):
+        return name
+    shipped = icd10.shipped_names()
+    for code in (diagnosis.icd10, diagnosis.icd10[:3]):
+        if code in shipped:
+            return shipped[code][0]
+    return name

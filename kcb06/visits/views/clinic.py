@@ -1,4 +1,6 @@
-"""The clinician's call page: call the next number, call again, mark absent."""
+"""The clinician's call page: call the next number, call again, mark absent; the called
+patient's name with links to the health book and the close form; the clinician's room is
+remembered (a cookie holding the department id, no personal data) for the next time."""
 
 from __future__ import annotations
 
@@ -11,24 +13,39 @@ from kcb06.facilities.models import Department
 from kcb06.visits import queue
 from kcb06.visits.views.common import QUEUE
 
+ROOM_COOKIE = "kcb06_clinic_room"
+ROOM_MAX_AGE = 365 * 24 * 3600
+
+
+def _remember_room(response, dep):
+    if dep is not None:
+        response.set_cookie(
+            ROOM_COOKIE, str(dep.pk), max_age=ROOM_MAX_AGE, httponly=True, samesite="Lax"
+        )
+    return response
+
 
 @role_required(*QUEUE)
 def clinic(request):
     deps = Department.objects.filter(facility_id=request.principal.facility_id)
-    dep_id = request.GET.get("department") or request.POST.get("department")
-    current = deps.filter(pk=dep_id).first() if dep_id and dep_id.isdigit() else deps.first()
-    return render(
+    chosen = request.GET.get("department") or request.POST.get("department")
+    dep_id = chosen or request.COOKIES.get(ROOM_COOKIE, "")
+    current = deps.filter(pk=dep_id).first() if dep_id and dep_id.isdigit() else None
+    current = current or deps.first()
+    response = render(
         request,
         "visits/clinic.html",
-        {"departments": deps, "current": current, "state": _clinic_state(request, current)},
+        {"departments": deps, "current": current, **_clinic_state(request, current)},
     )
+    return _remember_room(response, current if chosen else None)
 
 
-def _clinic_state(request, dep):
+def _clinic_state(request, dep) -> dict:
     if dep is None:
-        return None
+        return {"state": None, "called": None}
     state = queue.board_state(request.principal.facility_id)
-    return next((r for r in state["rooms"] if r["department"] == dep.code), None)
+    row = next((r for r in state["rooms"] if r["department"] == dep.code), None)
+    return {"state": row, "called": queue.called_now(request.principal, dep.pk)}
 
 
 @require_POST
@@ -48,8 +65,9 @@ def clinic_action(request, action: str):
     except DomainError as exc:
         message = exc.message_vi
     dep = Department.objects.filter(pk=dep_id, facility_id=request.principal.facility_id).first()
-    return render(
+    response = render(
         request,
         "visits/_clinic_state.html",
-        {"current": dep, "state": _clinic_state(request, dep), "message": message},
+        {"current": dep, "message": message, **_clinic_state(request, dep)},
     )
+    return _remember_room(response, dep)

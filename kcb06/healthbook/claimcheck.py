@@ -1,0 +1,108 @@
+"""Before a visit closes: the problems its claim file would have, on the closing form.
+
+Closing writes the closure rows, then (same transaction) asks whoever listens to
+signals.visit_closing — interchange builds the XML 4750 tables from those rows and runs its
+validator, the same rules the outbox applies. Each problem the clinician can fix on the form
+(weight, sick leave, a drug line, a diagnosis, the outcome…) is mapped to that form field with
+a Vietnamese message, and the closing is rolled back. Problems with data the clinician does
+not enter (the patient's address, the facility's codes) do not block the closing: they reach
+the outbox as today, where staff fix them and re-send.
+"""
+
+import re
+
+from kcb06.errors import DomainError
+from kcb06.healthbook import signals
+
+# (table, field) -> (form field, message). "{msg}" is the validator's own message.
+FIELDS = {
+    ("XML1", "CAN_NANG"): (
+        "weight_kg",
+        "Cần nhập cân nặng: hồ sơ gửi BHXH bắt buộc ghi cân nặng (XML1, CAN_NANG).",
+    ),
+    ("XML1", "MA_BENH_CHINH"): ("main_icd10", "Mã bệnh chính không hợp lệ: {msg}"),
+    ("XML1", "MA_BENH_KT"): ("secondary_icd10", "Mã bệnh kèm theo không hợp lệ: {msg}"),
+    ("XML1", "CHAN_DOAN_RV"): ("final_diagnosis_text", "Chẩn đoán ra viện: {msg}"),
+    ("XML1", "CHAN_DOAN_VAO"): ("final_diagnosis_text", "Chẩn đoán: {msg}"),
+    ("XML1", "KET_QUA_DTRI"): ("outcome", "Kết quả điều trị: {msg}"),
+    ("XML1", "MA_LOAI_RV"): ("discharge_type", "Loại ra viện: {msg}"),
+    ("XML1", "GHI_CHU"): ("note", "Lời dặn: {msg}"),
+    ("XML1", "PP_DIEU_TRI"): ("treatment_summary", "Tóm tắt điều trị: {msg}"),
+    ("XML11", "MA_BHXH"): (
+        "sick_leave_days",
+        "Người bệnh chưa có mã số BHXH (không có thẻ BHYT hay mã số BHXH trong hồ sơ), nên "
+        "không lập được giấy nghỉ việc hưởng BHXH (XML11). Bỏ số ngày nghỉ, hoặc nhờ tiếp đón "
+        "ghi mã số BHXH của người bệnh rồi kết thúc khám.",
+    ),
+    ("XML2", "DON_GIA"): ("unit_price", "Cần ghi đơn giá lớn hơn 0 (XML2, DON_GIA)."),
+    ("XML2", "SO_LUONG"): ("quantity", "Cần ghi số lượng lớn hơn 0 (XML2, SO_LUONG)."),
+    ("XML2", "MA_THUOC"): (
+        "drug_code",
+        "Thuốc ngoài danh mục BHYT (mã 00.0000) không được tính vào phần BHYT chi trả: {msg}",
+    ),
+}
+TABLE_FIELDS = {  # any other field of these tables
+    "XML11": ("sick_leave_days", "Giấy nghỉ việc hưởng BHXH: {msg}"),
+    "XML13": ("discharge_type", "Giấy chuyển tuyến: {msg}"),
+    "XML14": ("follow_up_date", "Giấy hẹn khám lại: {msg}"),
+    "XML2": ("drug_name", "{msg}"),
+    "XML4": ("form", "Kết quả cận lâm sàng: {msg}"),
+    "XML5": ("form", "Diễn biến: {msg}"),
+}
+ROW = re.compile(r"dòng (\d+)")
+
+
+class ClosureProblems(DomainError):
+    """The closing would produce an invalid claim; `problems` = [(form field, message_vi)]."""
+
+    status = 422
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        listing = " ".join(f"({i}) {m}" for i, (_, m) in enumerate(problems, 1))
+        super().__init__(
+            "closure_claim_invalid",
+            f"Chưa kết thúc khám: hồ sơ gửi BHXH sẽ bị từ chối. {listing}",
+            "Not closed: the claim file would be invalid; fix the listed fields.",
+        )
+
+
+def _drug_rows(data: dict) -> list[int]:
+    """Form indices of the drug lines that were saved, in XML2 order (STT 1, 2, …)."""
+    rows = data.get("prescriptions") or []
+    return [i for i, p in enumerate(rows) if (p.get("drug_name") or "").strip()]
+
+
+def form_problems(errors: list[dict], data: dict) -> list[tuple[str, str]]:
+    """The validator's errors the clinician can fix on the form, as (form field, message)."""
+    drug_rows = _drug_rows(data)
+    out: list[tuple[str, str]] = []
+    for err in errors:
+        table, field, msg = err.get("table", ""), err.get("field", ""), err.get("message_vi", "")
+        target = FIELDS.get((table, field)) or TABLE_FIELDS.get(table)
+        if target is None:
+            continue
+        form_field, text = target
+        text = text.format(msg=msg)
+        if table == "XML2":
+            stt = str(err.get("row") or "") or (ROW.search(msg).group(1) if ROW.search(msg) else "")
+            index = int(stt) - 1 if stt.isdigit() else 0
+            if 0 <= index < len(drug_rows):
+                form_field = f"prescriptions.{drug_rows[index]}.{form_field}"
+            else:
+                form_field = "form"
+        if (form_field, text) not in out:
+            out.append((form_field, text))
+    return out
+
+
+def check(visit, principal, data: dict) -> None:
+    """Raise ClosureProblems if the rows just written would make an invalid claim."""
+    errors: list[dict] = []
+    for _receiver, answer in signals.visit_closing.send(
+        sender=type(visit), visit=visit, principal=principal
+    ):
+        errors.extend(answer or [])
+    problems = form_problems(errors, data)
+    if problems:
+        raise ClosureProblems(problems)

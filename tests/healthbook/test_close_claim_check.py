@@ -1,0 +1,100 @@
+"""The closing refuses what the claim file would be rejected for, each problem named at its
+form field in Vietnamese, before the visit is closed (issue #16 point 7): no weight, sick leave
+without a BHXH number, a drug outside the BHYT list with price 0."""
+
+import pytest
+
+from kcb06.healthbook import services
+from kcb06.healthbook.claimcheck import ClosureProblems
+from kcb06.healthbook.models import VisitClosure
+from kcb06.interchange.models import OutboxItem
+from kcb06.visits.models import Visit
+from tests.healthbook import factories as f
+
+BAD = {
+    **f.CLOSE,
+    "weight_kg": "",
+    "sick_leave_days": "3",
+    "prescriptions": [
+        {"drug_name": "", "dose": ""},  # an empty form row before the drug
+        {"drug_name": "Thuốc nam tự chọn", "dose": "1 gói/ngày", "quantity": "5"},
+    ],
+}
+
+
+@pytest.fixture
+def bacsi(org):
+    return f.principal(org)
+
+
+def test_every_claim_problem_is_named_at_its_field_and_nothing_is_saved(bacsi):
+    visit = f.visit(f.patient("Lý Văn Thiếu Cân"))
+    with pytest.raises(ClosureProblems) as err:
+        services.close_visit(bacsi, visit, BAD)
+    problems = dict(err.value.problems)
+    assert "cân nặng" in problems["weight_kg"]
+    assert "mã số BHXH" in problems["sick_leave_days"]
+    assert "đơn giá" in problems["prescriptions.1.unit_price"]
+    assert err.value.status == 422 and "Chưa kết thúc khám" in err.value.message_vi
+    assert Visit.objects.get(pk=visit.pk).status == "open"
+    assert not VisitClosure.objects.filter(visit=visit).exists()
+    assert not OutboxItem.objects.filter(visit=visit, kind="claim").exists()
+
+
+def test_fixed_closure_closes_and_its_claim_is_valid(bacsi):
+    visit = f.visit(f.patient("Lý Văn Đủ Cân"))
+    Visit.objects.filter(pk=visit.pk).update(card_number="GD4797932241231")
+    fixed = {
+        **BAD,
+        "weight_kg": "61",
+        "prescriptions": [
+            {
+                "drug_name": "Thuốc nam tự chọn",
+                "dose": "1 gói/ngày",
+                "quantity": "5",
+                "unit_price": "2000",
+            }
+        ],
+    }
+    services.close_visit(bacsi, visit, fixed)
+    item = OutboxItem.objects.get(visit=visit, kind="claim")
+    assert item.errors == [] and item.state == "waiting"
+    # A drug without a catalogue code is outside the BHYT list: the patient pays it.
+    assert "<MA_THUOC>00.0000</MA_THUOC>" in item.tables["XML2"]
+    assert "<PHAM_VI>2</PHAM_VI>" in item.tables["XML2"]
+
+
+def test_validator_refuses_an_out_of_list_drug_at_price_zero():
+    from lxml import etree
+
+    from kcb06.interchange import validation
+
+    xml2 = etree.fromstring(
+        "<CHITIEU_CHITIET_THUOC><DSACH_CHI_TIET_THUOC><CHI_TIET_THUOC>"
+        "<MA_LK>X</MA_LK><STT>1</STT><MA_THUOC>00.0000</MA_THUOC><TEN_THUOC>Thuốc nam</TEN_THUOC>"
+        "<PHAM_VI>1</PHAM_VI><SO_LUONG>5</SO_LUONG><DON_GIA>0</DON_GIA>"
+        "</CHI_TIET_THUOC></DSACH_CHI_TIET_THUOC></CHITIEU_CHITIET_THUOC>"
+    )
+    xml1 = etree.fromstring("<TONG_HOP><MA_LK>X</MA_LK></TONG_HOP>")
+    errs = validation.rules_claim({"XML1": xml1, "XML2": xml2})
+    by_field = {(e["table"], e["field"]): e for e in errs if e["table"] == "XML2"}
+    assert by_field[("XML2", "DON_GIA")]["row"] == "1"
+    assert "ngoài danh mục BHYT" in by_field[("XML2", "MA_THUOC")]["message_vi"]
+
+
+def test_api_answers_422_naming_every_problem(org):
+    from django.test import Client
+
+    from kcb06.facilities.services import create_api_key
+
+    key = create_api_key(org["facilities"]["27901"], "HIS phòng khám", org["users"]["bacsi"])
+    his = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    visit = f.visit(f.patient("Hà Văn Qua API"))
+    body = {**f.CLOSE, "weight_kg": None, "sick_leave_days": 2}
+    resp = his.post(f"/api/v1/visits/{visit.pk}/closure", body, content_type="application/json")
+    assert resp.status_code == 422, resp.content
+    err = resp.json()["error"]
+    assert err["code"] == "closure_claim_invalid"
+    assert "cân nặng" in err["message_vi"] and "mã số BHXH" in err["message_vi"]
+    assert err["message_en"]
+    assert not VisitClosure.objects.filter(visit=visit).exists()

@@ -360,6 +360,8 @@ def check_in(
                 err.candidates = [c.as_dict() for c in candidates]
                 raise err
 
+    # The clerk's answer to "likely duplicate" (link or create new), audited after the write.
+    decided = patient is None and (link_id is not None or bool(confirm.get("create_new")))
     # A cached verdict's read is audited in the visit's own entry (see _write).
     verdict_dict, verdict = _verify(operator, person, patient, known_card, audit_cache_hit=False)
     if verdict.outcome == "valid" and verdict.card is not None:
@@ -403,7 +405,23 @@ def check_in(
                 raise
         except (OperationalError, InterfaceError) as exc:
             raise _database_unavailable(exc) from None
+    if created and decided:
+        _audit_duplicate_choice(operator, visit, link_id)
     return _result(visit, created=created, warnings=warnings, verdict=verdict_dict)
+
+
+def _audit_duplicate_choice(operator, visit: Visit, link_id: int | None) -> None:
+    """Who decided that this person is (or is not) one of the likely duplicates shown. Its own
+    entry, written right after the check-in's (which commits with the ticket)."""
+    record(
+        operator,
+        Action.UPDATE if link_id is not None else Action.CREATE,
+        object_type="patient",
+        object_id=visit.patient_id,
+        patient_id=visit.patient_id,
+        purpose="duplicate_linked" if link_id is not None else "duplicate_new_record",
+        detail={"visit": visit.pk, "ma_lk": visit.ma_lk},
+    )
 
 
 def _database_unavailable(exc) -> DomainError:

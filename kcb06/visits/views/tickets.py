@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
@@ -12,6 +13,8 @@ from kcb06.visits.tickets import qr_svg, ticket_pdf
 from kcb06.visits.views.common import DESK, not_found
 
 
+# The desk and the kiosk print the ticket through a hidden frame of their own page.
+@xframe_options_sameorigin
 @role_required(*DESK)
 def ticket_html(request, token: str):
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kcb06.patients import services as mpi
 from kcb06.visits import departments
 from kcb06.visits.departments import local_day
-from kcb06.visits.models import Visit, VisitStatus
+from kcb06.visits.models import Priority, Visit, VisitStatus
 
 NEW_RECORD = "new"
 
@@ -66,4 +66,6 @@ def panel_after_ticket(principal, result) -> dict:
         "verdict": result.verdict,
         "departments": departments.departments_today(principal),
         "selected": result.ticket.department.code,
+        "priorities": Priority.choices,
+        "priority": result.ticket.priority,
     }

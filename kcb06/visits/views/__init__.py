@@ -7,6 +7,7 @@ from kcb06.visits.views.clinic import clinic, clinic_action
 from kcb06.visits.views.kiosk import kiosk, kiosk_step
 from kcb06.visits.views.reception import reception, reception_check_in, reception_scan
 from kcb06.visits.views.tickets import ticket_html, ticket_pdf_view
+from kcb06.visits.views.today import today, today_cancel, today_department, today_find
 
 __all__ = [
     "board",
@@ -20,4 +21,8 @@ __all__ = [
     "reception_scan",
     "ticket_html",
     "ticket_pdf_view",
+    "today",
+    "today_cancel",
+    "today_department",
+    "today_find",
 ]

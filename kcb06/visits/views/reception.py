@@ -8,8 +8,10 @@ from django.views.decorators.http import require_POST
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
-from kcb06.visits import departments, details, services
+from kcb06.visits import changes, departments, details, services
+from kcb06.visits.departments import local_day
 from kcb06.visits.desk import panel_after_ticket, record_choice, sex_code_from_number
+from kcb06.visits.models import Priority
 from kcb06.visits.views.common import DESK, error
 
 DETAILS_WRONG = DomainError(
@@ -61,6 +63,7 @@ def reception_scan(request):
     except DomainError as exc:
         return error(request, "visits/_panel.html", exc)
     first_open = next((d for d in deps if d["open_today"]), None)
+    born = pv.person.date_of_birth
     return render(
         request,
         "visits/_panel.html",
@@ -71,6 +74,8 @@ def reception_scan(request):
             "departments": deps,
             "selected": first_open["code"] if first_open else "",
             "verdict": pv.verdict,
+            "priorities": Priority.choices,
+            "priority": changes.age_priority(born, local_day()),
         },
     )
 
@@ -90,6 +95,10 @@ def reception_check_in(request):
         )
     except DomainError as exc:
         return error(request, "visits/_issued.html", exc)
+    if result.created:
+        changes.set_priority(
+            request.principal, result.ticket, result.patient, request.POST.get("priority", "")
+        )
     return render(
         request,
         "visits/_issued.html",

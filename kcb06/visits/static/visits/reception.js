@@ -1,7 +1,7 @@
 // Reception desk: the cursor lives in the scan field. A scanner types the QR text + Enter
 // (a scan); Enter on the empty field issues the ticket for the selected department.
 // Keys anywhere on the page: Alt+1…9 pick a department and issue, Alt+P prints the ticket
-// again, Alt+M re-checks with the newer card the portal named (answer 003/004).
+// again, Alt+U changes the priority group, Alt+M re-checks with the newer card the portal named (answer 003/004).
 (function () {
   const field = document.getElementById("scan");
   const form = document.getElementById("scan-form");
@@ -67,6 +67,11 @@
     }
     const k = e.key.toLowerCase();
     if (k === "p") { e.preventDefault(); reprint(); return; }
+    if (k === "u") {
+      const sel = document.querySelector('#issue-form select[name="priority"]');
+      if (sel) { e.preventDefault(); sel.selectedIndex = (sel.selectedIndex + 1) % sel.options.length; }
+      return;
+    }
     if (k === "m") {
       const btn = document.querySelector('[data-testid="recheck-new-card"]');
       if (btn) { e.preventDefault(); btn.click(); }

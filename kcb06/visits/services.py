@@ -194,6 +194,19 @@ def _with_details(person: mpi.PersonData, patient: Patient | None, confirm: dict
     return replace(person, full_name=name, date_of_birth=dob, sex=sex)
 
 
+def _with_newer_card(person: mpi.PersonData, confirm: dict) -> mpi.PersonData:
+    """The clerk re-checks with the newer card the portal named (answers 003 and 004,
+    `maTheMoi`): that card is asked instead of the one scanned or held."""
+    card = (confirm.get("card_number") or "").strip()
+    if not card:
+        return person
+    from dataclasses import replace
+
+    from kcb06.identity import parse_bhyt_card
+
+    return replace(person, card_number=parse_bhyt_card(card).card_number)
+
+
 def _visible(principal, patient: Patient | None, known: bool | None = None) -> Patient | None:
     """A record found by a typed number lends its name/DOB only if known at this facility;
     otherwise the clerk types them (a number alone must not reveal another facility's data).
@@ -277,6 +290,7 @@ def preview(scan_text: str, operator, *, confirm: dict | None = None) -> Preview
     operator.require_role(*CHECK_IN_ROLES)
     confirm = confirm or {}
     kind, person, warnings = _parse(operator, scan_text)
+    person = _with_newer_card(person, confirm)
     patient = mpi.find_known(person)
     person = _with_details(person, _visible(operator, patient), confirm)
     candidates = [] if patient is not None else _scoped_candidates(operator, person)
@@ -314,6 +328,7 @@ def check_in(
     dep = department_for(operator, department, day)
     ensure_open(dep, day)
     kind, person, warnings = _parse(operator, scan_text)
+    person = _with_newer_card(person, confirm)
     scope = operator.patient_data_facility_ids()
     found = True
     if person.id_number:  # a chip-card scan: the holder and its standing in one statement

@@ -26,6 +26,8 @@ def _confirm(post, typed: details.TypedDetails) -> dict:
     (`record`: a record's id to link, or "new")."""
     confirm = typed.confirm() if typed.complete else {}
     confirm.update(record_choice(post))
+    if post.get("card_number"):  # a re-check with the newer card (answer 003/004)
+        confirm["card_number"] = post["card_number"]
     return confirm
 
 

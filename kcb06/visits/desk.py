@@ -3,6 +3,9 @@ choice among likely duplicates, and the panel as it stands right after a ticket.
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from kcb06.patients import services as mpi
 from kcb06.visits import departments
 from kcb06.visits.departments import local_day
@@ -69,3 +72,27 @@ def panel_after_ticket(principal, result) -> dict:
         "priorities": Priority.choices,
         "priority": result.ticket.priority,
     }
+
+
+# A date or year at the end of the text, after a space (or alone): never the tail of a number.
+_TRAILING_DATE = re.compile(r"^(?:(.*)\s)?(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}|\d{8})$")
+_TRAILING_YEAR = re.compile(r"^(?:(.*)\s)?((?:18|19|20)\d{2})$")
+
+
+def split_query(text: str) -> tuple[str, date | None, int | None, str]:
+    """The desk's one search field: a name with a date or year of birth at its end (either
+    may be alone), or an ID / card number. Returns (name or number, date, year, error in
+    Vietnamese). Eight digits are a date (ddmmyyyy): no identifier has eight digits."""
+    from kcb06.visits.details import read_birth_date
+
+    text = " ".join((text or "").split())
+    match = _TRAILING_DATE.match(text)
+    if match:
+        born, why = read_birth_date(match.group(2))
+        if why:
+            return match.group(1) or "", None, None, why
+        return match.group(1) or "", born, born.year, ""
+    match = _TRAILING_YEAR.match(text)
+    if match:
+        return match.group(1) or "", None, int(match.group(2)), ""
+    return text, None, None, ""

@@ -422,6 +422,10 @@ def check_in(
             raise _database_unavailable(exc) from None
     if created and decided:
         _audit_duplicate_choice(operator, visit, link_id)
+    if created:  # a child under 6 or someone 75 or over is called first, from any entry point
+        from kcb06.visits.changes import set_priority
+
+        set_priority(operator, visit.ticket, visit.patient)
     return _result(visit, created=created, warnings=warnings, verdict=verdict_dict)
 
 

@@ -109,3 +109,12 @@ def test_search_field_reads_date_or_year_at_the_end_never_inside_a_number():
     assert split_query("nguyen van a 15-08-1985")[:3] == ("nguyen van a", date(1985, 8, 15), 1985)
     assert split_query("le van b 1950")[:3] == ("le van b", None, 1950)
     assert split_query("31021990")[3]
+
+
+def test_any_entry_point_gives_a_young_child_priority(org, portal):
+    from tests.visits.helpers import cccd
+
+    r = services.check_in(cccd("027224000130", "Trịnh Bé Demo", "01012024"), "K01", principal(org))
+    assert r.ticket.priority == "child" == Ticket.objects.get().priority
+    adult = services.check_in(VALID, "K01", principal(org))
+    assert adult.ticket.priority == ""

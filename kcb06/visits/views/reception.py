@@ -97,10 +97,9 @@ def reception_check_in(request):
         )
     except DomainError as exc:
         return error(request, "visits/_issued.html", exc)
-    if result.created:
-        changes.set_priority(
-            request.principal, result.ticket, result.patient, request.POST.get("priority", "")
-        )
+    chosen = request.POST.get("priority", "")
+    if result.created and chosen:  # the clerk's group (the age groups are set by check_in)
+        changes.set_priority(request.principal, result.ticket, result.patient, chosen)
     return render(
         request,
         "visits/_issued.html",

@@ -78,6 +78,20 @@ def _todays_visit(principal, visit_id: int, *, lock: bool = False) -> Visit:
     return visit
 
 
+def todays_visit(principal, visit_id: int) -> Visit:
+    """One of today's visits of the principal's facility, to show with its actions (audited)."""
+    visit = _todays_visit(principal, visit_id)
+    record(
+        principal,
+        Action.READ,
+        object_type="visit",
+        object_id=visit.pk,
+        patient_id=visit.patient_id,
+        purpose="todays_check_ins",
+    )
+    return visit
+
+
 def _still_waiting(visit: Visit, what_vi: str, what_en: str) -> None:
     if visit.status == VisitStatus.CANCELLED:
         raise DomainError(
@@ -100,13 +114,13 @@ def cancel_visit(principal, visit_id: int, reason: str) -> Visit:
     cancelled (the number is not given again), today's DailyCheckIn row goes, so the person
     can be checked in at that department again (a new visit and a new number)."""
     reason = " ".join((reason or "").split())[:255]
-    if not reason:
-        raise DomainError(
-            "reason_required", "Hãy ghi lý do hủy.", "A reason for cancelling is required."
-        )
     with transaction.atomic():
         visit = _todays_visit(principal, visit_id, lock=True)
         _still_waiting(visit, "hủy", "cancel")
+        if not reason:
+            raise DomainError(
+                "reason_required", "Hãy ghi lý do hủy.", "A reason for cancelling is required."
+            )
         visit.status = VisitStatus.CANCELLED
         visit.save(update_fields=["status", "updated_at"])
         Ticket.objects.filter(pk=visit.ticket.pk).update(status=TicketStatus.CANCELLED)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.visits import changes, departments
-from kcb06.visits.views.common import DESK
+from kcb06.visits.views.common import DESK, not_found
 
 
 def _visit_ctx(request, visit, *, message: str = "", error=None, printed: bool = False) -> dict:
@@ -42,39 +42,48 @@ def today_find(request):
     return render(request, "visits/_today_found.html", ctx)
 
 
+def _after_change(request, visit_id: int, change, message) -> object:
+    """Apply `change`; show the visit with the outcome, or a clear page when the visit is not
+    one of today's at the clerk's facility."""
+    try:
+        visit = change()
+    except DomainError as exc:
+        try:
+            visit = changes.todays_visit(request.principal, visit_id)
+        except DomainError:
+            return not_found(request, exc)
+        return render(request, "visits/_today_visit.html", _visit_ctx(request, visit, error=exc))
+    return render(request, "visits/_today_visit.html", message(visit))
+
+
 @require_POST
 @role_required(*DESK)
 def today_cancel(request, visit_id: int):
-    try:
-        visit = changes.cancel_visit(request.principal, visit_id, request.POST.get("reason", ""))
-    except DomainError as exc:
-        visit = _reload(request, visit_id)
-        if visit is None:
-            raise
-        return render(request, "visits/_today_visit.html", _visit_ctx(request, visit, error=exc))
-    message = f"Đã hủy lượt tiếp đón số {visit.ticket.number} ({visit.department.name})."
-    return render(request, "visits/_today_visit.html", _visit_ctx(request, visit, message=message))
+    return _after_change(
+        request,
+        visit_id,
+        lambda: changes.cancel_visit(request.principal, visit_id, request.POST.get("reason", "")),
+        lambda v: _visit_ctx(
+            request,
+            v,
+            message=f"Đã hủy lượt tiếp đón số {v.ticket.number} ({v.department.name}).",
+        ),
+    )
 
 
 @require_POST
 @role_required(*DESK)
 def today_department(request, visit_id: int):
-    try:
-        visit = changes.change_department(
-            request.principal, visit_id, request.POST.get("department", "")
-        )
-    except DomainError as exc:
-        visit = _reload(request, visit_id)
-        if visit is None:
-            raise
-        return render(request, "visits/_today_visit.html", _visit_ctx(request, visit, error=exc))
-    message = f"Đã chuyển sang {visit.department.name}: số mới {visit.ticket.number}."
-    return render(
+    return _after_change(
         request,
-        "visits/_today_visit.html",
-        _visit_ctx(request, visit, message=message, printed=True),
+        visit_id,
+        lambda: changes.change_department(
+            request.principal, visit_id, request.POST.get("department", "")
+        ),
+        lambda v: _visit_ctx(
+            request,
+            v,
+            message=f"Đã chuyển sang {v.department.name}: số mới {v.ticket.number}.",
+            printed=True,
+        ),
     )
-
-
-def _reload(request, visit_id: int):
-    return next((v for v in changes.todays_check_ins(request.principal) if v.pk == visit_id), None)

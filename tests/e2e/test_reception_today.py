@@ -48,6 +48,10 @@ def test_reprint_move_and_cancel_from_todays_list(e2e_org, logged_in_page, porta
     page.keyboard.press("Enter")
     page.locator("[data-testid=today-message]", has_text="Đã hủy").wait_for()
     assert page.locator("[data-testid=visit-status]").inner_text() == "Đã hủy"
+    # the list below is redrawn: both of today's visits, the cancelled one marked
+    row = page.locator(f"[data-testid=today-row][data-visit='{first.visit.pk}']")
+    assert row.locator("td").nth(4).inner_text() == "Đã hủy"
+    assert page.locator("[data-testid=today-row]").count() == 2
     screenshot("reception-today", page, full_page=True)
     cancelled = Visit.objects.get(pk=first.visit.pk)
     assert cancelled.status == "cancelled" and cancelled.ticket.status == "cancelled"

@@ -53,7 +53,9 @@ def _after_change(request, visit_id: int, change, message) -> object:
         except DomainError:
             return not_found(request, exc)
         return render(request, "visits/_today_visit.html", _visit_ctx(request, visit, error=exc))
-    return render(request, "visits/_today_visit.html", message(visit))
+    ctx = message(visit)
+    ctx.update(rows=changes.todays_check_ins(request.principal), refresh_rows=True)
+    return render(request, "visits/_today_visit.html", ctx)
 
 
 @require_POST

@@ -162,6 +162,24 @@ class TicketStatus(models.TextChoices):
     CALLED = "called", _("Đang gọi")
     DONE = "done", _("Đã vào khám")
     ABSENT = "absent", _("Vắng mặt")
+    # A cancelled visit's ticket stays (its number is never given again), out of the queue.
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class Priority(models.TextChoices):
+    """Who is examined first under the Law on Medical Examination and Treatment (Luật Khám
+    bệnh, chữa bệnh số 15/2023/QH15, its priority rule): children under 6, pregnant women,
+    people with severe or very severe disabilities, people aged 75 and over, people with
+    meritorious services to the revolution. Ages come from the record's date of birth; the
+    other groups are the clerk's choice at the desk."""
+
+    # The clerk's groups first (Alt+U steps through them at the desk), then those by age.
+    NONE = "", _("Không")
+    PREGNANT = "pregnant", _("Phụ nữ có thai")
+    SEVERE_DISABILITY = "disability", _("Người khuyết tật nặng, đặc biệt nặng")
+    MERITORIOUS = "merit", _("Người có công với cách mạng")
+    CHILD_UNDER_6 = "child", _("Trẻ em dưới 6 tuổi")
+    ELDERLY_75 = "elderly", _("Người từ đủ 75 tuổi")
 
 
 class Ticket(models.Model):
@@ -183,6 +201,10 @@ class Ticket(models.Model):
     issued_at = models.DateTimeField(auto_now_add=True)
     called_at = models.DateTimeField(null=True, blank=True)
     call_count = models.PositiveSmallIntegerField(default=0)
+    # A database default: the check-in's hand-written insert (visits.numbers) leaves it out.
+    priority = models.CharField(
+        _("ưu tiên"), max_length=10, choices=Priority.choices, default="", db_default="", blank=True
+    )
 
     class Meta:
         verbose_name = _("phiếu số thứ tự")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from kcb06.audit.services import record
 from kcb06.errors import DomainError
 from kcb06.facilities.models import Department, Role
+from kcb06.visits.changes import QUEUE_ORDER
 from kcb06.visits.departments import local_day
 from kcb06.visits.models import Ticket, TicketStatus
 
@@ -28,7 +29,8 @@ def _audit_call(principal, action: str, ticket: Ticket) -> None:
 
 
 def call_next(principal, department_id: int) -> Ticket | None:
-    """Call the lowest waiting number; the ticket being called before is marked done."""
+    """Call the next waiting number, priority tickets first (kcb06.visits.changes), each group
+    by number; the ticket being called before is marked done."""
     dep = _queue_dep(principal, department_id)
     day = local_day()
     with transaction.atomic():
@@ -38,7 +40,7 @@ def call_next(principal, department_id: int) -> Ticket | None:
         ticket = (
             Ticket.objects.select_for_update()
             .filter(department=dep, day=day, status=TicketStatus.WAITING)
-            .order_by("number")
+            .order_by(*QUEUE_ORDER)
             .first()
         )
         if ticket is None:
@@ -100,7 +102,15 @@ def board_state(facility_id: int) -> dict:
                 "room": dep.room,
                 "calling": called.number if called else None,
                 "call_seq": (f"{called.pk}-{called.call_count}" if called is not None else ""),
+                "calling_priority": bool(called and called.priority),
                 "waiting": tickets.filter(status=TicketStatus.WAITING).count(),
+                # Numbers only: who is in a priority group is not shown in the hall.
+                "priority_waiting": list(
+                    tickets.filter(status=TicketStatus.WAITING)
+                    .exclude(priority="")
+                    .order_by("number")
+                    .values_list("number", flat=True)[:10]
+                ),
             }
         )
     return {"day": day.isoformat(), "rooms": rows}

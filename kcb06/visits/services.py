@@ -220,6 +220,19 @@ def _with_details(person: mpi.PersonData, patient: Patient | None, confirm: dict
     return replace(person, full_name=name, date_of_birth=dob, sex=sex)
 
 
+def _with_newer_card(person: mpi.PersonData, confirm: dict) -> mpi.PersonData:
+    """The clerk re-checks with the newer card the portal named (answers 003 and 004,
+    `maTheMoi`): that card is asked instead of the one scanned or held."""
+    card = (confirm.get("card_number") or "").strip()
+    if not card:
+        return person
+    from dataclasses import replace
+
+    from kcb06.identity import parse_bhyt_card
+
+    return replace(person, card_number=parse_bhyt_card(card).card_number)
+
+
 def _visible(principal, patient: Patient | None, known: bool | None = None) -> Patient | None:
     """A record found by a typed number lends its name/DOB only if known at this facility;
     otherwise the clerk types them (a number alone must not reveal another facility's data).
@@ -366,6 +379,7 @@ def preview(
     operator.require_role(*roles)
     confirm = confirm or {}
     kind, person, warnings = _parse(operator, scan_text)
+    person = _with_newer_card(person, confirm)
     holder = mpi.find_known(person)
     known = holder is not None and _visible(operator, holder) is not None
     presented = _with_details(person, holder if known else None, confirm)
@@ -425,6 +439,7 @@ def check_in(
     dep = department_for(operator, department, day)
     ensure_open(dep, day)
     kind, person, warnings = _parse(operator, scan_text)
+    person = _with_newer_card(person, confirm)
     scope = operator.patient_data_facility_ids()
     found = True
     if person.id_number:  # a chip-card scan: the holder and its standing in one statement
@@ -490,6 +505,8 @@ def check_in(
                 err.candidates = [c.as_dict() for c in candidates]
                 raise err
 
+    # The clerk's answer to "likely duplicate" (link or create new), audited after the write.
+    decided = patient is None and (link_id is not None or bool(confirm.get("create_new")))
     # A cached verdict's read is audited in the visit's own entry (see _write).
     verdict_dict, verdict = _verify(operator, presented, patient, known_card, audit_cache_hit=False)
     if verdict.outcome == "valid" and verdict.card is not None and not person.claimed_id_number:
@@ -535,10 +552,30 @@ def check_in(
                 raise
         except (OperationalError, InterfaceError) as exc:
             raise _database_unavailable(exc) from None
+    if created and decided:
+        _audit_duplicate_choice(operator, visit, link_id)
+    if created:  # a child under 6 or someone 75 or over is called first, from any entry point
+        from kcb06.visits.changes import set_priority
+
+        set_priority(operator, visit.ticket, visit.patient)
     result = _result(visit, created=created, warnings=warnings, verdict=verdict_dict)
     if differences:  # what the record still holds otherwise than the scan or the clerk said
         result.differences = identity.differences(visit.patient, person)
     return result
+
+
+def _audit_duplicate_choice(operator, visit: Visit, link_id: int | None) -> None:
+    """Who decided that this person is (or is not) one of the likely duplicates shown. Its own
+    entry, written right after the check-in's (which commits with the ticket)."""
+    record(
+        operator,
+        Action.UPDATE if link_id is not None else Action.CREATE,
+        object_type="patient",
+        object_id=visit.patient_id,
+        patient_id=visit.patient_id,
+        purpose="duplicate_linked" if link_id is not None else "duplicate_new_record",
+        detail={"visit": visit.pk, "ma_lk": visit.ma_lk},
+    )
 
 
 def _database_unavailable(exc) -> DomainError:

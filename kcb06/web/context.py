@@ -17,4 +17,8 @@ def navigation(request):
             continue
         active = request.path.startswith(url) if url != "/" else request.path == "/"
         items.append({"name": url_name, "url": url, "label": label, "active": active})
+    # Nested pages (/reception/today/ under /reception/): only the closest entry is active.
+    longest = max((len(i["url"]) for i in items if i["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == longest
     return {"nav_items": items, "principal": principal}

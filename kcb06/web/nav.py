@@ -6,6 +6,9 @@ from kcb06.facilities.models import Role
 R = Role
 NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("visits:reception", "Tiếp đón", (R.RECEPTION,)),
+    ("visits:today", "Lượt hôm nay", (R.RECEPTION, R.FACILITY_ADMIN)),
+    ("visits:patient_search", "Tìm người bệnh", (R.RECEPTION, R.FACILITY_ADMIN)),
+    ("visits:merge", "Gộp hồ sơ trùng", (R.FACILITY_ADMIN,)),
     ("patients:search", "Người bệnh", (R.RECEPTION, R.CLINICIAN, R.FACILITY_ADMIN)),
     ("visits:clinic", "Phòng khám", (R.CLINICIAN,)),
     ("healthbook:worklist", "Sổ sức khỏe", (R.CLINICIAN,)),

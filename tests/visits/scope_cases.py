@@ -91,6 +91,71 @@ CASES = [
     ),
 ]
 
+CASES += [
+    Case("visits:today", lambda w: "/reception/today/", via=("session",), expect=frozenset({200})),
+    Case(
+        "visits:today_find",
+        lambda w: "/reception/today/find/",
+        method="POST",
+        data=lambda w: {"q": "Bí Mật"},
+        via=("session",),
+        expect=frozenset({200}),
+    ),
+    # An empty reason and the visit's own department: the owner's answer changes nothing.
+    Case(
+        "visits:today_cancel",
+        lambda w: f"/reception/today/{w.visit.pk}/cancel/",
+        method="POST",
+        data=lambda w: {"reason": ""},
+        via=("session",),
+    ),
+    Case(
+        "visits:today_department",
+        lambda w: f"/reception/today/{w.visit.pk}/department/",
+        method="POST",
+        data=lambda w: {"department": w.visit.department.code},
+        via=("session",),
+    ),
+    Case(
+        "visits:patient_search_results",
+        lambda w: "/reception/patients/find/",
+        method="POST",
+        data=lambda w: {"q": "luu thi bi mat 1995"},
+        via=("session",),
+        expect=frozenset({200}),
+    ),
+    Case(
+        "visits:merge",
+        lambda w: "/reception/merge/",
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({200}),
+        control=None,
+        note="lists groups of two or more records; the world's patient has no namesake",
+    ),
+    Case(
+        "visits:merge_do",
+        lambda w: "/reception/merge/do/",
+        method="POST",
+        data=lambda w: {"source": w.patient.pk, "target": w.patient.pk + 1, "reason": "x"},
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({200}),
+        control=None,
+        note="the outsider's merge is refused with a message; the owner's would change the world",
+    ),
+    Case(
+        "visits:merge_undo",
+        lambda w: "/reception/merge/999999/undo/",
+        method="POST",
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({200}),
+        control=None,
+        note="no such merge at the user's facility: a message, no record",
+    ),
+]
+
 EXEMPT = [
     Exempt("GET /api/v1/departments", "the caller's own departments, no patient data"),
     Exempt("GET /api/v1/queue/board", "numbers and rooms of the caller's facility only"),
@@ -99,4 +164,5 @@ EXEMPT = [
     Exempt("visits:board", "numbers and rooms of the user's facility only"),
     Exempt("visits:board_state", "numbers and rooms of the user's facility only"),
     Exempt("visits:clinic", "queue counts of the user's own facility, no names"),
+    Exempt("visits:patient_search", "empty search page; results come through its POST"),
 ]

@@ -3,39 +3,41 @@ travel in POST bodies only, never URLs."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
-from kcb06.identity import IdentityError
-from kcb06.identity.cccd import parse_date
-from kcb06.visits import departments, services
+from kcb06.visits import changes, departments, details, services
+from kcb06.visits.departments import local_day
+from kcb06.visits.desk import panel_after_ticket, record_choice, sex_code_from_number
+from kcb06.visits.models import Priority
 from kcb06.visits.views.common import DESK, error
 
-
-def _birth_date(text: str):
-    """The details form's date as the clerk types it, day first (15/08/1985, 15081985); an ISO
-    date is the form's own hidden copy. A browser's date input would have followed the
-    browser's locale, month first in an English one. Unreadable text is passed on, and the
-    service asks again (needs_details)."""
-    text = (text or "").strip()
-    try:
-        return date.fromisoformat(text) if "-" in text else parse_date(text, "date_of_birth")
-    except (ValueError, IdentityError):
-        return text
+DETAILS_WRONG = DomainError(
+    "details_invalid",
+    "Thông tin vừa nhập chưa đúng: hãy sửa ô được đánh dấu rồi nhấn Enter.",
+    "The typed details are not valid: correct the marked field.",
+)
 
 
-def _confirm(post) -> dict:
-    return {
-        "full_name": post.get("full_name", ""),
-        "date_of_birth": _birth_date(post.get("date_of_birth", "")),
-        "sex": post.get("sex", ""),
-        "link_patient_id": post.get("link_patient_id") or None,
-        "create_new": post.get("create_new") == "1",
-    }
+def _confirm(post, typed: details.TypedDetails) -> dict:
+    """The clerk's decisions: the typed details, and one choice among likely duplicates
+    (`record`: a record's id to link, or "new")."""
+    confirm = typed.confirm() if typed.complete else {}
+    confirm.update(record_choice(post))
+    if post.get("card_number"):  # a re-check with the newer card (answer 003/004)
+        confirm["card_number"] = post["card_number"]
+    return confirm
+
+
+def _details_form(request, exc: DomainError, scan: str, typed: details.TypedDetails):
+    return error(
+        request,
+        "visits/_panel.html",
+        exc,
+        {"needs_details": True, "scan": scan, "typed": typed},
+    )
 
 
 @role_required(*DESK)
@@ -48,15 +50,22 @@ def reception(request):
 @role_required(*DESK)
 def reception_scan(request):
     scan = request.POST.get("scan", "")
-    confirm = _confirm(request.POST)
+    typed = details.read(request.POST)
+    if typed.given and typed.errors:
+        # What the clerk typed stays in the form, with what is wrong beside the field.
+        return _details_form(request, DETAILS_WRONG, scan, typed)
+    confirm = _confirm(request.POST, typed)
     deps = departments.departments_today(request.principal)
     try:
         pv = services.preview(scan, request.principal, confirm=confirm)
     except services.NeedsDetails as exc:
-        return error(request, "visits/_panel.html", exc, {"needs_details": True, "scan": scan})
+        if not typed.given:
+            typed.raw_sex = sex_code_from_number(scan)
+        return _details_form(request, exc, scan, typed)
     except DomainError as exc:
         return error(request, "visits/_panel.html", exc)
     first_open = next((d for d in deps if d["open_today"]), None)
+    born = pv.person.date_of_birth
     return render(
         request,
         "visits/_panel.html",
@@ -67,6 +76,8 @@ def reception_scan(request):
             "departments": deps,
             "selected": first_open["code"] if first_open else "",
             "verdict": pv.verdict,
+            "priorities": Priority.choices,
+            "priority": changes.age_priority(born, local_day()),
         },
     )
 
@@ -75,14 +86,22 @@ def reception_scan(request):
 @role_required(*DESK)
 def reception_check_in(request):
     scan = request.POST.get("scan", "")
+    confirm = _confirm(request.POST, details.read(request.POST))
     try:
         result = services.check_in(
             scan,
             request.POST.get("department", ""),
             request.principal,
-            confirm=_confirm(request.POST),
+            confirm=confirm,
             reason=request.POST.get("reason", ""),
         )
     except DomainError as exc:
         return error(request, "visits/_issued.html", exc)
-    return render(request, "visits/_issued.html", {"r": result, "t": result.ticket})
+    chosen = request.POST.get("priority", "")
+    if result.created and chosen:  # the clerk's group (the age groups are set by check_in)
+        changes.set_priority(request.principal, result.ticket, result.patient, chosen)
+    return render(
+        request,
+        "visits/_issued.html",
+        {"r": result, "t": result.ticket, "panel": panel_after_ticket(request.principal, result)},
+    )

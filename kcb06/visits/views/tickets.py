@@ -14,8 +14,8 @@ from kcb06.visits.tickets import qr_svg, ticket_pdf
 from kcb06.visits.views.common import DESK, not_found
 
 
-# The kiosk prints the ticket from a frame of its own page: same-origin framing only (the rest
-# of the site keeps X-Frame-Options DENY).
+# The desk and the kiosk print the ticket through a hidden frame of their own page: same-origin
+# framing only (the rest of the site keeps X-Frame-Options DENY).
 @xframe_options_sameorigin
 @role_required(*KIOSK_ROLES)
 def ticket_html(request, token: str):

@@ -61,7 +61,10 @@
           if (!row) return;
           const cell = row.querySelector(".calling");
           cell.textContent = r.calling === null ? "—" : r.calling;
+          cell.classList.toggle("priority", !!r.calling_priority);
           row.querySelector(".waiting").textContent = r.waiting;
+          const prio = row.querySelector(".priority-waiting");
+          if (prio) prio.textContent = (r.priority_waiting || []).join(", ");
           if (r.call_seq && seen[r.department] !== r.call_seq) {
             if (!first) { announce(r.calling, r.room); row.classList.add("flash"); setTimeout(function () { row.classList.remove("flash"); }, 4000); }
             seen[r.department] = r.call_seq;

@@ -56,6 +56,7 @@ class FacilityForm(forms.ModelForm):
             "old_province_code",
             "street",
             "portal_username",
+            "former_route_level",
             "is_active",
         ]
 

@@ -15,7 +15,9 @@ Order of the rules (QĐ 4750 appendix, Bảng 2 field 27 / Bảng 3 field 22 "MU
 4. co-payment exemption (5 consecutive years and this year's co-payments above 6 months of
    base salary): 100, NGAY_MIEN_CCT filled;
 5. in-scope cost of the visit below 15 % of the base salary in force on the visit's date: 100;
-6. otherwise the card's level (100/100/95/80/100).
+6. otherwise the card's level (100/100/95/80/100); also for a chronic patient's drugs
+   prescribed higher up and dispensed at the commune station (the appendix's own exception
+   to rule 3).
 """
 
 from collections.abc import Iterable, Sequence
@@ -175,7 +177,7 @@ def exemption_start(
     if certificate_date is not None:
         if certificate_date.year == visit_at.year and certificate_date <= _day(visit_at):
             return certificate_date
-    if five_year_date is None or five_year_date > _day(visit_at):
+    if five_year_date is None:
         return None
     months = Decimal(0)
     crossed = None
@@ -217,6 +219,7 @@ def decide(
     five_year_date: date | None = None,
     certificate_date: date | None = None,
     copayments: Iterable[Copayment] = (),
+    chronic_dispensing: bool = False,
 ) -> Benefit:
     """MUC_HUONG, the fund's and the patient's amounts and the reason, for one visit.
 
@@ -224,6 +227,9 @@ def decide(
     the shares in force. `in_scope_lines`: THANH_TIEN_BH of each in-scope line (or one total).
     `copayments`: the patient's co-payments of the year before this visit (kcb06's own claims
     and BHXH's lookup), used for the exemption with `five_year_date` (card check, ngayDu5Nam).
+    `chronic_dispensing`: a chronic patient examined and prescribed at a higher level whose
+    drugs are dispensed at the commune station (TT 30/2018, NĐ 146/2018 Đ14 k1 h): the
+    appendix writes the card level there, not 100 (except under 15 %).
     """
     lines = [in_scope_lines] if isinstance(in_scope_lines, Decimal) else list(in_scope_lines)
     total = sum(lines, Decimal("0.00"))
@@ -254,7 +260,7 @@ def decide(
                 f" quỹ trả {share} % × {level_text} = {vnd(muc)} %"
                 " (không áp dụng quy định dưới 15 % lương cơ sở và miễn cùng chi trả).",
             )
-    if facility_level is FacilityLevel.PRIMARY:
+    if facility_level is FacilityLevel.PRIMARY and not chronic_dispensing:
         return result(
             100,
             Rule.PRIMARY,

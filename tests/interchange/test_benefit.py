@@ -275,6 +275,26 @@ def test_last_years_copayments_do_not_count():
     assert (b.muc_huong, b.patient, b.ngay_mien_cct) == (80, D("100000"), "")
 
 
+def test_only_this_years_copayments_add_up():
+    # 10,000,000 in December 2025 and 6,000,000 in February 2026 (2.56 months): the year starts
+    # again on 01/01, so the patient is not exempt in March 2026.
+    copays = [
+        Copayment(at(2025, 12, 10, 10, 0), D("10000000")),
+        Copayment(at(2026, 2, 10, 10, 0), D("6000000")),
+    ]
+    b = visit("500000", "4", at(2026, 3, 5), five_year_date=date(2019, 1, 1), copayments=copays)
+    assert (b.muc_huong, b.ngay_mien_cct) == (80, "")
+
+
+def test_bhxh_certificate_of_another_year_or_a_later_date_does_not_exempt():
+    assert visit("500000", "4", at(2026, 9, 1), certificate_date=date(2025, 4, 5)).patient == D(
+        "100000"
+    )
+    assert visit("500000", "4", at(2026, 9, 1), certificate_date=date(2026, 10, 1)).patient == D(
+        "100000"
+    )
+
+
 def test_bhxh_certificate_date_is_written_as_yyyymmdd():
     b = visit("500000", "4", at(2026, 9, 1), certificate_date=date(2026, 4, 5))
     assert (b.muc_huong, b.patient, b.ngay_mien_cct) == (100, 0, "20260405")
@@ -292,6 +312,18 @@ def test_exemption_does_not_apply_to_a_self_referred_visit_paid_at_a_reduced_sha
         certificate_date=date(2026, 4, 5),
     )
     assert (b.muc_huong, b.ngay_mien_cct) == (32, "")
+
+
+def test_fund_share_is_rounded_half_up_per_line():
+    # 0.30 × 95 % = 0.285 -> 0.29 (half-up, as the appendix's "làm tròn" is read; half-even
+    # would give 0.28); the patient 0.01.
+    b = decide(
+        visit_at=at(2026, 3, 1),
+        uses_bhyt=True,
+        card_level="3",
+        in_scope_lines=[D("0.30"), D("400000")],
+    )
+    assert (b.fund, b.patient) == (D("0.29") + D("380000"), D("0.01") + D("20000"))
 
 
 # --- appendix worked example of the line formulas --------------------------------------------
@@ -376,3 +408,12 @@ def test_below_15_percent_of_base_salary_the_fund_pays_everything(
         route=route,
     )
     assert b.muc_huong == 100 and b.patient == 0
+
+
+def test_chronic_drugs_dispensed_at_the_commune_station_keep_the_card_level():
+    # Appendix, Bảng 2 field 27: chronic patient prescribed higher up, drugs dispensed at the
+    # commune station -> card level (500,000 × 80 %), or 100 when under 15 % (100,000).
+    kw = {"facility_level": FacilityLevel.PRIMARY, "chronic_dispensing": True}
+    b = visit("500000", "4", **kw)
+    assert (b.muc_huong, b.patient, b.rule) == (80, D("100000"), Rule.CARD_LEVEL)
+    assert visit("100000", "4", **kw).muc_huong == 100

@@ -38,36 +38,44 @@ def in_scope_amount(
     return min(bh, money(quantity * price_bv))
 
 
-def visit_benefit(v: VisitData) -> Benefit:
+def in_scope_lines(v: VisitData) -> tuple[list[Decimal | None], list[Decimal | None]]:
+    """THANH_TIEN_BH of each drug and each service line (None: out of BHYT scope, or a visit
+    not using BHYT), computed once for the benefit engine and the line rows."""
+    if not v.uses_bhyt:
+        return [None] * len(v.drugs), [None] * len(v.services)
+    drugs = [
+        in_scope_amount(d.quantity, d.unit_price, d.unit_price, ratio_bh=d.ratio, ratio_dv=100)
+        if d.scope == 1
+        else None
+        for d in v.drugs
+    ]
+    services = [
+        in_scope_amount(
+            s.quantity,
+            s.unit_price,
+            s.bhyt_price if s.bhyt_price is not None else s.unit_price,
+            ratio_bh=s.ratio,
+            ratio_dv=s.service_ratio,
+        )
+        if s.scope == 1
+        else None
+        for s in v.services
+    ]
+    return drugs, services
+
+
+def visit_benefit(v: VisitData, lines=None) -> Benefit:
     """The benefit engine's decision for a visit: MUC_HUONG for its in-scope lines, the fund's
     and the patient's amounts (the same T_BHTT/T_BNCCT the lines sum to), NGAY_MIEN_CCT and the
-    reason. The visit's in-scope total (T_TONGCHI_BH) decides the 15 % rule."""
-    lines = []
-    if v.uses_bhyt:
-        for d in v.drugs:
-            if d.scope == 1:
-                lines.append(
-                    in_scope_amount(
-                        d.quantity, d.unit_price, d.unit_price, ratio_bh=d.ratio, ratio_dv=100
-                    )
-                )
-        for s in v.services:
-            if s.scope == 1:
-                price_bh = s.bhyt_price if s.bhyt_price is not None else s.unit_price
-                lines.append(
-                    in_scope_amount(
-                        s.quantity,
-                        s.unit_price,
-                        price_bh,
-                        ratio_bh=s.ratio,
-                        ratio_dv=s.service_ratio,
-                    )
-                )
+    reason. The visit's in-scope total (T_TONGCHI_BH) decides the 15 % rule. `lines`:
+    in_scope_lines(v) when the caller has it already."""
+    drugs, services = lines if lines is not None else in_scope_lines(v)
+    in_scope = [bh for bh in (*drugs, *services) if bh is not None]
     return decide(
         visit_at=v.arrived_at.astimezone(VN),
         uses_bhyt=v.uses_bhyt,
         card_level=v.benefit_level or (v.card_number[2:3] if v.card_number else ""),
-        in_scope_lines=lines,
+        in_scope_lines=in_scope,
         facility_level=FacilityLevel(v.facility_level),
         route=Route(v.route),
         inpatient=is_inpatient(v.visit_type),
@@ -97,13 +105,15 @@ def line_amounts(
     ratio_bh: int,
     ratio_dv: int,
     muc_huong: Decimal | int,
+    bh: Decimal | None = None,
 ) -> LineAmounts:
     """`in_scope`: PHAM_VI 1 on a BHYT visit. An in-scope line keeps its THANH_TIEN_BH even at
     MUC_HUONG 0 (a self-referral the fund does not pay): the patient co-pays all of it
     (T_BNCCT), as the benefit engine's split says and the cashier bills."""
     bv = money(quantity * price_bv)
     if in_scope:
-        bh = in_scope_amount(quantity, price_bv, price_bh, ratio_bh=ratio_bh, ratio_dv=ratio_dv)
+        if bh is None:  # `bh`: in_scope_lines' figure for this line, when already computed
+            bh = in_scope_amount(quantity, price_bv, price_bh, ratio_bh=ratio_bh, ratio_dv=ratio_dv)
     else:
         bh = ZERO.quantize(CENT)
         muc_huong = 0

@@ -184,7 +184,7 @@ def exemption_start(
     for c in sorted(copayments, key=lambda c: c.at):
         if c.at.year != visit_at.year or c.at > visit_at:
             continue
-        months += c.amount / base_salary_on(visit_at).amount
+        months += c.amount / base_salary_on(c.at).amount
         if months > EXEMPTION_MONTHS:
             crossed = c.at
             break

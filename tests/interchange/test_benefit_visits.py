@@ -93,3 +93,29 @@ def test_facility_level_from_kind_and_former_route_level():
     assert facility_level(Facility(kind="tram_y_te")) == "primary"
     assert facility_level(Facility(kind="benh_vien")) == "district"
     assert facility_level(Facility(kind="benh_vien", former_route_level="central")) == "central"
+
+
+@pytest.mark.parametrize(
+    ("kind", "former", "visit_type", "registered", "code"),
+    [
+        ("tram_y_te", "", "01", False, "1.2"),  # primary level, registered there or not
+        ("tram_y_te", "", "01", True, "1.2"),
+        ("ttyt", "", "01", True, "1.1"),
+        ("ttyt", "", "01", False, "3.3"),  # former district level
+        ("benh_vien", "provincial", "03", False, "3.2"),
+        ("benh_vien", "provincial", "01", False, "1.18"),
+        ("benh_vien", "central", "01", False, "3.1"),
+    ],
+)
+def test_ma_doituong_kcb_follows_the_facility_level(kind, former, visit_type, registered, code):
+    from kcb06.facilities.models import Facility
+    from kcb06.interchange.mapper import doi_tuong
+
+    facility = Facility(code="27902", kind=kind, former_route_level=former)
+    visit = Visit(
+        facility=facility,
+        uses_bhyt=True,
+        ma_dkbd="27902" if registered else "27901",
+        visit_type=visit_type,
+    )
+    assert doi_tuong(visit) == code

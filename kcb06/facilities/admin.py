@@ -57,6 +57,7 @@ class FacilityForm(forms.ModelForm):
             "street",
             "portal_username",
             "lookup_officer",
+            "former_route_level",
             "is_active",
         ]
 

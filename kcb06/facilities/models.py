@@ -43,6 +43,17 @@ class FacilityKind(models.TextChoices):
         return {cls.DISTRICT_CENTRE, cls.HOSPITAL, cls.POLYCLINIC, cls.COMMUNE_STATION}
 
 
+class FormerRouteLevel(models.TextChoices):
+    """The facility's route level before 01/01/2025 ("tuyến chuyên môn kỹ thuật"): with the
+    facility kind it sets the share a self-referred BHYT patient gets (benefit engine,
+    kcb06.interchange.benefit; docs/interchange.md "Benefit levels")."""
+
+    BY_KIND = "", _("Theo loại cơ sở (trạm y tế xã: cấp ban đầu; cơ sở khác: tuyến huyện)")
+    DISTRICT = "district", _("Tuyến huyện")
+    PROVINCIAL = "provincial", _("Tuyến tỉnh")
+    CENTRAL = "central", _("Tuyến trung ương")
+
+
 class Facility(models.Model):
     code = models.CharField(
         _("mã cơ sở KCB (MA_CSKCB)"),
@@ -94,6 +105,14 @@ class Facility(models.Model):
             "Cổng BHXH chỉ trả lời tra cứu kèm họ tên và số CCCD của cán bộ tra cứu đã đăng ký "
             "với BHXH. Ki-ốt không có CCCD nên tra cứu dưới tên cán bộ này."
         ),
+    )
+    former_route_level = models.CharField(
+        _("tuyến cũ (trước 01/01/2025)"),
+        max_length=12,
+        blank=True,
+        default="",
+        choices=FormerRouteLevel.choices,
+        help_text=_("Quyết định mức hưởng BHYT khi người bệnh tự đến khám không đúng nơi đăng ký."),
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
 

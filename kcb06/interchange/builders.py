@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from kcb06.interchange.amounts import ZERO, benefit_percent, fmt, line_amounts
+from kcb06.interchange.amounts import ZERO, fmt, in_scope_lines, line_amounts, visit_benefit
 from kcb06.interchange.data import DrugLine, ServiceLine, VisitData
 from kcb06.interchange.fields import TABLES
 
@@ -110,9 +110,9 @@ def build_checkin(v: VisitData) -> etree._Element:
     return _listed("XML0", [row], tail="<CHUKYDONVI/>")
 
 
-def _drug_rows(v: VisitData, muc: int) -> tuple[list[dict[str, str]], list]:
+def _drug_rows(v: VisitData, muc: Decimal, bhs: list) -> tuple[list[dict[str, str]], list]:
     rows, amounts = [], []
-    for i, d in enumerate(v.drugs, 1):
+    for i, (d, bh) in enumerate(zip(v.drugs, bhs, strict=True), 1):
         a = line_amounts(
             d.quantity,
             d.unit_price,
@@ -121,6 +121,7 @@ def _drug_rows(v: VisitData, muc: int) -> tuple[list[dict[str, str]], list]:
             ratio_bh=d.ratio,
             ratio_dv=100,
             muc_huong=muc,
+            bh=bh,
         )
         amounts.append(a)
         rows.append(
@@ -148,7 +149,7 @@ def _drug_rows(v: VisitData, muc: int) -> tuple[list[dict[str, str]], list]:
                 "T_NGUONKHAC_VTTN": "0",
                 "T_NGUONKHAC_CL": "0",
                 "T_NGUONKHAC": "0",
-                "MUC_HUONG": str(a.muc_huong),
+                "MUC_HUONG": fmt(a.muc_huong),
                 "T_BNTT": fmt(a.t_bntt),
                 "T_BNCCT": fmt(a.t_bncct),
                 "T_BHTT": fmt(a.t_bhtt),
@@ -163,9 +164,9 @@ def _drug_rows(v: VisitData, muc: int) -> tuple[list[dict[str, str]], list]:
     return rows, amounts
 
 
-def _service_rows(v: VisitData, muc: int) -> tuple[list[dict[str, str]], list]:
+def _service_rows(v: VisitData, muc: Decimal, bhs: list) -> tuple[list[dict[str, str]], list]:
     rows, amounts = [], []
-    for i, s in enumerate(v.services, 1):
+    for i, (s, bh) in enumerate(zip(v.services, bhs, strict=True), 1):
         bh_price = s.bhyt_price if s.bhyt_price is not None else s.unit_price
         a = line_amounts(
             s.quantity,
@@ -175,6 +176,7 @@ def _service_rows(v: VisitData, muc: int) -> tuple[list[dict[str, str]], list]:
             ratio_bh=s.ratio,
             ratio_dv=s.service_ratio,
             muc_huong=muc,
+            bh=bh,
         )
         amounts.append((s, a))
         code_key, name_key = (
@@ -197,7 +199,7 @@ def _service_rows(v: VisitData, muc: int) -> tuple[list[dict[str, str]], list]:
                 "TYLE_TT_BH": str(s.ratio),
                 "THANH_TIEN_BV": fmt(a.thanh_tien_bv),
                 "THANH_TIEN_BH": fmt(a.thanh_tien_bh),
-                "MUC_HUONG": str(a.muc_huong),
+                "MUC_HUONG": fmt(a.muc_huong),
                 "T_NGUONKHAC_NSNN": "0",
                 "T_NGUONKHAC_VTNN": "0",
                 "T_NGUONKHAC_VTTN": "0",
@@ -221,9 +223,11 @@ def _service_rows(v: VisitData, muc: int) -> tuple[list[dict[str, str]], list]:
 
 def build_tables(v: VisitData) -> dict[str, etree._Element]:
     """The tables a closed visit needs, keyed by LOAIHOSO (XML1, XML2, ...), in order."""
-    muc = benefit_percent(v.uses_bhyt, v.benefit_level, v.card_number)
-    drug_rows, drug_amounts = _drug_rows(v, muc)
-    service_rows, service_amounts = _service_rows(v, muc)
+    drug_bh, service_bh = in_scope_lines(v)
+    benefit = visit_benefit(v, (drug_bh, service_bh))
+    muc = benefit.muc_huong
+    drug_rows, drug_amounts = _drug_rows(v, muc, drug_bh)
+    service_rows, service_amounts = _service_rows(v, muc, service_bh)
     lines = drug_amounts + [a for _s, a in service_amounts]
 
     def total(attr: str) -> Decimal:
@@ -284,6 +288,8 @@ def build_tables(v: VisitData) -> dict[str, etree._Element]:
         "NGAY_TAI_KHAM": day(v.follow_up),
         "MA_HSBA": v.record_no or v.ma_lk,
         "MA_TTDV": v.head_code,
+        "NAM_NAM_LIEN_TUC": day(v.five_year_date),
+        "NGAY_MIEN_CCT": benefit.ngay_mien_cct,
     }
     if v.weight_kg is not None:
         xml1["CAN_NANG"] = f"{v.weight_kg:.2f}"

@@ -123,6 +123,12 @@ class VisitData:
     card_to: date | None = None
     benefit_level: str = ""
     area_code: str = ""  # MA_KHUVUC
+    # Benefit engine inputs (kcb06.interchange.benefit; docs/interchange.md "Benefit levels").
+    facility_level: str = "district"  # benefit.FacilityLevel value
+    route: str = "registered"  # benefit.Route value
+    five_year_date: date | None = None  # NAM_NAM_LIEN_TUC, from the card check (ngayDu5Nam)
+    exemption_certificate_date: date | None = None  # BHXH "giấy miễn cùng chi trả"
+    copayments: list[tuple[datetime, Decimal]] = field(default_factory=list)  # this year, before
     reason: str = ""  # LY_DO_VV
     closed_at: datetime | None = None
     admitted_at: datetime | None = None  # NGAY_VAO_NOI_TRU

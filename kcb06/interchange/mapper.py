@@ -7,8 +7,10 @@ without it the demo value <MA_CSKCB>00000 is used and docs/interchange.md says s
 """
 
 import os
-from datetime import timedelta
-from decimal import Decimal
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from kcb06.interchange.data import (
     DrugLine,
@@ -21,6 +23,7 @@ from kcb06.interchange.data import (
 )
 from kcb06.interchange.validation import OUT_OF_LIST_DRUG
 
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SEX = {"male": "1", "female": "2", "m": "1", "f": "2", "nam": "1", "nu": "2", "1": "1", "2": "2"}
 EXAM_SERVICE = ("02.1896", "Khám bệnh")  # examination fee: the first cost of an outpatient visit
 
@@ -43,12 +46,84 @@ def birth_text(patient) -> str:
     return dob.strftime("%Y%m%d") + "0000"
 
 
+def facility_level(facility) -> str:
+    """The benefit engine's facility level (benefit.FacilityLevel): a commune health station is
+    primary level; another facility has its former route level, district when not set."""
+    if facility.kind == "tram_y_te":
+        return "primary"
+    return getattr(facility, "former_route_level", "") or "district"
+
+
+def route(visit) -> str:
+    """registered at the card's MA_DKBD, else self-referred. kcb06 does not record incoming
+    transfer forms or emergencies yet: such a visit is corrected at settlement."""
+    return "registered" if visit.ma_dkbd == visit.facility.code else "self_referred"
+
+
 def doi_tuong(visit) -> str:
-    """MA_DOITUONG_KCB: 1.1 at the registered facility, 1.2 elsewhere in network (simplified;
-    the facility confirms it at settlement), 9 for a visit not using BHYT."""
+    """MA_DOITUONG_KCB (QĐ 3276 App. 1, first matching row): 1.1 at the registered facility,
+    1.2 at a primary-level facility, a self-referral code by the facility's former route level
+    elsewhere (simplified; the facility confirms it at settlement), 9 without BHYT."""
     if not visit.uses_bhyt:
         return "9"
-    return "1.1" if visit.ma_dkbd == visit.facility.code else "1.2"
+    level = facility_level(visit.facility)
+    if level == "primary":
+        return "1.2"
+    if visit.ma_dkbd == visit.facility.code:
+        return "1.1"
+    inpatient = visit.visit_type in {"03", "04", "06", "09"}
+    return {
+        "district": "3.3",
+        "provincial": "3.2" if inpatient else "1.18",
+        "central": "3.1",
+    }[level]
+
+
+def five_year_date(visit) -> date | None:
+    """NAM_NAM_LIEN_TUC: the date of 5 consecutive years the card check returned (ngayDu5Nam),
+    kept in the visit's eligibility verdict."""
+    card = (visit.eligibility_detail or {}).get("card") or {}
+    try:
+        return date.fromisoformat(card.get("five_year_date") or "")
+    except (TypeError, ValueError):
+        return None
+
+
+_XML1_FIELD = {name: re.compile(f"<{name}>([^<]*)</{name}>") for name in ("T_BNCCT", "NGAY_RA")}
+
+
+def copayments_this_year(visit) -> list[tuple[datetime, Decimal]]:
+    """The patient's co-payments (XML1 T_BNCCT, at NGAY_RA) of their earlier claims this
+    calendar year, from kcb06's own claim files: the newest file of each earlier visit."""
+    from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
+
+    rows = (
+        OutboxItem.objects.filter(
+            kind=OutboxKind.CLAIM,
+            visit__patient_id=visit.patient_id,
+            visit__visit_date__year=visit.visit_date.year,
+            visit__arrived_at__lt=visit.arrived_at,
+        )
+        .exclude(visit_id=visit.pk)
+        .exclude(state=OutboxState.SUPERSEDED)
+        .order_by("visit_id", "-created_at")
+        .values_list("visit_id", "tables")
+    )
+    seen, found = set(), []
+    for visit_id, tables in rows:
+        if visit_id in seen:
+            continue
+        seen.add(visit_id)
+        xml1 = (tables or {}).get("XML1", "")
+        amount, ended = (_XML1_FIELD[f].search(xml1) for f in ("T_BNCCT", "NGAY_RA"))
+        if not amount or not ended:
+            continue
+        try:
+            at = datetime.strptime(ended.group(1), "%Y%m%d%H%M").replace(tzinfo=VN)
+            found.append((at, Decimal(amount.group(1) or "0")))
+        except (ValueError, InvalidOperation):
+            continue
+    return found
 
 
 def visit_data(visit, identifiers=None) -> VisitData:
@@ -90,6 +165,9 @@ def visit_data(visit, identifiers=None) -> VisitData:
         card_from=visit.card_valid_from,
         card_to=visit.card_valid_to,
         benefit_level=visit.benefit_level,
+        facility_level=facility_level(facility),
+        route=route(visit),
+        five_year_date=five_year_date(visit),
         reason=visit.reason or "Khám bệnh",
         closed_at=visit.closed_at,
         doctor_code=staff_code(doctor),
@@ -103,6 +181,9 @@ def visit_data(visit, identifiers=None) -> VisitData:
     data.first_cost = exam
     if closure is None:
         return data
+    # The year's co-payments matter only once the 5 years are reached (benefit engine).
+    if data.uses_bhyt and data.five_year_date and data.five_year_date <= visit.visit_date:
+        data.copayments = copayments_this_year(visit)
     data.admission_diagnosis = closure.admission_diagnosis or closure.final_diagnosis_text
     data.final_diagnosis = closure.final_diagnosis_text
     diagnoses = sorted(visit.diagnoses.all(), key=lambda d: (not d.is_main, d.position))

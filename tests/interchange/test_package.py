@@ -36,8 +36,10 @@ def test_typical_visit_builds_valid_tables_with_amounts_summed():
     assert len(lines) == 8
     total_bv = sum(Decimal(r.findtext("THANH_TIEN_BV")) for r in lines)
     assert Decimal(xml1.findtext("T_TONGCHI_BV")) == total_bv
-    # card level 4 -> 80 %: the fund pays 80 % of in-scope costs, the patient 20 %.
-    assert {r.findtext("MUC_HUONG") for r in lines} == {"80"}
+    # card level 4, but the in-scope total 169,860.5 is below 15 % of the base salary on
+    # 23/11/2026 (379,500): the fund pays 100 % and the patient co-pays nothing (issue #19).
+    assert {r.findtext("MUC_HUONG") for r in lines} == {"100"}
+    assert xml1.findtext("T_BNCCT") == "0"
     assert Decimal(xml1.findtext("T_BHTT")) == Decimal(xml1.findtext("T_TONGCHI_BH")) - Decimal(
         xml1.findtext("T_BNCCT")
     )

@@ -356,7 +356,12 @@ def search(principal, query: str, birth_year: int | None = None, *, limit: int =
 
     An identifier is matched exactly (history included). A name matches on the folded,
     sorted-words key with the birth year — the (name_key, birth_year) index makes it an index
-    lookup even on millions of rows — then on all words contained, as a fallback."""
+    lookup even on millions of rows — then on all words contained, as a fallback.
+
+    Each word of the fallback is one LIKE: the text and its words are capped
+    (kcb06.limits.SEARCH_MAX_CHARS / SEARCH_MAX_WORDS) so a pasted page costs a 400, not
+    minutes of database time."""
+    _check_search_size(query or "")
     text = (query or "").strip().upper().replace(" ", "")
     base = _scope(principal)
     for kind, pattern in IDENT_PATTERNS:
@@ -368,6 +373,7 @@ def search(principal, query: str, birth_year: int | None = None, *, limit: int =
     key = name_key(query)
     if not key:
         return []
+    _check_search_size(key)  # folding can split one character into words ("北京" -> "bei jing")
     qs = base.filter(name_key=key)
     if birth_year:
         qs = qs.filter(birth_year=birth_year)
@@ -376,13 +382,31 @@ def search(principal, query: str, birth_year: int | None = None, *, limit: int =
         # Words contained (a missing middle name, a partial name). No ORDER BY here: with the
         # year it reads that year's rows by index instead of walking the primary key.
         qs = base
-        for word in key.split():
+        for word in sorted(set(key.split())):
             qs = qs.filter(name_key__contains=word)
         if birth_year:
             qs = qs.filter(birth_year=birth_year)
         rows = sorted(qs.order_by()[:limit], key=lambda p: p.pk)
     _audit_search(principal, rows, "name")
     return rows
+
+
+def _check_search_size(text: str) -> None:
+    from kcb06.limits import SEARCH_MAX_CHARS, SEARCH_MAX_WORDS
+
+    if len(text) > SEARCH_MAX_CHARS:
+        raise DomainError(
+            "search_too_long",
+            f"Nội dung tìm kiếm dài quá {SEARCH_MAX_CHARS} ký tự: hãy nhập họ tên hoặc một số "
+            "giấy tờ.",
+            f"The search text is longer than {SEARCH_MAX_CHARS} characters.",
+        )
+    if len(text.split()) > SEARCH_MAX_WORDS:
+        raise DomainError(
+            "search_too_many_words",
+            f"Tìm theo họ tên tối đa {SEARCH_MAX_WORDS} từ.",
+            f"A name search has at most {SEARCH_MAX_WORDS} words.",
+        )
 
 
 def _audit_search(principal, rows, by: str) -> None:

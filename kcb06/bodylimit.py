@@ -1,0 +1,58 @@
+"""Refuse a request body that is too large with 413, before anything reads it.
+
+Django would raise RequestDataTooBig only when the body is read (inside the API's own handler,
+where it became a 500, or in CSRF's form read, where it became a bare 400). Checking the
+declared Content-Length here, ahead of the other middleware, answers 413 at once: JSON in both
+languages on /api/, the Vietnamese error page elsewhere. A body without Content-Length (chunked)
+is not read by Django's WSGI request at all, so it cannot slip past. Limits: kcb06.limits.
+"""
+
+from django.http import JsonResponse
+
+from kcb06 import limits
+
+API_PREFIX = "/api/"
+
+MESSAGE_VI = "Dữ liệu gửi lên quá lớn (tối đa {size}). Hãy gửi ít dữ liệu hơn trong một lần."
+MESSAGE_EN = "Request body too large (at most {size}). Send less data per request."
+
+
+def human_size(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def limit_for(request) -> int:
+    if request.path_info.startswith(API_PREFIX):
+        return limits.MAX_API_BODY_BYTES
+    if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
+        return limits.MAX_UPLOAD_BYTES
+    return limits.MAX_FORM_BYTES
+
+
+def too_large_response(request, limit: int):
+    size = human_size(limit)
+    vi, en = MESSAGE_VI.format(size=size), MESSAGE_EN.format(size=size)
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse(
+            {"error": {"code": "request_too_large", "message_vi": vi, "message_en": en}},
+            status=413,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    from kcb06.web.views import error_page
+
+    return error_page(request, 413, "Dữ liệu quá lớn", vi, "request_too_large")
+
+
+class RequestSizeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django's WSGI request then reads no body at all
+        limit = limit_for(request)
+        if length > limit:
+            return too_large_response(request, limit)
+        return self.get_response(request)

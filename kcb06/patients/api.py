@@ -12,26 +12,17 @@ from kcb06.patients import services
 
 router = Router(tags=["patients"])
 
-# At most SEARCH_MAX_WORDS words (each word is one LIKE over the name index).
-SearchText = Annotated[
-    str,
-    StringConstraints(
-        min_length=1,
-        max_length=SEARCH_MAX_CHARS,
-        pattern=rf"^\s*\S+(\s+\S+){{0,{SEARCH_MAX_WORDS - 1}}}\s*$",
-    ),
-]
+SearchText = Annotated[str, StringConstraints(min_length=1, max_length=SEARCH_MAX_CHARS)]
 
 
 class LookupIn(Schema):
-    identifier: Annotated[str, StringConstraints(min_length=1, max_length=SEARCH_MAX_CHARS)] = (
-        Field(description="Số định danh, CMND, mã thẻ BHYT hoặc mã số BHXH")
-    )
+    identifier: SearchText = Field(description="Số định danh, CMND, mã thẻ BHYT hoặc mã số BHXH")
 
 
 class SearchIn(Schema):
     name: SearchText = Field(
-        description=f"Họ tên, có hoặc không dấu, tối đa {SEARCH_MAX_WORDS} từ / full name"
+        description=f"Họ tên, có hoặc không dấu; chỉ {SEARCH_MAX_WORDS} từ đầu được so khớp / "
+        f"full name; only the first {SEARCH_MAX_WORDS} words are matched"
     )
     birth_year: int | None = Field(None, ge=1880, le=2100)
 

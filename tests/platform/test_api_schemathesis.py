@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def test_schemathesis_finds_nothing(live_server, org, portal, tmp_path):
     from kcb06.demo import DEMO_API_KEY
 
-    examples = os.environ.get("KCB06_SCHEMATHESIS_EXAMPLES", "20")
+    examples = os.environ.get("KCB06_SCHEMATHESIS_EXAMPLES", "10")
     command = [
         str(Path(sys.executable).with_name("st")),
         "--config-file",
@@ -40,7 +40,7 @@ def test_schemathesis_finds_nothing(live_server, org, portal, tmp_path):
         "--seed",
         os.environ.get("KCB06_SCHEMATHESIS_SEED", "6"),
         "--workers",
-        "1",
+        "1",  # SQLite test databases refuse concurrent writers (503),
         "--generation-database",
         "none",
         "--request-timeout",
@@ -57,3 +57,4 @@ def test_schemathesis_finds_nothing(live_server, org, portal, tmp_path):
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-20000:]
     assert "No issues found" in output or "passed" in output, output[-5000:]
+    print(output[-3000:])

@@ -9,7 +9,7 @@ import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, DataError, InterfaceError, OperationalError, connection
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -66,23 +66,36 @@ class SessionStaff(APIKeyCookie):
         return principal
 
 
+def _without_nul(value):
+    """The same JSON value with U+0000 removed from every string (keys too)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
 class StrictJsonParser(Parser):
     """JSON bodies as the API accepts them: valid UTF-8 JSON whose strings are real text.
 
     json.loads lets "\\ud800" (half of a surrogate pair) through as a string no database or
-    XML file can hold; it is refused here with 400 invalid_json, like malformed JSON."""
+    XML file can hold: refused with 400 invalid_json, like malformed JSON. "\\u0000" is
+    removed from every string (PostgreSQL text cannot hold it; it is never meaningful)."""
 
     def parse_body(self, request):
         data = json.loads(request.body)
+        text = json.dumps(data, ensure_ascii=False)
         try:
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
+            text.encode("utf-8")
         except UnicodeEncodeError:
             raise DomainError(
                 "invalid_json",
                 "Dữ liệu JSON có ký tự Unicode không hợp lệ (nửa cặp surrogate).",
                 "The JSON holds invalid Unicode (a lone surrogate).",
             ) from None
-        return data
+        return _without_nul(data) if "\\u0000" in text else data
 
 
 class KcbNinjaAPI(NinjaAPI):
@@ -201,6 +214,20 @@ def on_suspicious(request, exc):
         "bad_request",
         "Yêu cầu gửi lên không hợp lệ.",
         "Bad request.",
+    )
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc):
+    """A value the database cannot hold (out of its range or character set) that passed
+    validation: the caller's data, so a 400, never a 500. Logged to close the gap upstream."""
+    log.warning("database refused a value on %s: %s", request.path, type(exc).__name__)
+    return error_response(
+        request,
+        400,
+        "invalid_data",
+        "Dữ liệu có giá trị không lưu được (quá lớn hoặc ký tự không hợp lệ).",
+        "A value cannot be stored (out of range or invalid characters).",
     )
 
 

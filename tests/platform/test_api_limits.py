@@ -69,6 +69,16 @@ def test_a_lone_surrogate_in_json_is_refused_with_400(api_client):
     assert "Unicode" in error["message_en"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/patients/search", "/api/v1/patients/lookup"])
+def test_a_nul_character_in_json_is_removed_not_a_500(api_client, path):
+    """Found by schemathesis on PostgreSQL: text cannot hold U+0000 (DataError, a 500)."""
+    field = "name" if path.endswith("search") else "identifier"
+    raw = '{"FIELD": "Nguy\\u0000en \\u0000"}'.replace("FIELD", field)
+    response = post_json(api_client, path, raw)
+    assert response.status_code == 200, response.content[:300]
+    assert response.json() == []
+
+
 def test_malformed_json_is_400_not_500(api_client):
     assert_api_error(
         post_json(api_client, "/api/v1/patients/search", '{"name": '), 400, "invalid_json"

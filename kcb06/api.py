@@ -17,7 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
-from kcb06 import bodylimit, limits
+from kcb06 import limits, requestbody
 from kcb06.apischema import STATUS_TEXT, ErrorOut
 from kcb06.errors import DomainError
 from kcb06.facilities.services import authenticate_api_key, principal_for_user
@@ -119,7 +119,7 @@ api = KcbNinjaAPI(
         "/ Check-in by chip ID card, BHYT eligibility, electronic health book, XML 4750 "
         "interchange.\n\nLỗi luôn có dạng / every error is "
         '`{"error": {"code", "message_vi", "message_en"}}`. Giới hạn / limits: '
-        f"body ≤ {bodylimit.human_size(limits.MAX_API_BODY_BYTES)} (413), "
+        f"body ≤ {requestbody.human_size(limits.MAX_API_BODY_BYTES)} (413), "
         f"ids 1…2^63−1, patient search ≤ {limits.SEARCH_MAX_WORDS} words / "
         f"{limits.SEARCH_MAX_CHARS} characters (docs/api.md)."
     ),
@@ -201,9 +201,9 @@ def on_http_error(request, exc: HttpError):
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
-    """Normally answered by kcb06.bodylimit before the API runs; kept for a body whose size
+    """Normally answered by kcb06.requestbody before the API runs; kept for a body whose size
     Django learns only when reading it."""
-    return bodylimit.too_large_response(request, limits.MAX_API_BODY_BYTES)
+    return requestbody.too_large_response(request, limits.MAX_API_BODY_BYTES)
 
 
 @api.exception_handler(SuspiciousOperation)

@@ -8,7 +8,7 @@ environment variables (docs/configuration.md); the others are part of the API co
 
 from kcb06.env import env_int
 
-# Bodies (checked from Content-Length before anything reads the body: kcb06.bodylimit).
+# Bodies (checked from Content-Length before anything reads the body: kcb06.requestbody).
 MAX_API_BODY_BYTES = env_int("KCB06_MAX_API_BODY_BYTES", 1024 * 1024)  # JSON to /api/
 MAX_FORM_BYTES = env_int("KCB06_MAX_FORM_BYTES", 1024 * 1024)  # url-encoded page forms
 MAX_UPLOAD_BYTES = env_int("KCB06_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)  # multipart (photos)

@@ -53,8 +53,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A body over the limits of kcb06/limits.py is refused with 413 before anything reads it.
-    "kcb06.bodylimit.RequestSizeMiddleware",
+    # Bodies over kcb06/limits.py: 413 before anything reads them; NUL removed from forms.
+    "kcb06.requestbody.RequestBodyMiddleware",
     # API-key calls to /api/ go straight to the view from here (kcb06/apikeypath.py).
     "kcb06.apikeypath.ApiKeyPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -271,3 +271,29 @@ def test_closure_service_refuses_too_many_rows(org, open_visit):
     with pytest.raises(DomainError) as caught:
         closing.clean_closure(open_visit, data)
     assert caught.value.code == "too_many_rows" and "kết quả" in caught.value.message_vi
+
+
+# --- NUL characters (PostgreSQL text cannot hold them: a DataError, a 500) -----------------
+
+
+def test_a_nul_character_in_a_page_form_is_removed_and_the_form_saved(login, open_visit):
+    from kcb06.healthbook.models import VisitClosure
+
+    form = {
+        "main_icd10": "J06.9",
+        "outcome": "2",
+        "discharge_type": "1",
+        "note": "Uống\x00 nhiều nước",
+        "rx_rows": "0",
+        "res_rows": "0",
+    }
+    response = login("bacsi").post(f"/healthbook/visits/{open_visit.pk}/close/", form)
+    assert response.status_code == 302
+    assert VisitClosure.objects.get(visit=open_visit).note == "Uống nhiều nước"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/icd10?q=J0%00", "/healthbook/icd10/?q=J0%00"])
+def test_a_nul_character_in_a_query_string_is_removed(login, path):
+    response = login("bacsi").get(path)
+    assert response.status_code == 200
+    assert "J00" in response.content.decode()

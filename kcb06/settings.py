@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # CSP and Cache-Control: no-store on every answer that is not a static file.
     "kcb06.web.security.SecurityHeadersMiddleware",
+    # Bodies over kcb06/limits.py: 413 before anything reads them; NUL removed from forms.
+    "kcb06.requestbody.RequestBodyMiddleware",
     # API-key calls to /api/ go straight to the view from here (kcb06/apikeypath.py).
     "kcb06.apikeypath.ApiKeyPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

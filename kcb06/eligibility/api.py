@@ -1,21 +1,33 @@
 """JSON API of eligibility: thin handlers over services."""
 
-from ninja import Router, Schema
+from typing import Annotated
 
+from ninja import Router, Schema
+from pydantic import StringConstraints
+
+from kcb06.apischema import NameText, responses
 from kcb06.eligibility.services import CHECK_ROLES, check_eligibility
 
 router = Router(tags=["eligibility"])
 
 
+def Text(least: int, most: int):  # noqa: N802 - reads as a type in the schema below
+    return Annotated[str, StringConstraints(min_length=least, max_length=most)]
+
+
 class CheckIn(Schema):
-    card_number: str | None = None
-    id_number: str | None = None
-    full_name: str
-    date_of_birth: str
-    sex: str | None = None
+    card_number: Text(0, 32) | None = None
+    id_number: Text(0, 32) | None = None
+    full_name: NameText
+    date_of_birth: Text(1, 10)  # dd/mm/yyyy, yyyy-mm-dd or yyyy
+    sex: Text(0, 10) | None = None
 
 
-@router.post("/eligibility/checks")
+@router.post(
+    "/eligibility/checks",
+    response=responses({200: dict}, 400, 413),
+    summary="Kiểm tra thẻ BHYT với cổng BHXH / Check a BHYT card with the BHXH portal",
+)
 def create_check(request, payload: CheckIn):
     """Check a BHYT card (by card number, or by personal ID number) with the BHXH portal.
 

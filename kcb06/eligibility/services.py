@@ -31,6 +31,7 @@ from kcb06.eligibility.models import (
 from kcb06.eligibility.signals import verdict_resolved
 from kcb06.errors import DomainError
 from kcb06.identity import fold_name, names_match, parse_bhyt_card, parse_id_number
+from kcb06.identity.names import check_name
 
 CHECK_ROLES = ("reception", "cashier", "facility_admin")
 # The kiosk checks cards only inside its own check-in flow (kcb06.visits), never through the
@@ -195,6 +196,7 @@ def parse_request(card_number, id_number, full_name, date_of_birth, sex) -> Requ
             "Cần nhập họ tên của người bệnh (như trên CCCD/thẻ BHYT).",
             "The patient's full name is required.",
         )
+    name = check_name(name)  # no bidi/control characters, no markup (kcb06.identity.names)
     return Request(card, ident, name, parse_dob(date_of_birth), parse_sex(sex))
 
 

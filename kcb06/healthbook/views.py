@@ -28,6 +28,7 @@ from kcb06.healthbook.models import (
     Severity,
     VisitClosure,
 )
+from kcb06.limits import CLOSURE_MAX_ROWS, parse_count
 
 READERS = (Role.CLINICIAN, Role.FACILITY_ADMIN)
 RX_FIELDS = (
@@ -263,13 +264,26 @@ def entry_history(request, token, entry_id):
     return render(request, "healthbook/_entry_history.html", {"versions": versions})
 
 
+def _row_count(post, name: str, default: int) -> int:
+    """How many rows the page sent (a hidden counter): a whole number up to
+    CLOSURE_MAX_ROWS, else a 400 before any row is read."""
+    count = parse_count(post.get(name), default=default, most=CLOSURE_MAX_ROWS)
+    if count is None:
+        raise DomainError(
+            "too_many_rows",
+            f"Số dòng của biểu mẫu không hợp lệ (phải là số nguyên, tối đa {CLOSURE_MAX_ROWS}).",
+            f"{name} must be a whole number up to {CLOSURE_MAX_ROWS}.",
+        )
+    return count
+
+
 def _closure_form(request) -> dict:
     post = request.POST
     prescriptions = []
-    for i in range(int(post.get("rx_rows") or 5)):
+    for i in range(_row_count(post, "rx_rows", 5)):
         prescriptions.append({k: post.get(f"rx-{i}-{k}", "") for k in RX_FIELDS})
     results = []
-    for i in range(int(post.get("res_rows") or 3)):
+    for i in range(_row_count(post, "res_rows", 3)):
         results.append(
             {
                 k: post.get(f"res-{i}-{k}", "")
@@ -364,7 +378,10 @@ def close(request, visit_id):
     errors: dict = {}
     problems: list = []
     if request.method == "POST":
-        form = _closure_form(request)
+        try:
+            form = _closure_form(request)
+        except DomainError as exc:
+            return _error_page(request, exc)
         try:
             services.close_visit(request.principal, visit, form)
         except FieldError as exc:

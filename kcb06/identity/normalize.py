@@ -17,11 +17,16 @@ import re
 import unicodedata
 
 # Characters that never belong in a scan: C0 controls other than CR/LF/TAB, DEL, C1 controls,
-# zero-width characters and the BOM (anywhere: some scanners prefix every scan with it).
-_JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\ufffe]")
+# zero-width characters, the BOM (anywhere: some scanners prefix every scan with it) and the
+# bidirectional marks, embeddings, overrides and isolates (U+202E would print a name reversed).
+_JUNK = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060"
+    "\u2066-\u2069\ufeff\ufffe]"
+)
 # Anything that needs a slow step; most scans contain none of these and return at once.
 _NEEDS_WORK = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00a0\u200b-\u200d\u2060\ufeff\ufffe\uff01-\uff5e\u3000]"
+    "[\x00-\x1f\x7f-\x9f\u00a0\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069"
+    "\ufeff\ufffe\uff01-\uff5e\u3000]"
 )
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
 _PIPE_SPACES = re.compile(r" ?\| ?")

@@ -28,7 +28,7 @@ from kcb06.patients.models import (
     PatientIdentifier,
     PatientMerge,
 )
-from kcb06.patients.names import name_key
+from kcb06.patients.names import fold_name, name_key
 from kcb06.patients.signals import patients_merged, patients_unmerged
 from kcb06.pgplans import planned_each_time
 
@@ -363,7 +363,12 @@ def search(principal, query: str, birth_year: int | None = None, *, limit: int =
 
     An identifier is matched exactly (history included). A name matches on the folded,
     sorted-words key with the birth year — the (name_key, birth_year) index makes it an index
-    lookup even on millions of rows — then on all words contained, as a fallback."""
+    lookup even on millions of rows — then on all words contained, as a fallback.
+
+    Each word of the fallback is one LIKE: a text longer than kcb06.limits.SEARCH_MAX_CHARS is
+    refused (400) and only its first SEARCH_MAX_WORDS distinct words are matched, so a pasted
+    page costs a 400 or a few LIKEs, not minutes of database time."""
+    _check_search_size(query or "")
     text = (query or "").strip().upper().replace(" ", "")
     base = _scope(principal)
     for kind, pattern in IDENT_PATTERNS:
@@ -383,13 +388,33 @@ def search(principal, query: str, birth_year: int | None = None, *, limit: int =
         # Words contained (a missing middle name, a partial name). No ORDER BY here: with the
         # year it reads that year's rows by index instead of walking the primary key.
         qs = base
-        for word in key.split():
+        for word in search_words(query):
             qs = qs.filter(name_key__contains=word)
         if birth_year:
             qs = qs.filter(birth_year=birth_year)
         rows = sorted(qs.order_by()[:limit], key=lambda p: p.pk)
     _audit_search(principal, rows, "name")
     return rows
+
+
+def _check_search_size(text: str) -> None:
+    from kcb06.limits import SEARCH_MAX_CHARS
+
+    if len(text) > SEARCH_MAX_CHARS:
+        raise DomainError(
+            "search_too_long",
+            f"Nội dung tìm kiếm dài quá {SEARCH_MAX_CHARS} ký tự: hãy nhập họ tên hoặc một số "
+            "giấy tờ.",
+            f"The search text is longer than {SEARCH_MAX_CHARS} characters.",
+        )
+
+
+def search_words(query: str) -> list[str]:
+    """The folded words a name search matches one LIKE each: the first SEARCH_MAX_WORDS
+    distinct ones, in the order typed (a name has at most 6 or 7)."""
+    from kcb06.limits import SEARCH_MAX_WORDS
+
+    return list(dict.fromkeys(fold_name(query).split()))[:SEARCH_MAX_WORDS]
 
 
 def _audit_search(principal, rows, by: str) -> None:

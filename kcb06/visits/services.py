@@ -31,6 +31,7 @@ from kcb06 import rawrows
 from kcb06.audit.services import Action, entry_for, record
 from kcb06.errors import DomainError, Forbidden
 from kcb06.facilities.models import Role
+from kcb06.identity.names import check_name, clean_name
 from kcb06.patients import identity
 from kcb06.patients import services as mpi
 from kcb06.patients.duplicates import Candidate, likely_duplicates
@@ -143,7 +144,7 @@ def _parse(principal, scan_text: str):
         return (
             "cccd_qr",
             mpi.PersonData(
-                full_name=parsed.full_name,
+                full_name=check_name(parsed.full_name),
                 date_of_birth=parsed.date_of_birth,
                 sex=parsed.sex,
                 id_number=parsed.id_number,
@@ -177,7 +178,7 @@ def _person_from_obj(data) -> mpi.PersonData:
     if isinstance(dob, str):
         dob = date.fromisoformat(dob)
     return mpi.PersonData(
-        full_name=get("full_name", "") or "",
+        full_name=check_name(get("full_name", "")) if get("full_name", "") else "",
         date_of_birth=dob,
         sex=get("sex", "") or "",
         id_number=get("id_number", "") or "",
@@ -201,7 +202,8 @@ def _with_details(person: mpi.PersonData, patient: Patient | None, confirm: dict
             sex=patient.sex,
             address=patient.address,
         )
-    name = " ".join((confirm.get("full_name") or "").split())
+    typed = str(confirm.get("full_name") or "")
+    name = check_name(typed) if clean_name(typed) else ""  # empty: ask for the details below
     dob = confirm.get("date_of_birth")
     sex = confirm.get("sex") or person.sex
     if isinstance(dob, str) and dob:

@@ -4,12 +4,14 @@ remembered (a cookie holding the department id, no personal data) for the next t
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.facilities.models import Department
+from kcb06.limits import parse_id
 from kcb06.visits import queue
 from kcb06.visits.views.common import QUEUE
 
@@ -28,9 +30,9 @@ def _remember_room(response, dep):
 @role_required(*QUEUE)
 def clinic(request):
     deps = Department.objects.filter(facility_id=request.principal.facility_id)
-    chosen = request.GET.get("department") or request.POST.get("department")
-    dep_id = chosen or request.COOKIES.get(ROOM_COOKIE, "")
-    current = deps.filter(pk=dep_id).first() if dep_id and dep_id.isdigit() else None
+    chosen = parse_id(request.GET.get("department") or request.POST.get("department"))
+    dep_id = chosen or parse_id(request.COOKIES.get(ROOM_COOKIE, ""))
+    current = deps.filter(pk=dep_id).first() if dep_id else None
     current = current or deps.first()
     response = render(
         request,
@@ -51,9 +53,15 @@ def _clinic_state(request, dep) -> dict:
 @require_POST
 @role_required(*QUEUE)
 def clinic_action(request, action: str):
-    dep_id = int(request.POST.get("department") or 0)
+    dep_id = parse_id(request.POST.get("department"))
     fn = {"next": queue.call_next, "recall": queue.recall, "absent": queue.mark_absent}
     message = ""
+    if dep_id is None:  # not a whole number, or beyond 64 bits: no department of ours
+        return HttpResponse(
+            '<p class="alert error" role="alert" data-testid="clinic-message">'
+            "Khoa/phòng không hợp lệ: hãy tải lại trang.</p>",
+            status=400,
+        )
     try:
         if action not in fn:
             raise DomainError("bad_action", "Thao tác không hợp lệ.", "Unknown action.")

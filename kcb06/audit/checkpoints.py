@@ -97,8 +97,10 @@ def write(kind: str = CHECKPOINT, *, path: Path | None = None, verify_first: boo
 
         report = verify(checkpoint_files=[path], since_checkpoint=True)
         if not report.ok:
-            log.error("audit checkpoint refused: the trail does not verify (%d problems)",
-                      len(report.problems))
+            log.error(
+                "audit checkpoint refused: the trail does not verify (%d problems)",
+                len(report.problems),
+            )
             raise CheckpointRefused(report)
     heads = current_heads()
     at = timezone.now().astimezone(UTC)
@@ -131,8 +133,10 @@ def read(paths: list[Path]) -> tuple[list[Checkpoint], list[dict]]:
                     body = json.loads(line)
                     sig = body.pop("sig")
                     at = datetime.strptime(body["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-                    heads = {int(c): Head(int(c), int(s), str(h), int(m)) for c, s, h, m in
-                             body["chains"]}
+                    heads = {
+                        int(c): Head(int(c), int(s), str(h), int(m))
+                        for c, s, h, m in body["chains"]
+                    }
                     kind = body["kind"]
                 except (ValueError, KeyError, TypeError):
                     problems.append({**where, "problem": "checkpoint_unreadable"})

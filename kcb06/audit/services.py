@@ -133,7 +133,7 @@ _PG_HEAD = f"""INSERT INTO audit_auditchainhead AS head (chain, seq, hash, prev_
         seq = head.seq + 1,
         prev_hash = head.hash,
         hash = {pg_mac_sql("head.hash || '|' || %s || (head.seq + 1)::text || %s")}
-    RETURNING seq, prev_hash, hash"""
+    RETURNING seq, prev_hash, hash"""  # noqa: S608 - SQL text from constants
 _FROM_HEAD = {"seq": "{h}.seq", "prev_hash": "{h}.prev_hash", "hash": "{h}.hash"}
 _PG_ENTRY = (
     f"INSERT INTO audit_auditentry ({', '.join(f.column for f in _ENTRY_FIELDS)}) "  # noqa: S608

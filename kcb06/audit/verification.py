@@ -119,8 +119,9 @@ def verify(
         chains = {c for c in chains if facility_of_chain(c) in facility_ids}
     report.chains = len(chains)
     for chain in sorted(chains):
-        _verify_chain(report, chain, heads.get(chain), furthest.get(chain), eras.get(chain),
-                      since_checkpoint)
+        _verify_chain(
+            report, chain, heads.get(chain), furthest.get(chain), eras.get(chain), since_checkpoint
+        )
 
     if checkpoints:
         if timezone.now() - checkpoints[-1].at > STALE_AFTER:

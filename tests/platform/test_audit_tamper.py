@@ -191,3 +191,19 @@ def test_without_a_checkpoint_verify_warns(clerk):
     _entries(clerk, 1)
     report = verify()
     assert report.ok and [w["warning"] for w in report.warnings] == ["no_checkpoint"]
+
+
+def test_the_api_reports_tampering_of_the_callers_facility_without_server_paths(login, org):
+    auditor = login("kiemtra")  # logging in is audited too: before the tampering
+    chain = _entries(principal_for_user(org["users"]["kiemtra"]), 3)
+    write_checkpoint()
+    _lift_guard()
+    _sql(
+        ("DELETE FROM audit_auditentry WHERE chain = %s", [chain]),
+        ("DELETE FROM audit_auditchainhead WHERE chain = %s", [chain]),
+    )
+    _restore_guard()
+    body = auditor.get("/api/v1/audit/verify").json()
+    assert body["ok"] is False
+    assert [p["problem"] for p in body["problems"]] == ["chain_deleted"]
+    assert "checkpoint" not in body["problems"][0] and "Cả chuỗi đã bị xóa." in str(body)

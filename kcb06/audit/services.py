@@ -1,5 +1,9 @@
 """Write and verify the audit trail. Other apps call `record` or `read_personal`.
 
+Each entry's value is a MAC (HMAC-SHA256 under KCB06_AUDIT_KEY, kcb06.audit.keys) over the
+previous entry's value and its own contents; `verify` (kcb06.audit.verification) recomputes the
+chains and holds them against the signed checkpoints (kcb06.audit.checkpoints).
+
 One chain per facility (chain 0 for actions without one) keeps appends from different
 facilities from queueing behind one lock, while every chain stays verifiable on its own.
 """

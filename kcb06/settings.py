@@ -16,6 +16,10 @@ SECRET_KEY = env("SECRET_KEY", DEMO_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 KCB06_ENV = env("KCB06_ENV") or "development"
 KCB06_DEMO = env_bool("KCB06_DEMO", False)
+# Key of the audit trail's MACs and checkpoint signatures (kcb06.audit.keys). Kept out of the
+# database so that a database writer cannot re-chain entries; the demo key is public.
+DEMO_AUDIT_KEY = "kcb06-demo-audit-key-public-not-secret-00000000"  # noqa: S105
+KCB06_AUDIT_KEY = env("KCB06_AUDIT_KEY", DEMO_AUDIT_KEY)
 
 # A typo ("prod", "Production") must not quietly mean "no production guards".
 KCB06_ENVIRONMENTS = ("development", "production")
@@ -31,6 +35,11 @@ if KCB06_ENV == "production":
         )
     if DEBUG:
         raise ImproperlyConfigured("Production refuses DEBUG=1.")
+    if KCB06_AUDIT_KEY in (DEMO_AUDIT_KEY, SECRET_KEY) or len(KCB06_AUDIT_KEY) < 32:
+        raise ImproperlyConfigured(
+            "Production refuses to start without KCB06_AUDIT_KEY: set it to 32+ random "
+            "characters, different from SECRET_KEY."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -211,6 +220,10 @@ KCB06_PORTAL_TIMEOUT = env_float("KCB06_PORTAL_TIMEOUT", 3.0)
 KCB06_ELIGIBILITY_CACHE_HOURS = env_int("KCB06_ELIGIBILITY_CACHE_HOURS", 24)
 KCB06_ACCEPT_DEADLINE_HOURS = env_int("KCB06_ACCEPT_DEADLINE_HOURS", 24)
 KCB06_ACCEPT_WARN_HOURS = env_int("KCB06_ACCEPT_WARN_HOURS", 12)
+# Signed checkpoints of the audit chains, appended outside the database (docs/operations.md).
+KCB06_AUDIT_CHECKPOINT_FILE = env(
+    "KCB06_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit" / "checkpoints.jsonl")
+)
 
 # Logs carry no ID numbers or secrets (see kcb06.logging_filters); English text only.
 LOGGING = {

@@ -167,3 +167,12 @@ def _fresh_verdict_memory():
     daycache.clear()
     yield
     daycache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(tmp_path_factory, settings):
+    """Each test has its own audit checkpoint file: checkpoints signed for another test's
+    database would be reported as truncated or deleted chains in this one."""
+    settings.KCB06_AUDIT_CHECKPOINT_FILE = str(
+        tmp_path_factory.mktemp("audit") / "checkpoints.jsonl"
+    )

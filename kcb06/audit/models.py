@@ -1,4 +1,4 @@
-"""Append-only audit trail. Each row carries the hash of the previous row of its chain."""
+"""Append-only audit trail. Each row carries the MAC of the previous row of its chain."""
 
 from django.db import models
 from django.utils import timezone
@@ -21,6 +21,8 @@ class AuditEntry(models.Model):
     ip = models.CharField(_("từ địa chỉ"), max_length=64, blank=True)
     via = models.CharField(_("kênh"), max_length=16, blank=True)
     detail = models.JSONField(_("chi tiết"), default=dict, blank=True)
+    # The chain value: HMAC-SHA256 under KCB06_AUDIT_KEY over prev_hash and the entry (plain
+    # SHA-256 for entries older than their chain's `mac_from`); see kcb06.audit.keys.
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -51,3 +53,7 @@ class AuditChainHead(models.Model):
     # The hash before the last append (PostgreSQL's one-statement append returns it from here:
     # an upsert's RETURNING sees only the new row).
     prev_hash = models.CharField(max_length=64, default="", blank=True)
+    # First seq of this chain whose value is a keyed MAC. Entries before it were written
+    # before the MAC era (plain SHA-256, migration 0004); a chain begun since has 1. The
+    # signed checkpoints carry it too, so moving it in the database is reported.
+    mac_from = models.BigIntegerField(db_default=1)

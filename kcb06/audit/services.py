@@ -1,5 +1,9 @@
 """Write and verify the audit trail. Other apps call `record` or `read_personal`.
 
+Each entry's value is a MAC (HMAC-SHA256 under KCB06_AUDIT_KEY, kcb06.audit.keys) over the
+previous entry's value and its own contents; `verify` (kcb06.audit.verification) recomputes the
+chains and holds them against the signed checkpoints (kcb06.audit.checkpoints).
+
 One chain per facility (chain 0 for actions without one) keeps appends from different
 facilities from queueing behind one lock, while every chain stays verifiable on its own.
 """
@@ -9,7 +13,6 @@ import json
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TypeVar
 
@@ -17,7 +20,8 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from kcb06 import rawrows
-from kcb06.audit.models import AuditChainHead, AuditEntry
+from kcb06.audit.keys import entry_mac, pg_mac_sql, pg_pads
+from kcb06.audit.models import AuditEntry
 
 T = TypeVar("T")
 GENESIS = "0" * 64
@@ -58,10 +62,20 @@ def _payload_around_seq(entry: AuditEntry) -> tuple[str, str]:
     return f"[{int(entry.chain)},", "," + text[1:]
 
 
-def _digest(prev_hash: str, entry: AuditEntry) -> str:
-    """sha256(prev_hash | JSON of [chain, seq, at, who, role, facility, what, ...])."""
+def _message(prev_hash: str, entry: AuditEntry) -> str:
+    """prev_hash | JSON of [chain, seq, at, who, role, facility, what, ...]."""
     before, after = _payload_around_seq(entry)
-    return hashlib.sha256(f"{prev_hash}|{before}{int(entry.seq)}{after}".encode()).hexdigest()
+    return f"{prev_hash}|{before}{int(entry.seq)}{after}"
+
+
+def entry_value(prev_hash: str, entry: AuditEntry) -> str:
+    """The chain value of an entry: HMAC-SHA256 under the audit key (kcb06.audit.keys)."""
+    return entry_mac(_message(prev_hash, entry))
+
+
+def legacy_value(prev_hash: str, entry: AuditEntry) -> str:
+    """The unkeyed SHA-256 of entries written before their chain's MAC era (`mac_from`)."""
+    return hashlib.sha256(_message(prev_hash, entry).encode()).hexdigest()
 
 
 # Each facility's trail is split over a few chains (by process and thread) so that many
@@ -115,14 +129,15 @@ def _insert(cursor, entry: AuditEntry) -> None:
 # (ON CONFLICT's SET reads the row as it was); the entry is inserted from what it returns. One
 # round trip per audited read, no BEGIN/COMMIT of its own outside a transaction, and the two
 # parts can join other statements as common table expressions (`pg_append_ctes`).
-_PG_HEAD = """INSERT INTO audit_auditchainhead AS head (chain, seq, hash, prev_hash)
-    VALUES (%s, 1, encode(sha256(convert_to(%s || '|' || %s || '1' || %s, 'UTF8')), 'hex'), %s)
+# The MAC is HMAC-SHA256 spelled with PostgreSQL's built-in sha256() (kcb06.audit.keys);
+# tests/platform/test_audit_mac.py checks it equals `entry_value` for any entry.
+_PG_HEAD = f"""INSERT INTO audit_auditchainhead AS head (chain, seq, hash, prev_hash)
+    VALUES (%s, 1, {pg_mac_sql("%s || '|' || %s || '1' || %s")}, %s)
     ON CONFLICT (chain) DO UPDATE SET
         seq = head.seq + 1,
         prev_hash = head.hash,
-        hash = encode(sha256(convert_to(
-            head.hash || '|' || %s || (head.seq + 1)::text || %s, 'UTF8')), 'hex')
-    RETURNING seq, prev_hash, hash"""
+        hash = {pg_mac_sql("head.hash || '|' || %s || (head.seq + 1)::text || %s")}
+    RETURNING seq, prev_hash, hash"""  # noqa: S608 - SQL text from constants
 _FROM_HEAD = {"seq": "{h}.seq", "prev_hash": "{h}.prev_hash", "hash": "{h}.hash"}
 _PG_ENTRY = (
     f"INSERT INTO audit_auditentry ({', '.join(f.column for f in _ENTRY_FIELDS)}) "  # noqa: S608
@@ -141,7 +156,9 @@ def pg_append_ctes(entry: AuditEntry, head: str, appended_as: str) -> list[tuple
         for f in _ENTRY_FIELDS
         if f.attname not in _FROM_HEAD
     ]
-    head_params = [entry.chain, GENESIS, before, after, GENESIS, before, after]
+    opad, ipad = pg_pads()
+    head_params = [entry.chain, opad, ipad, GENESIS, before, after, GENESIS, opad, ipad]
+    head_params += [before, after]
     return [
         (head, _PG_HEAD, head_params),
         (appended_as, _PG_ENTRY.replace("{h}", head), values),
@@ -164,7 +181,7 @@ def append_portable(entry: AuditEntry) -> None:
         cursor.execute(_CLAIM_HEAD, [entry.chain, GENESIS])
         last_seq, entry.prev_hash = cursor.fetchone()
         entry.seq = last_seq + 1
-        entry.hash = _digest(entry.prev_hash, entry)
+        entry.hash = entry_value(entry.prev_hash, entry)
         _insert(cursor, entry)
         cursor.execute(_ADVANCE_HEAD, [entry.seq, entry.hash, entry.prev_hash, entry.chain])
 
@@ -248,49 +265,8 @@ def read_personal(
     return data
 
 
-@dataclass
-class VerifyReport:
-    ok: bool = True
-    chains: int = 0
-    entries: int = 0
-    problems: list[dict] = field(default_factory=list)
+def verify(facility_ids: set[int] | None = None, **options):
+    """Check the audit trail; see kcb06.audit.verification.verify."""
+    from kcb06.audit.verification import verify as verify_trail
 
-    def as_dict(self) -> dict:
-        return {
-            "ok": self.ok,
-            "chains": self.chains,
-            "entries": self.entries,
-            "problems": self.problems,
-        }
-
-
-def verify(facility_ids: set[int] | None = None) -> VerifyReport:
-    """Recompute every chain (or only those of `facility_ids`); report edited, deleted,
-    inserted or truncated rows."""
-    report = VerifyReport()
-    heads = {h.chain: h for h in AuditChainHead.objects.all()}
-    found = set(AuditEntry.objects.values_list("chain", flat=True).distinct()) | set(heads)
-    if facility_ids is not None:
-        found = {c for c in found if facility_of_chain(c) in facility_ids}
-    chains = found
-    report.chains = len(chains)
-    for chain in sorted(chains):
-        prev_hash, expected_seq = GENESIS, 1
-        for entry in AuditEntry.objects.filter(chain=chain).order_by("seq").iterator(2000):
-            report.entries += 1
-            if entry.seq != expected_seq:
-                report.problems.append(
-                    {"chain": chain, "seq": expected_seq, "problem": "missing_entries"}
-                )
-            if entry.prev_hash != prev_hash:
-                report.problems.append({"chain": chain, "seq": entry.seq, "problem": "broken_link"})
-            if _digest(entry.prev_hash, entry) != entry.hash:
-                report.problems.append({"chain": chain, "seq": entry.seq, "problem": "altered"})
-            prev_hash, expected_seq = entry.hash, entry.seq + 1
-        head = heads.get(chain)
-        if head is None or head.seq != expected_seq - 1 or head.hash != prev_hash:
-            report.problems.append(
-                {"chain": chain, "seq": expected_seq - 1, "problem": "head_mismatch"}
-            )
-    report.ok = not report.problems
-    return report
+    return verify_trail(facility_ids, **options)

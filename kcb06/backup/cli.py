@@ -1,5 +1,6 @@
 """`kcb06 backup create|restore`."""
 
+import json
 from pathlib import Path
 
 import typer
@@ -9,8 +10,14 @@ app = typer.Typer(no_args_is_help=True)
 
 
 @app.command()
-def create(out: Path = typer.Option(..., "--out", help="Backup file to write (must not exist).")):
-    """Back up the database (SQLite online backup, or pg_dump custom format)."""
+def create(
+    out: Path = typer.Option(..., "--out", help="Backup file to write (must not exist)."),
+    even_if_audit_broken: bool = typer.Option(
+        False, help="Take the backup even though the audit trail does not verify (forensics)."
+    ),
+):
+    """Back up the database (SQLite online backup, or pg_dump custom format), after checking
+    the audit trail since its last checkpoint."""
     from kcb06.cli import setup_django
 
     setup_django()
@@ -18,7 +25,7 @@ def create(out: Path = typer.Option(..., "--out", help="Backup file to write (mu
     from kcb06.backup.services import create as create_backup
 
     try:
-        result = create_backup(out)
+        result = create_backup(out, even_if_audit_broken=even_if_audit_broken)
     except BackupError as exc:
         typer.echo(f"{exc.message_vi}\n{exc.message_en}", err=True)
         raise typer.Exit(1) from None
@@ -34,8 +41,7 @@ def restore(
     from kcb06.cli import setup_django
 
     setup_django()
-    from kcb06.audit.services import verify
-    from kcb06.backup.services import BackupError
+    from kcb06.backup.services import BackupError, verify_restored
     from kcb06.backup.services import restore as restore_backup
 
     try:
@@ -43,9 +49,16 @@ def restore(
     except BackupError as exc:
         typer.echo(f"{exc.message_vi}\n{exc.message_en}", err=True)
         raise typer.Exit(1) from None
-    report = verify()
+    report, lost, real = verify_restored()
     typer.echo(
         f"restored {kind} backup {path}; audit chain "
-        f"{'ok' if report.ok else 'BROKEN'} ({report.entries} entries)"
+        f"{'BROKEN' if real else 'ok'} ({report.entries} entries)"
     )
-    raise typer.Exit(0 if report.ok else 2)
+    if lost:
+        typer.echo(
+            f"{len(lost)} audit chain(s) checkpointed after this backup end earlier now: their "
+            "later entries were not in the backup. The restored trail is the new baseline."
+        )
+    for problem in real:
+        typer.echo(json.dumps(problem, ensure_ascii=False), err=True)
+    raise typer.Exit(2 if real else 0)

@@ -7,6 +7,10 @@
 
 A backup restores into the same kind of database it came from; moving between SQLite and
 PostgreSQL is a migration, not a restore (see docs/operations.md).
+
+The audit trail travels with the data, so both ends guard it: a backup is taken only of a trail
+that verifies (since its last checkpoint), and a restore puts back the append-only trigger and
+owner-only file mode whatever the backup held, then verifies the trail (kcb06.backup.cli).
 """
 
 import os
@@ -54,8 +58,10 @@ def _pg_args_env() -> tuple[list[str], dict]:
     return args, env
 
 
-def create(out: Path) -> BackupResult:
-    """Write a consistent backup of the default database to `out` (overwrites nothing)."""
+def create(out: Path, *, even_if_audit_broken: bool = False) -> BackupResult:
+    """Write a consistent backup of the default database to `out` (overwrites nothing).
+    Refused when the audit trail does not verify, unless `even_if_audit_broken` (a forensic
+    copy of a tampered database)."""
     out = Path(out)
     if out.exists():
         raise BackupError(
@@ -63,6 +69,19 @@ def create(out: Path) -> BackupResult:
             f"Tệp {out} đã tồn tại; hãy chọn tên khác.",
             f"{out} already exists; choose another name.",
         )
+    if not even_if_audit_broken:
+        from kcb06.audit.services import verify
+
+        report = verify(since_checkpoint=True)
+        if not report.ok:
+            kinds = ", ".join(sorted(report.kinds()))
+            raise BackupError(
+                "audit_broken",
+                "Nhật ký truy cập không toàn vẹn (kcb06 audit verify): không sao lưu. Hãy điều "
+                "tra; muốn lưu bản hiện trạng để điều tra thì thêm --even-if-audit-broken.",
+                f"The audit trail does not verify ({kinds}); no backup taken. Investigate; "
+                "pass --even-if-audit-broken for a forensic copy.",
+            )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     kind = engine()
@@ -137,13 +156,19 @@ def restore(path: Path, *, force: bool = False) -> str:
         )
     connections.close_all()
     if kind == "sqlite":
+        name = settings.DATABASES["default"]["NAME"]
+        # Owner-only from its first byte: the database holds personal and health data.
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT, 0o600))
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        target = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+        target = sqlite3.connect(name)
         try:
             source.backup(target)
         finally:
             target.close()
             source.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(name + suffix):
+                os.chmod(name + suffix, 0o600)
     else:
         args, env = _pg_args_env()
         cmd = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error"]
@@ -154,4 +179,29 @@ def restore(path: Path, *, force: bool = False) -> str:
             raise BackupError(
                 "restore_failed", "Khôi phục thất bại (pg_restore).", result.stderr.strip()[-2000:]
             )
+    # A backup of a database whose append-only trigger had been dropped (or disabled) must not
+    # bring that hole back with it.
+    from kcb06.audit.guard import ensure_append_only
+
+    ensure_append_only()
     return kind
+
+
+LOST_BY_RESTORE = {"truncated", "chain_deleted"}
+
+
+def verify_restored():
+    """Verify the restored trail against the checkpoints. Entries checkpointed after the backup
+    was taken are missing on purpose (truncated or deleted chains): reported, not failed. If
+    nothing else is wrong, a signed "restore" line makes the restored trail the new baseline.
+    Returns (report, lost problems, real problems)."""
+    from kcb06.audit.checkpoints import RESTORE
+    from kcb06.audit.checkpoints import write as write_checkpoint
+    from kcb06.audit.services import verify
+
+    report = verify()
+    lost = [p for p in report.problems if p["problem"] in LOST_BY_RESTORE]
+    real = [p for p in report.problems if p["problem"] not in LOST_BY_RESTORE]
+    if not real:
+        write_checkpoint(RESTORE, verify_first=False)
+    return report, lost, real

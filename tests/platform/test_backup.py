@@ -131,3 +131,102 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     result = _run(["-m", "kcb06.cli", "backup", "restore", str(bogus)], _env(tmp_path, None))
     assert result.returncode == 1
     assert "không phải bản sao lưu" in result.stderr
+
+
+def _seeded(tmp_path: Path, name: str) -> dict:
+    env = _env(tmp_path / name, None)
+    _ok(_run(["-c", FINGERPRINT, "seed"], env))
+    return env
+
+
+def _sqlite(env: dict):
+    import sqlite3
+
+    return sqlite3.connect(Path(env["KCB06_DATA_DIR"]) / "kcb06.sqlite3")
+
+
+def _triggers(env: dict) -> set[str]:
+    db = _sqlite(env)
+    try:
+        return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    finally:
+        db.close()
+
+
+def test_restored_sqlite_database_is_owner_only(tmp_path):
+    source = _seeded(tmp_path, "a")
+    backup = tmp_path / "kcb06.backup"
+    _ok(_run(["-m", "kcb06.cli", "backup", "create", "--out", str(backup)], source))
+    target = _env(tmp_path / "b", None)
+    _ok(_run(["-m", "kcb06.cli", "backup", "restore", str(backup)], target))
+    restored = Path(target["KCB06_DATA_DIR"]) / "kcb06.sqlite3"
+    assert oct(restored.stat().st_mode & 0o777) == "0o600"  # personal data: owner only
+
+
+def test_restore_puts_back_the_append_only_trigger_a_backup_lacked(tmp_path):
+    source = _seeded(tmp_path, "a")
+    db = _sqlite(source)
+    db.execute("DROP TRIGGER audit_no_update")
+    db.execute("DROP TRIGGER audit_no_delete")
+    db.commit()
+    db.close()
+    backup = tmp_path / "kcb06.backup"
+    # verify reports the missing guard: a plain backup is refused, a forensic one is taken.
+    refused = _run(["-m", "kcb06.cli", "backup", "create", "--out", str(backup)], source)
+    assert refused.returncode == 1 and "không toàn vẹn" in refused.stderr
+    _ok(
+        _run(
+            ["-m", "kcb06.cli", "backup", "create", "--out", str(backup), "--even-if-audit-broken"],
+            source,
+        )
+    )
+    target = _env(tmp_path / "b", None)
+    restored = _ok(_run(["-m", "kcb06.cli", "backup", "restore", str(backup)], target))
+    assert "audit chain ok" in restored.stdout
+    assert {"audit_no_update", "audit_no_delete"} <= _triggers(target)
+
+
+def test_backup_is_refused_when_the_audit_trail_was_tampered_with(tmp_path):
+    source = _seeded(tmp_path, "a")
+    db = _sqlite(source)
+    db.execute("DROP TRIGGER audit_no_update")
+    db.execute("UPDATE audit_auditentry SET purpose = 'sửa lén' WHERE seq = 1")
+    db.execute(
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_auditentry "
+        "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
+    )
+    db.commit()
+    db.close()
+    backup = tmp_path / "kcb06.backup"
+    refused = _run(["-m", "kcb06.cli", "backup", "create", "--out", str(backup)], source)
+    assert refused.returncode == 1
+    assert "Nhật ký truy cập không toàn vẹn" in refused.stderr and "altered" in refused.stderr
+    assert not backup.exists()
+
+
+ADD_AND_CHECKPOINT = """
+import django; django.setup()
+from kcb06.audit.checkpoints import write
+from kcb06.audit.services import record
+from kcb06.facilities.models import Facility
+for i in range(3):
+    record(None, "read", object_type="patient", patient_id=100 + i, purpose="sau sao lưu")
+write()
+"""
+
+
+def test_restoring_an_older_backup_reports_the_lost_entries_and_sets_a_new_baseline(tmp_path):
+    """Entries checkpointed after the backup are not in it: the restore says so, and signs the
+    restored trail as the new baseline (only the key holder can), so verify is clean after."""
+    env = _seeded(tmp_path, "a")
+    backup = tmp_path / "kcb06.backup"
+    _ok(_run(["-m", "kcb06.cli", "backup", "create", "--out", str(backup)], env))
+    _ok(_run(["-c", ADD_AND_CHECKPOINT], env))
+    # Restore into the same place (the server's database is lost; its checkpoint file is not).
+    restored = _ok(_run(["-m", "kcb06.cli", "backup", "restore", str(backup), "--force"], env))
+    assert "audit chain ok" in restored.stdout
+    assert "1 audit chain(s) checkpointed after this backup" in restored.stdout
+    verified = _run(["-m", "kcb06.cli", "audit", "verify"], env)
+    assert verified.returncode == 0, verified.stdout
+    lines = (Path(env["KCB06_DATA_DIR"]) / "audit" / "checkpoints.jsonl").read_text().splitlines()
+    assert json.loads(lines[-1])["kind"] == "restore"

@@ -9,6 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GOOD_KEY = "k" * 20 + "Q2x9Zr7Lm4Np1Vb8Hs3Jd6Fg0Tw5Yc" + "e" * 10
+GOOD_AUDIT_KEY = "a" * 12 + "Zq81Lm0Np3Vb6Hs9Jd2Fg5Tw8Yc1Xr4" + "b" * 6  # see test_audit_cli.py
 
 
 def run_setup(tmp_path, extra: dict, code: str = "import django; django.setup()"):
@@ -38,7 +39,7 @@ def test_production_refuses_unsafe_settings(tmp_path, extra, message):
 def test_production_starts_with_a_real_key(tmp_path):
     result = run_setup(
         tmp_path,
-        {"KCB06_ENV": "production", "SECRET_KEY": GOOD_KEY},
+        {"KCB06_ENV": "production", "SECRET_KEY": GOOD_KEY, "KCB06_AUDIT_KEY": GOOD_AUDIT_KEY},
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.SESSION_COOKIE_SECURE, settings.DEBUG)",
     )

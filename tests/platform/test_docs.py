@@ -32,3 +32,25 @@ def test_readme_starts_with_the_two_commands():
     block = readme.split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
     assert commands == ["scripts/demo", "scripts/test"]
+
+
+JOURNEY_TEST = re.compile(r"`(tests/[\w/]+\.py)::(\w+)`")
+
+
+def test_every_journey_names_a_test_that_exists():
+    """docs/journeys.md: a journey without a test is not done, and a renamed test must not
+    leave the catalogue pointing at nothing."""
+    text = (ROOT / "docs" / "journeys.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    journeys = [row for row in rows if not row.startswith("| journey |")]
+    assert len(journeys) >= 40
+    missing = []
+    for row in journeys:
+        refs = JOURNEY_TEST.findall(row)
+        if not refs:
+            missing.append(f"no test named: {row[:80]}")
+        for path, name in refs:
+            source = ROOT / path
+            if not source.exists() or f"def {name}(" not in source.read_text(encoding="utf-8"):
+                missing.append(f"{path}::{name}")
+    assert not missing, missing

@@ -107,7 +107,7 @@ class ConsentIn(Schema):
     response=responses({200: dict}, 404),
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "FHIR R4 Bundle (type document)",
                 "content": {FHIR_JSON: {"schema": {"type": "object"}}},
             }

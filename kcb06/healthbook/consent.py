@@ -1,5 +1,5 @@
 """Consent: a patient lets clinicians of another facility read their book, with a scope and
-an expiry, revocable at any time (Decree 13/2023/NĐ-CP). Every grant and revoke is audited.
+an expiry, revocable at any time (the Personal Data Protection Law 91/2025/QH15). Every grant and revoke is audited.
 
 Who records a consent and for how long (docs/healthbook.md, "Who may read a book"): a
 clinician or the facility admin of the facility the patient consents to — the roles that read

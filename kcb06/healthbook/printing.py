@@ -1,7 +1,7 @@
 """The citizen's printable health book: HTML print view and PDF (WeasyPrint).
 
 The QR encodes the staff URL of the book (opaque token, never an ID number); the access list
-(who read the book, when, why) is printed with it as Decree 13/2023/NĐ-CP requires on request.
+(who read the book, when, why) is printed with it as the Personal Data Protection Law 91/2025/QH15 requires on request.
 """
 
 import segno

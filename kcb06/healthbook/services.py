@@ -412,7 +412,7 @@ def entry_history(principal, patient_id: int, lineage) -> list[BookEntry]:
 
 
 def access_list(patient_id: int, limit: int = 200) -> list:
-    """Who read this patient's data, when and why (Decree 13/2023/NĐ-CP), newest first."""
+    """Who read this patient's data, when and why (the Personal Data Protection Law 91/2025/QH15), newest first."""
     from kcb06.audit.models import AuditEntry
 
     return list(

@@ -19,8 +19,8 @@ def _submit(page, p12, password):
     page.set_input_files("input[name=p12]", str(p12))
     page.focus("input[name=password]")
     page.keyboard.type(password)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the form posts and the page comes back with the result
+        page.keyboard.press("Enter")
 
 
 def test_admin_installs_the_signing_certificate_and_files_verify_against_it(

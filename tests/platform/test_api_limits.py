@@ -228,6 +228,7 @@ def test_closure_form_with_a_non_integer_version_is_a_4xx(login, open_visit):
     client = login("bacsi")
     form = {
         "main_icd10": "J06.9",
+        "weight_kg": "58",
         "outcome": "2",
         "discharge_type": "1",
         "rx_rows": "0",
@@ -242,7 +243,13 @@ def test_closure_form_with_a_non_integer_version_is_a_4xx(login, open_visit):
 
 
 def test_closure_api_with_a_non_integer_version_is_422(api_client, open_visit):
-    body = {"main_icd10": "J06.9", "outcome": "2", "discharge_type": "1", "version": "abc"}
+    body = {
+        "main_icd10": "J06.9",
+        "weight_kg": "58",
+        "outcome": "2",
+        "discharge_type": "1",
+        "version": "abc",
+    }
     response = post_json(api_client, f"/api/v1/visits/{open_visit.pk}/closure", body)
     assert_api_error(response, 422, "invalid_request")
 
@@ -250,6 +257,7 @@ def test_closure_api_with_a_non_integer_version_is_422(api_client, open_visit):
 def test_closure_api_with_too_many_rows_is_422(api_client, open_visit):
     body = {
         "main_icd10": "J06.9",
+        "weight_kg": "58",
         "outcome": "2",
         "discharge_type": "1",
         "prescriptions": [{}] * (limits.CLOSURE_MAX_ROWS + 1),
@@ -264,6 +272,7 @@ def test_closure_service_refuses_too_many_rows(org, open_visit):
 
     data = {
         "main_icd10": "J06.9",
+        "weight_kg": "58",
         "outcome": "2",
         "discharge_type": "1",
         "results": [{"indicator_name": "x"}] * (limits.CLOSURE_MAX_ROWS + 1),
@@ -281,6 +290,7 @@ def test_a_nul_character_in_a_page_form_is_removed_and_the_form_saved(login, ope
 
     form = {
         "main_icd10": "J06.9",
+        "weight_kg": "58",
         "outcome": "2",
         "discharge_type": "1",
         "note": "Uống\x00 nhiều nước",

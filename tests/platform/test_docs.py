@@ -54,3 +54,18 @@ def test_every_journey_names_a_test_that_exists():
             if not source.exists() or f"def {name}(" not in source.read_text(encoding="utf-8"):
                 missing.append(f"{path}::{name}")
     assert not missing, missing
+
+
+def test_pages_and_docs_cite_the_personal_data_law_in_force():
+    """Decree 13/2023/NĐ-CP was replaced by the Personal Data Protection Law 91/2025/QH15 on
+    01/01/2026: what a citizen or an operator reads must not cite the repealed decree."""
+    stale = [
+        str(path.relative_to(ROOT))
+        for base in ("kcb06", "docs")
+        for path in (ROOT / base).rglob("*")
+        if path.suffix in {".html", ".md", ".py"}
+        and "13/2023/NĐ-CP" in path.read_text(encoding="utf-8")
+    ]
+    assert stale == []
+    footer = (ROOT / "kcb06/web/templates/web/base.html").read_text(encoding="utf-8")
+    assert "91/2025/QH15" in footer

@@ -112,3 +112,17 @@ def test_required_and_non_empty_fields_are_stated(schema):
 def test_the_health_book_says_it_answers_fhir_json(schema):
     operation = schema["paths"]["/api/v1/patients/{patient_id}/healthbook"]["get"]
     assert "application/fhir+json" in operation["responses"]["200"]["content"]
+
+
+def test_the_served_document_has_no_duplicate_keys(api_client):
+    """A Python dict can hold 200 and "200" side by side; the JSON then names "200" twice and
+    Swagger UI refuses the whole document ("duplicated mapping key")."""
+    duplicates = []
+
+    def refuse_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        duplicates.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(api_client.get("/api/v1/openapi.json").content, object_pairs_hook=refuse_duplicates)
+    assert duplicates == []

@@ -12,7 +12,12 @@ from kcb06.patients import services
 
 router = Router(tags=["patients"])
 
-SearchText = Annotated[str, StringConstraints(min_length=1, max_length=SEARCH_MAX_CHARS)]
+# At least one character that is neither a space nor NUL (NUL is removed from every text, so
+# "\u0000" alone would arrive empty): the schema says what the server enforces.
+SearchText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=SEARCH_MAX_CHARS, pattern=r"[^\s\x00]"),
+]
 
 
 class LookupIn(Schema):

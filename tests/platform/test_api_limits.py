@@ -307,3 +307,16 @@ def test_a_nul_character_in_a_query_string_is_removed(login, path):
     response = login("bacsi").get(path)
     assert response.status_code == 200
     assert "J00" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["\u0000", "   ", "\u0000 "])
+def test_a_lookup_of_nothing_is_refused_as_the_schema_says(api_client, value):
+    """schemathesis found "\\u0000" schema-valid (one character) yet refused once NUL was
+    removed: the schema now states that at least one visible character is needed."""
+    response = api_client.post(
+        "/api/v1/patients/lookup",
+        json.dumps({"identifier": value}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"

@@ -2,7 +2,9 @@
 page works offline and under the strict Content-Security-Policy).
 
 One horizontal bar per facility, its length the share in percent, and a vertical line at the
-target; a facility with no visits in the period gets no bar and says so.
+target; a facility with no visits in the period gets no bar and says so. Coordinates are handed
+to the template as strings: a float would be localised ("320,0" in Vietnamese), which SVG reads
+as no number at all.
 """
 
 LABEL_WIDTH = 260  # room for "27901 — name" left of the bars
@@ -10,6 +12,14 @@ PLOT_WIDTH = 400  # 100 % = this many units
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
 TOP = 24  # room for the scale labels
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _length(share: float | None) -> float:
+    return PLOT_WIDTH * min(max(share or 0, 0), 100) / 100
 
 
 def bars(rows: list[dict], share_key: str, target_percent: int) -> dict:
@@ -22,25 +32,26 @@ def bars(rows: list[dict], share_key: str, target_percent: int) -> dict:
             {
                 "label": f"{row['code']} — {row['name']}",
                 "share": share,
-                "y": y,
-                "text_y": y + BAR_HEIGHT - 3,
-                "width": round(PLOT_WIDTH * min(share, 100) / 100, 1) if share is not None else 0,
+                "y": str(y),
+                "text_y": str(y + BAR_HEIGHT - 3),
+                "width": _n(_length(share)),
                 "meets": share is not None and share >= target_percent,
-                "value_x": LABEL_WIDTH
-                + 6
-                + (round(PLOT_WIDTH * min(share, 100) / 100, 1) if share else 0),
+                "value_x": _n(LABEL_WIDTH + 6 + _length(share)),
             }
         )
-    height = TOP + len(rows) * ROW_HEIGHT + 4
+    height = TOP + len(rows) * ROW_HEIGHT + 16
     return {
         "items": items,
-        "width": LABEL_WIDTH + PLOT_WIDTH + 60,
-        "height": height,
-        "label_width": LABEL_WIDTH,
-        "bar_height": BAR_HEIGHT,
+        "width": str(LABEL_WIDTH + PLOT_WIDTH + 60),
+        "height": str(height),
+        "plot_bottom": str(height - 14),
+        "label_x": str(LABEL_WIDTH - 8),
+        "label_width": str(LABEL_WIDTH),
+        "none_x": str(LABEL_WIDTH + 6),
+        "bar_height": str(BAR_HEIGHT),
         "target_percent": target_percent,
-        "target_x": LABEL_WIDTH + PLOT_WIDTH * target_percent / 100,
+        "target_x": _n(LABEL_WIDTH + PLOT_WIDTH * target_percent / 100),
         "ticks": [
-            {"x": LABEL_WIDTH + PLOT_WIDTH * p / 100, "label": f"{p} %"} for p in (0, 50, 100)
+            {"x": _n(LABEL_WIDTH + PLOT_WIDTH * p / 100), "label": f"{p} %"} for p in (0, 50, 100)
         ],
     }

@@ -106,3 +106,14 @@ def test_drill_down_outside_scope_is_not_found(login, figures):
     response = login("quantri").get("/reports/facility/27903/")
     assert response.status_code == 404
     assert "Không tìm thấy cơ sở" in response.content.decode()
+
+
+def test_chart_coordinates_are_plain_numbers_whatever_the_language(login, figures):
+    """Vietnamese formats 75.0 as "75,0": an SVG attribute written so is no number, and the bars
+    vanished (the first version of this page)."""
+    import re
+
+    html = login("soyte").get("/reports/").content.decode()
+    for attr in re.findall(r'\b(?:x|y|width|height|x1|x2|y1|y2)="([^"]*)"', html):
+        assert re.fullmatch(r"-?\d+(\.\d+)?", attr), attr
+    assert 'width="300.0"' in html  # 27901: 75 % of the 400-unit plot

@@ -114,8 +114,8 @@ def refresh_recent(today: date | None = None, days: int | None = None) -> int:
     """Rebuild today and the previous days (KCB06_REPORTS_REFRESH_DAYS, default 3): the worker's
     job. Two workers rebuilding at once: the loser's insert collides and it simply skips."""
     today = today or timezone.localdate()
-    days = days if days is not None else getattr(settings, "KCB06_REPORTS_REFRESH_DAYS", None)
-    days = DEFAULT_REFRESH_DAYS if days is None else days
+    if days is None:
+        days = getattr(settings, "KCB06_REPORTS_REFRESH_DAYS", DEFAULT_REFRESH_DAYS)
     try:
         return rebuild(today - timedelta(days=days), today)
     except IntegrityError:

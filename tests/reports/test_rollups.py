@@ -130,3 +130,12 @@ def test_a_real_check_in_is_counted_by_its_method(org, portal):
     rollups.rebuild(timezone.localdate(), timezone.localdate())
     row = _row()
     assert (row.visits, row.by_cccd_qr, row.elig_valid) == (1, 1, 1)
+
+
+def test_refresh_window_follows_the_setting(org, settings):
+    settings.KCB06_REPORTS_REFRESH_DAYS = 0
+    today = timezone.localdate()
+    f.visit(day=today - timedelta(days=1))
+    f.visit()
+    jobs.refresh_rollups()
+    assert list(FacilityDay.objects.values_list("day", flat=True)) == [today]

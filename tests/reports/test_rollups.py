@@ -139,3 +139,24 @@ def test_refresh_window_follows_the_setting(org, settings):
     f.visit()
     jobs.refresh_rollups()
     assert list(FacilityDay.objects.values_list("day", flat=True)) == [today]
+
+
+def test_a_kiosk_check_in_by_typed_number_is_counted_as_typed(org, client, portal):
+    """At the kiosk the scan is not evidence for the record, but how the person checked in is
+    still what the figures count."""
+    from kcb06.visits import services
+    from kcb06.visits.demo import _kiosk_user
+    from tests.visits.helpers import VALID, principal
+
+    services.check_in(VALID, "K01", principal(org))  # known at 27901 (chip card at the desk)
+    client.force_login(_kiosk_user(org["facilities"]["27901"]))
+    html = client.post(
+        "/kiosk/step/",
+        {"step": "ticket", "scan": "027085000001", "dob": "15/08/1985", "department": "K19"},
+    ).content.decode()
+    assert 'data-testid="kiosk-step-ticket"' in html
+    methods = sorted(Visit.objects.values_list("check_in_method", flat=True))
+    assert methods == ["cccd_qr", "id_number"]
+    rollups.rebuild(timezone.localdate(), timezone.localdate())
+    row = _row()
+    assert (row.visits, row.by_cccd_qr, row.by_id_number) == (2, 1, 1)

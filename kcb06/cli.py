@@ -23,6 +23,7 @@ GROUPS = {
     "icd10": "kcb06.healthbook.cli",
     "xml": "kcb06.interchange.cli",
     "backup": "kcb06.backup.cli",
+    "reports": "kcb06.reports.cli",
 }
 
 

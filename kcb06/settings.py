@@ -224,6 +224,7 @@ KCB06_ACCEPT_WARN_HOURS = env_int("KCB06_ACCEPT_WARN_HOURS", 12)
 KCB06_AUDIT_CHECKPOINT_FILE = env(
     "KCB06_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit" / "checkpoints.jsonl")
 )
+KCB06_REPORTS_REFRESH_DAYS = env_int("KCB06_REPORTS_REFRESH_DAYS", 3)
 
 # Logs carry no ID numbers or secrets (see kcb06.logging_filters); English text only.
 LOGGING = {

@@ -1,1 +1,57 @@
-from django.db import models  # noqa: F401
+"""Daily rollups: per facility and local day, counts only.
+
+A row holds no patient, visit or name: only how many visits were checked in by each method,
+what their BHYT verdicts were and whether the portal accepted their data (in time). The
+dashboard and the API read these rows, so their cost grows with facilities × days, not visits.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Counted columns, in the order the dashboard and the API show them.
+METHOD_FIELDS = ("by_cccd_qr", "by_vneid_qr", "by_id_number", "by_bhyt_card", "by_no_document")
+ELIGIBILITY_FIELDS = ("elig_valid", "elig_invalid", "elig_no_card", "elig_unverified")
+OUTBOX_FIELDS = ("ended", "accepted", "accepted_on_time", "late")
+COUNT_FIELDS = ("visits", *METHOD_FIELDS, *ELIGIBILITY_FIELDS, *OUTBOX_FIELDS)
+
+
+class FacilityDay(models.Model):
+    """The figures of one facility for one local day (the day of the visits counted).
+
+    Written whole (upsert) by `kcb06.reports.rollups.rebuild`: a visit's portal state keeps
+    changing after its day, so the worker refreshes recent days and the command any period."""
+
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        verbose_name=_("cơ sở"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # facility_day_once leads with it
+    )
+    day = models.DateField(_("ngày"))
+    visits = models.PositiveIntegerField(_("lượt khám"), default=0)
+    by_cccd_qr = models.PositiveIntegerField(_("quét QR CCCD gắn chip"), default=0)
+    by_vneid_qr = models.PositiveIntegerField(_("VNeID"), default=0)
+    by_id_number = models.PositiveIntegerField(_("nhập số định danh"), default=0)
+    by_bhyt_card = models.PositiveIntegerField(_("thẻ BHYT / mã BHXH"), default=0)
+    by_no_document = models.PositiveIntegerField(_("không giấy tờ"), default=0)
+    elig_valid = models.PositiveIntegerField(_("thẻ hợp lệ"), default=0)
+    elig_invalid = models.PositiveIntegerField(_("thẻ không hợp lệ"), default=0)
+    elig_no_card = models.PositiveIntegerField(_("không có thẻ"), default=0)
+    elig_unverified = models.PositiveIntegerField(_("chưa kiểm tra được"), default=0)
+    ended = models.PositiveIntegerField(_("đã kết thúc"), default=0)
+    accepted = models.PositiveIntegerField(_("cổng đã tiếp nhận"), default=0)
+    accepted_on_time = models.PositiveIntegerField(_("tiếp nhận trong hạn"), default=0)
+    late = models.PositiveIntegerField(_("quá hạn"), default=0)
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("số liệu ngày của cơ sở")
+        verbose_name_plural = _("số liệu ngày của cơ sở")
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "day"], name="facility_day_once")
+        ]
+        indexes = [models.Index(fields=["day"], name="facility_day_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id} {self.day}: {self.visits}"

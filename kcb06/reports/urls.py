@@ -1,2 +1,9 @@
+from django.urls import path
+
+from kcb06.reports import views
+
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("facility/<str:code>/", views.facility, name="facility"),
+]

@@ -38,6 +38,9 @@ class Visit(models.Model):
     arrived_at = models.DateTimeField(_("thời gian đến (NGAY_VAO)"))
     visit_date = models.DateField(_("ngày khám (giờ Việt Nam)"))
     visit_type = models.CharField(_("loại KCB (MA_LOAI_KCB)"), max_length=2, default="01")
+    # What the person presented at check-in (cccd_qr, vneid_qr, id_number, bhyt_card,
+    # bhxh_number; blank: no document or not recorded). Counted by kcb06.reports.
+    check_in_method = models.CharField(_("giấy tờ khi tiếp đón"), max_length=12, blank=True)
     reason = models.CharField(_("lý do vào viện (LY_DO_VV)"), max_length=1024, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.OPEN

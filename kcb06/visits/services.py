@@ -539,6 +539,7 @@ def check_in(
                 ma_lk,
                 seen=seen if attempt == 0 else None,
                 kind=evidence,
+                method=kind,
             )
             break
         except IntegrityError:
@@ -626,6 +627,7 @@ def _write(
     ma_lk,
     seen=None,
     kind="",
+    method="",
 ):
     """`seen`: the patient's standing as read at this check-in's start (first attempt only).
     `kind`: what was scanned (a chip-card QR may be evidence for the record, see
@@ -678,6 +680,7 @@ def _write(
             arrived_at=now,
             visit_date=day,
             visit_type="01",
+            check_in_method=method,
             reason=(reason or "")[:1024],
             created_by=operator.user,
         )

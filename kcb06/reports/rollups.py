@@ -1,0 +1,123 @@
+"""Build the daily rollups (FacilityDay) from what kcb06 already records.
+
+- check-in method: `Visit.check_in_method` (what the person presented at the desk or kiosk);
+- BHYT verdict: `Visit.eligibility_outcome` (updated when a pending check is resolved);
+- portal: the visit's claim files (`OutboxItem`, kind "claim") in state "accepted".
+
+Every figure is counted on the day of the visit (`visit_date`, local time); cancelled visits are
+not counted. A rebuild replaces the rows of the period whole (delete then insert in one
+transaction), so it is idempotent and a facility-day whose visits were all cancelled disappears.
+"""
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
+from kcb06.reports.models import COUNT_FIELDS, FacilityDay
+from kcb06.visits.models import Visit, VisitStatus
+
+log = logging.getLogger(__name__)
+
+# Check-in method as stored on the visit -> rollup column. Anything else (blank: a patient
+# registered without a document, or a visit from before methods were recorded) is "no document".
+METHOD_COLUMNS = {
+    "cccd_qr": "by_cccd_qr",
+    "vneid_qr": "by_vneid_qr",
+    "id_number": "by_id_number",
+    "bhyt_card": "by_bhyt_card",
+    "bhxh_number": "by_bhyt_card",
+}
+ELIGIBILITY_COLUMNS = {
+    "valid": "elig_valid",
+    "invalid": "elig_invalid",
+    "no_card": "elig_no_card",
+    "unverified": "elig_unverified",
+}
+# How many days back the worker refreshes: a visit's portal state changes after its day.
+DEFAULT_REFRESH_DAYS = 3
+
+
+def _deadline() -> timedelta:
+    return timedelta(hours=settings.KCB06_ACCEPT_DEADLINE_HOURS)
+
+
+def _counts(start: date, end: date, now) -> list[dict]:
+    """One dict of counts per (facility, day) with visits, straight from the database."""
+    first_accepted = Subquery(
+        OutboxItem.objects.filter(
+            visit=OuterRef("pk"), kind=OutboxKind.CLAIM, state=OutboxState.ACCEPTED
+        )
+        .order_by("accepted_at")
+        .values("accepted_at")[:1]
+    )
+    deadline = _deadline()
+    ended = Q(status=VisitStatus.CLOSED, closed_at__isnull=False)
+    on_time = ended & Q(first_accepted__lte=F("closed_at") + deadline)
+    known = list(METHOD_COLUMNS)
+    aggregates = {
+        "visits": Count("pk"),
+        "by_cccd_qr": Count("pk", filter=Q(check_in_method="cccd_qr")),
+        "by_vneid_qr": Count("pk", filter=Q(check_in_method="vneid_qr")),
+        "by_id_number": Count("pk", filter=Q(check_in_method="id_number")),
+        "by_bhyt_card": Count("pk", filter=Q(check_in_method__in=("bhyt_card", "bhxh_number"))),
+        "by_no_document": Count("pk", filter=~Q(check_in_method__in=known)),
+        "ended": Count("pk", filter=ended),
+        "accepted": Count("pk", filter=Q(first_accepted__isnull=False)),
+        "accepted_on_time": Count("pk", filter=on_time),
+        # Past the deadline without an acceptance in time (accepted late, or not at all yet).
+        "late": Count(
+            "pk",
+            filter=ended
+            & Q(closed_at__lt=now - deadline)
+            & (Q(first_accepted__isnull=True) | Q(first_accepted__gt=F("closed_at") + deadline)),
+        ),
+    }
+    for outcome, column in ELIGIBILITY_COLUMNS.items():
+        aggregates[column] = Count("pk", filter=Q(eligibility_outcome=outcome))
+    return list(
+        Visit.objects.filter(visit_date__gte=start, visit_date__lte=end)
+        .exclude(status=VisitStatus.CANCELLED)
+        .annotate(first_accepted=first_accepted)
+        .values("facility_id", "visit_date")
+        .annotate(**aggregates)
+        .order_by()
+    )
+
+
+def rebuild(start: date, end: date, *, now=None) -> int:
+    """Replace the rollups of every facility for the days start..end (inclusive); answers how
+    many facility-day rows were written."""
+    if end < start:
+        raise ValueError("end before start")
+    now = now or timezone.now()
+    rows = [
+        FacilityDay(
+            facility_id=c["facility_id"],
+            day=c["visit_date"],
+            computed_at=now,
+            **{name: c[name] for name in COUNT_FIELDS},
+        )
+        for c in _counts(start, end, now)
+    ]
+    with transaction.atomic():
+        FacilityDay.objects.filter(day__gte=start, day__lte=end).delete()
+        FacilityDay.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def refresh_recent(today: date | None = None, days: int | None = None) -> int:
+    """Rebuild today and the previous days (KCB06_REPORTS_REFRESH_DAYS, default 3): the worker's
+    job. Two workers rebuilding at once: the loser's insert collides and it simply skips."""
+    today = today or timezone.localdate()
+    if days is None:
+        days = getattr(settings, "KCB06_REPORTS_REFRESH_DAYS", DEFAULT_REFRESH_DAYS)
+    try:
+        return rebuild(today - timedelta(days=days), today)
+    except IntegrityError:
+        log.info("rollup refresh skipped: another worker wrote the same days")
+        return 0

@@ -1,0 +1,170 @@
+"""The figures of the targets dashboard and its API, read from the daily rollups only.
+
+Who sees what: the health department every treating facility under it (its descendants), a
+facility administrator their own facility. The answer holds facility codes, names and counts:
+never a patient, a visit or a name, so reading it is not a read of personal data (not audited).
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from kcb06.errors import DomainError, NotFound
+from kcb06.facilities.models import Facility, FacilityKind, Role
+from kcb06.reports.models import COUNT_FIELDS, FacilityDay
+from kcb06.reports.targets import CASHLESS, CHIP_FACILITIES, HEALTH_BOOK, TARGETS
+
+VIEW_ROLES = (Role.HEALTH_DEPT, Role.FACILITY_ADMIN)
+PERIODS = {"today": "Hôm nay", "week": "Tuần này", "month": "Tháng này"}
+CHIP_COLUMNS = ("by_cccd_qr", "by_vneid_qr")
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label_vi: str
+    start: date
+    end: date
+
+
+def period(key: str, today: date | None = None) -> Period:
+    """Today; this week from Monday; this month from the 1st — each up to today."""
+    today = today or timezone.localdate()
+    if key not in PERIODS:
+        raise DomainError(
+            "invalid_period",
+            "Kỳ báo cáo không hợp lệ: chọn hôm nay (today), tuần này (week) hoặc tháng này "
+            "(month).",
+            "Invalid period: use today, week or month.",
+        )
+    start = {
+        "today": today,
+        "week": today - timedelta(days=today.weekday()),
+        "month": today.replace(day=1),
+    }[key]
+    return Period(key, PERIODS[key], start, today)
+
+
+def facilities_in_scope(principal) -> list[Facility]:
+    principal.require_role(*VIEW_ROLES)
+    return list(
+        Facility.objects.filter(
+            pk__in=principal.aggregate_facility_ids(),
+            kind__in=FacilityKind.treating(),
+            is_active=True,
+        ).order_by("code")
+    )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _figures(counts: dict) -> dict:
+    """Counts plus the shares the dashboard shows beside the targets."""
+    visits = counts["visits"]
+    chip = sum(counts[c] for c in CHIP_COLUMNS)
+    return {
+        **counts,
+        "by_chip": chip,
+        "chip_share": _share(chip, visits),
+        "health_book_share": _share(counts["accepted"], visits),
+        "on_time_share": _share(counts["accepted_on_time"], counts["ended"]),
+        "cashless_share": None,  # no payments recorded yet: "chưa có dữ liệu"
+    }
+
+
+def _zero() -> dict:
+    return dict.fromkeys(COUNT_FIELDS, 0)
+
+
+def figures(principal, key: str = "week", today: date | None = None) -> dict:
+    """Per facility and rolled up, for one period, with the targets."""
+    p = period(key, today)
+    facilities = facilities_in_scope(principal)
+    sums = {
+        row["facility_id"]: row
+        for row in FacilityDay.objects.filter(
+            facility_id__in=[f.pk for f in facilities], day__gte=p.start, day__lte=p.end
+        )
+        .values("facility_id")
+        .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
+        .order_by()
+    }
+    rows, total = [], _zero()
+    for facility in facilities:
+        counts = {name: (sums.get(facility.pk) or {}).get(name) or 0 for name in COUNT_FIELDS}
+        for name in COUNT_FIELDS:
+            total[name] += counts[name]
+        row = _figures(counts)
+        row.update(
+            code=facility.code,
+            name=facility.name,
+            checks_in_by_chip=row["by_chip"] > 0,
+        )
+        rows.append(row)
+    rolled = _figures(total)
+    with_chip = sum(1 for r in rows if r["checks_in_by_chip"])
+    rolled.update(
+        facilities=len(rows),
+        facilities_by_chip=with_chip,
+        facilities_by_chip_share=_share(with_chip, len(rows)),
+    )
+    return {
+        "period": {
+            "key": p.key,
+            "label_vi": p.label_vi,
+            "start": p.start,
+            "end": p.end,
+        },
+        "targets": [
+            {
+                "key": t.key,
+                "label_vi": t.label_vi,
+                "target_percent": t.percent,
+                "source_vi": t.source_vi,
+                "value_percent": {
+                    CHIP_FACILITIES.key: rolled["facilities_by_chip_share"],
+                    HEALTH_BOOK.key: rolled["health_book_share"],
+                    CASHLESS.key: rolled["cashless_share"],
+                }[t.key],
+            }
+            for t in TARGETS
+        ],
+        "total": rolled,
+        "facilities": rows,
+        "updated_at": FacilityDay.objects.filter(
+            facility_id__in=[f.pk for f in facilities]
+        ).aggregate(at=Max("computed_at"))["at"],
+    }
+
+
+def facility_days(principal, code: str, key: str = "month", today: date | None = None) -> dict:
+    """Drill-down: one facility's figures per day of the period (counts only)."""
+    p = period(key, today)
+    facility = next((f for f in facilities_in_scope(principal) if f.code == code), None)
+    if facility is None:
+        raise NotFound("facility_not_found", "Không tìm thấy cơ sở.", "Facility not found.")
+    by_day = {
+        r.day: r
+        for r in FacilityDay.objects.filter(
+            facility=facility, day__gte=p.start, day__lte=p.end
+        ).order_by("day")
+    }
+    days, total = [], _zero()
+    d = p.start
+    while d <= p.end:
+        row = by_day.get(d)
+        counts = {name: getattr(row, name) if row else 0 for name in COUNT_FIELDS}
+        for name in COUNT_FIELDS:
+            total[name] += counts[name]
+        days.append({"day": d, **_figures(counts)})
+        d += timedelta(days=1)
+    return {
+        "period": {"key": p.key, "label_vi": p.label_vi, "start": p.start, "end": p.end},
+        "facility": {"code": facility.code, "name": facility.name},
+        "total": _figures(total),
+        "days": days,
+    }

@@ -1,0 +1,80 @@
+"""A health-department user can never reach a patient, a visit or a name through reports.
+
+Every reports URL (pages of the "reports" namespace and API operations under /reports/, found by
+walking the URL configuration, so a new one is covered the day it is added) is requested by the
+health department for every period and every facility under it, with a visit of a named patient
+counted in the figures. The answer must hold the counts and none of: the patient's name, ID
+number, card number, the visit's MA_LK, nor any field naming a patient or a visit.
+"""
+
+import json
+import re
+
+import pytest
+from django.utils import timezone
+
+from kcb06.reports import rollups, services
+from tests.platform.scope import api_endpoints, page_endpoints
+from tests.reports import factories as f
+
+FORBIDDEN_KEYS = {"patient", "patient_id", "visit", "visit_id", "ma_lk", "full_name", "id_number"}
+FACILITIES = ["27901", "27902", "27903", "27904"]
+
+
+def reports_urls() -> list[str]:
+    urls = []
+    for key, route in page_endpoints().items():
+        if key.startswith("reports:"):
+            urls.append("/" + route)
+    for key in api_endpoints():
+        method, path = key.split(" ", 1)
+        if path.startswith("/api/v1/reports"):
+            assert method == "GET", f"{key}: reports answers reads only"
+            urls.append(path)
+    expanded = []
+    for url in urls:
+        params = set(re.findall(r"<(?:\w+:)?(\w+)>|\{(\w+)\}", url))
+        names = {a or b for a, b in params}
+        assert names <= {"code"}, f"{url}: teach this test the parameter(s) {names - {'code'}}"
+        if names:
+            for code in FACILITIES:
+                expanded.append(re.sub(r"<(?:\w+:)?code>|\{code\}", code, url))
+        else:
+            expanded.append(url)
+    return expanded
+
+
+def _keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_every_reports_url_is_walked():
+    urls = reports_urls()
+    assert "/reports/" in urls and "/api/v1/reports/targets" in urls
+    assert "/reports/facility/27903/" in urls and "/api/v1/reports/facilities/27903" in urls
+
+
+@pytest.mark.parametrize("period", [*services.PERIODS, ""])
+def test_health_department_never_reaches_a_patient_visit_or_name(login, org, period):
+    who = f.patient("Trịnh Thị Không Được Lộ")
+    v = f.visit("27903", who=who, ended_hours_ago=30, accepted_after_hours=1)
+    rollups.rebuild(timezone.localdate(), timezone.localdate())
+    secrets = [who.full_name, who.full_name.upper(), v.ma_lk, "Không Được Lộ"]
+    client = login("soyte")
+    seen_count = False
+    for url in reports_urls():
+        response = client.get(url, {"period": period} if period else {})
+        body = response.content.decode()
+        assert response.status_code == 200, (url, response.status_code, body[:300])
+        leaked = [s for s in secrets if s in body or s in json.dumps(body, ensure_ascii=False)]
+        assert not leaked, f"{url} shows {leaked} to the health department"
+        assert f"/visits/{v.pk}" not in body and f"/patients/{who.pk}" not in body
+        if url.startswith("/api/"):
+            data = response.json()
+            assert not _keys(data) & FORBIDDEN_KEYS, (url, _keys(data) & FORBIDDEN_KEYS)
+            seen_count = seen_count or '"visits": 1' in json.dumps(data)
+    assert seen_count, "the visit was not counted: this test would not see a leak"

@@ -17,6 +17,7 @@ app = typer.Typer(
 GROUPS = {
     "audit": "kcb06.audit.cli",
     "identity": "kcb06.identity.cli",
+    "vietqr": "kcb06.identity.vietqr_cli",
     "eligibility": "kcb06.eligibility.cli",
     "patients": "kcb06.patients.cli",
     "visits": "kcb06.visits.cli",

@@ -144,6 +144,22 @@ def portal_sim(
     serve_portalsim(host=host, port=port, threads=threads)
 
 
+@app.command("bank-sim")
+def bank_sim(
+    port: int = typer.Option(8766, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    webhook_url: str = typer.Option(
+        "", help="kcb06's bank webhook (default: BANKSIM_WEBHOOK_URL)."
+    ),
+):
+    """Run the bank simulator (banksim): pays VietQR codes and calls kcb06's webhook.
+
+    The shared secret is read from BANKSIM_WEBHOOK_SECRET (never from the command line)."""
+    from banksim.server import serve as serve_banksim
+
+    serve_banksim(host=host, port=port, webhook_url=webhook_url)
+
+
 @app.command()
 def migrate():
     """Create or upgrade the database schema."""

@@ -341,3 +341,68 @@ def refund(principal, bill_id: int, reason: str) -> Bill:
         bill.save(update_fields=["state"])
         _audit(principal, bill, "bill_refunded", reason=reason[:255], amount=bill.paid_amount)
     return bill
+
+
+# --- the cashier's page ----------------------------------------------------------------------
+
+STATE_ADVICE = {
+    BillState.PENDING: "Chờ người bệnh quét mã và chuyển khoản; trang tự cập nhật khi ngân hàng báo có.",
+    BillState.PAID: "Đã thu đủ.",
+    BillState.EXPIRED: "Mã QR đã hết hạn: bấm “Lập lại mã QR” hoặc thu tiền mặt.",
+    BillState.AMOUNT_OVER: "Người bệnh trả thừa: hoàn lại phần chênh lệch và ghi hoàn tiền.",
+    BillState.AMOUNT_UNDER: "Người bệnh trả thiếu: thu thêm phần còn lại (tiền mặt hoặc chuyển khoản).",
+    BillState.PAID_AFTER_EXPIRY: "Tiền đến sau khi mã hết hạn: đối chiếu số tiền rồi xác nhận với người bệnh.",
+    BillState.VISIT_CANCELLED: "Lượt khám đã hủy nhưng đã nhận tiền: hoàn tiền cho người bệnh.",
+    BillState.REFUNDED: "Đã hoàn tiền.",
+}
+
+
+@dataclass
+class VisitToPay:
+    visit: Visit
+    owed: int
+    bill: Bill | None
+
+
+def visits_to_pay(principal, query: str = "") -> list[VisitToPay]:
+    """Today's visits at the cashier's facility that have something to pay or a bill."""
+    from kcb06.identity.names import fold_name
+
+    principal.require_role(*CASHIER_ROLES)
+    today = timezone.localdate()
+    visits = (
+        Visit.objects.select_related("patient")
+        .filter(facility_id=principal.facility_id, visit_date=today)
+        .order_by("-arrived_at")[:300]
+    )
+    needle = fold_name(query).strip() if query else ""
+    bills = {}
+    for bill in Bill.objects.filter(visit__in=[v.pk for v in visits]).order_by("created_at", "pk"):
+        bills[bill.visit_id] = bill  # the latest wins
+    rows = []
+    for visit in visits:
+        if (
+            needle
+            and needle not in fold_name(visit.patient.full_name)
+            and needle not in fold_name(visit.ma_lk)
+        ):
+            continue
+        bill = bills.get(visit.pk)
+        owed = bill.amount if bill else visit_lines(visit)[1]
+        if owed > 0 or bill is not None:
+            rows.append(VisitToPay(visit, owed, bill))
+    return rows
+
+
+def bill_for(principal, bill_id: int) -> Bill:
+    principal.require_role(*CASHIER_ROLES)
+    bill = (
+        Bill.objects.select_related("visit__patient")
+        .filter(pk=bill_id, facility_id=principal.facility_id)
+        .first()
+    )
+    if bill is None:
+        raise NotFound("bill_not_found", "Không tìm thấy hóa đơn.", "No such bill.")
+    expire_due(Bill.objects.filter(pk=bill.pk))
+    bill.refresh_from_db(fields=["state", "paid_amount", "settled_at"])
+    return bill

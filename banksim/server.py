@@ -15,7 +15,9 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 import httpx
 
@@ -167,6 +169,25 @@ def _public(tx: dict) -> dict:
     return {k: v for k, v in tx.items() if k != "scenario"} | {"scenario": dict(tx["scenario"])}
 
 
+PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<title>banksim — ngân hàng giả lập</title></head><body>
+<h1>banksim — ngân hàng giả lập (chỉ để thử)</h1>{result}
+<form method="post" action="/pay">
+<p><label>Nội dung mã VietQR (dán chuỗi đã quét)<br>
+<textarea name="qr" rows="4" cols="80" required></textarea></label></p>
+<p><label>Ứng dụng ngân hàng sửa nội dung chuyển khoản <select name="alter">
+<option value="">không</option><option>spacing</option><option>case</option>
+<option>diacritics</option><option>prefix</option><option>all</option></select></label></p>
+<p><label>Báo có chậm (ms) <input name="delay_ms" type="number" value="0" min="0"></label>
+<label><input type="checkbox" name="duplicates" value="2"> gửi báo có hai lần cùng lúc</label>
+<label><input type="checkbox" name="lose" value="1"> làm mất báo có</label></p>
+<p><button type="submit">Thanh toán</button></p></form></body></html>"""
+
+
+def _page(result: str = "") -> bytes:
+    return PAGE.replace("{result}", result).encode()
+
+
 class Handler(BaseHTTPRequestHandler):
     bank: Bank  # set on the subclass made by make_server
 
@@ -188,7 +209,34 @@ class Handler(BaseHTTPRequestHandler):
             raise ValueError("a JSON object is expected")
         return data
 
+    def _send_html(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _pay_form(self) -> None:
+        """The demo's "banking app": paste a scanned QR text and pay it."""
+        length = int(self.headers.get("Content-Length") or 0)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        scenario = {k: form[k] for k in ("alter", "delay_ms", "duplicates", "lose") if form.get(k)}
+        try:
+            qr = read_payment_qr(form.get("qr", ""))
+            tx = self.bank.transfer(
+                qr["bank_bin"], qr["account"], qr["amount"], qr["message"], scenario
+            )
+        except (QrError, ValueError) as exc:
+            return self._send_html(400, _page(f"<p><strong>Lỗi:</strong> {escape(str(exc))}</p>"))
+        result = (
+            f"<p>Đã chuyển {tx['amount']} đ đến {escape(tx['account'])}, nội dung "
+            f"“{escape(tx['message'])}”, mã giao dịch {tx['transaction_id']}.</p>"
+        )
+        return self._send_html(200, _page(result))
+
     def do_GET(self):  # noqa: N802
+        if self.path == "/":
+            return self._send_html(200, _page())
         if self.path == "/health":
             return self._send(200, {"status": "ok"})
         if self.path == "/_control/transactions":
@@ -200,6 +248,8 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(404, {"error": "not found"})
 
     def do_POST(self):  # noqa: N802
+        if self.path == "/pay":
+            return self._pay_form()
         try:
             data = self._json()
             if self.path == "/api/qr-payments":

@@ -3,6 +3,8 @@
 import hashlib
 import hmac
 
+import httpx
+
 
 def test_damaged_or_foreign_qr_is_refused(banksim_server):
     from kcb06.identity.vietqr import VietQr, build_vietqr
@@ -23,3 +25,15 @@ def test_signature_is_hmac_sha256_over_timestamp_dot_body():
     assert (
         sign("s3cret", "1700000000", b"{}") == our_sign("s3cret", "1700000000", b"{}") == expected
     )
+
+
+def test_demo_page_pays_a_pasted_qr(banksim_server):
+    from kcb06.identity.vietqr import VietQr, build_vietqr
+
+    qr = build_vietqr(VietQr("970436", "0123456789", amount=5000, purpose="VIEN PHI KCBAAAAAA"))
+    assert "Thanh toán" in httpx.get(banksim_server.url + "/", timeout=5).text
+    resp = banksim_server.post("/pay", data={"qr": qr, "alter": "case", "lose": "1"})
+    assert resp.status_code == 200
+    assert "Đã chuyển 5000 đ" in resp.text and "vien phi kcbaaaaaa" in resp.text
+    resp = banksim_server.post("/pay", data={"qr": "không phải mã"})
+    assert resp.status_code == 400 and "Lỗi" in resp.text

@@ -86,3 +86,22 @@ def test_cashier_takes_cash(logged_in_page, billable_visit):
     expect(page.get_by_test_id("bill-state")).to_have_attribute("data-state", "paid")
     assert "Đã thu đủ" in page.get_by_test_id("bill-state").inner_text()
     assert page.get_by_test_id("bill-cash").count() == 0
+
+
+def test_bank_confirms_late(logged_in_page, bank, billable_visit):
+    page = logged_in_page("thungan")
+    page.goto(page.kcb06_url + "/payments/")
+    row = page.get_by_test_id("cashier-visit").filter(has_text="Đỗ Thị Thanh Toán")
+    row.get_by_role("button", name="Thu tiền").focus()
+    page.keyboard.press("Enter")
+    state = page.get_by_test_id("bill-state")
+    tx = bank.pay(scan_qr_on_screen(page), lose=True)  # the bank's first notification is lost
+    page.wait_for_timeout(2500)  # more than one polling round
+    expect(state).to_have_attribute("data-state", "pending")
+    assert "Chờ người bệnh quét mã" in state.inner_text()
+    bank.post(f"/_control/redeliver/{tx['transaction_id']}")  # the bank's retry, later
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=bill-state]').dataset.state === 'paid'",
+        timeout=20_000,
+    )
+    assert "Đã thu đủ" in state.inner_text()

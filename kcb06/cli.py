@@ -17,6 +17,7 @@ app = typer.Typer(
 GROUPS = {
     "audit": "kcb06.audit.cli",
     "identity": "kcb06.identity.cli",
+    "vietqr": "kcb06.identity.vietqr_cli",
     "eligibility": "kcb06.eligibility.cli",
     "patients": "kcb06.patients.cli",
     "visits": "kcb06.visits.cli",
@@ -142,6 +143,22 @@ def portal_sim(
     from portalsim.server import serve as serve_portalsim
 
     serve_portalsim(host=host, port=port, threads=threads)
+
+
+@app.command("bank-sim")
+def bank_sim(
+    port: int = typer.Option(8766, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    webhook_url: str = typer.Option(
+        "", help="kcb06's bank webhook (default: BANKSIM_WEBHOOK_URL)."
+    ),
+):
+    """Run the bank simulator (banksim): pays VietQR codes and calls kcb06's webhook.
+
+    The shared secret is read from BANKSIM_WEBHOOK_SECRET (never from the command line)."""
+    from banksim.server import serve as serve_banksim
+
+    serve_banksim(host=host, port=port, webhook_url=webhook_url)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 import faulthandler
 import importlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -91,6 +92,17 @@ def run_demo(host: str, port: int, portal_port: int) -> None:
             "PYTHONUNBUFFERED": "1",
         }
     )
+    # The bank simulator (banksim) pays the cashier's VietQR codes and calls the webhook,
+    # signed with a secret made for this run unless one is set.
+    bank_port = portal_port + 1
+    bank_secret = env.get("KCB06_BANK_WEBHOOK_SECRET") or secrets.token_hex(16)
+    env.update(
+        {
+            "KCB06_BANK_WEBHOOK_SECRET": bank_secret,
+            "BANKSIM_WEBHOOK_SECRET": bank_secret,
+            "BANKSIM_WEBHOOK_URL": f"http://127.0.0.1:{port}/api/v1/payments/bank-webhook",
+        }
+    )
     env.pop("DATABASE_URL", None)  # the demo is the embedded default: SQLite under the data dir
     os.environ.update(env)
 
@@ -147,6 +159,17 @@ def run_demo(host: str, port: int, portal_port: int) -> None:
             ],
         )
         _wait_for(f"http://127.0.0.1:{portal_port}/health", sim, "portalsim")
+        bank = start(
+            "banksim",
+            [sys.executable, "-m", "kcb06.cli", "bank-sim", "--port", str(bank_port)],
+        )
+        try:
+            _wait_for(f"http://127.0.0.1:{bank_port}/health", bank, "banksim", seconds=30)
+        except SystemExit as exc:  # its port taken: the demo runs on, without bank payments
+            print(f"kcb06 demo: banksim not available ({exc}); VietQR stays unpaid", flush=True)
+            procs.remove(("banksim", bank))
+            if bank.poll() is None:
+                os.killpg(bank.pid, signal.SIGTERM)
         web = start(
             "web",
             [
@@ -171,6 +194,8 @@ def run_demo(host: str, port: int, portal_port: int) -> None:
         start("worker", [sys.executable, "-m", "kcb06.cli", "worker"])
         _wait_for(f"http://127.0.0.1:{port}/api/v1/health", web, "web")
         _print_banner(host, port, portal_port, context)
+        if any(name == "banksim" for name, _proc in procs):
+            print(f"  Ngân hàng giả lập (trả mã VietQR): http://127.0.0.1:{bank_port}/", flush=True)
         supervisor = Restarts()
         while True:
             for index, (name, proc) in enumerate(procs):

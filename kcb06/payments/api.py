@@ -1,5 +1,25 @@
 """JSON API of payments: thin handlers over services."""
 
+from django.http import JsonResponse
 from ninja import Router
 
+from . import services
+from .signature import SIGNATURE_HEADER, TIMESTAMP_HEADER
+
 router = Router(tags=["payments"])
+
+
+@router.post("/payments/bank-webhook", auth=None)
+def bank_webhook(request):
+    """The bank's (or payment intermediary's) credit notification; see docs/payments.md.
+
+    Authenticated by HMAC-SHA256 over "<X-Bank-Timestamp>.<raw body>" (X-Bank-Signature), not
+    by a session or API key: the bank holds no account of ours."""
+    result = services.receive_notification(
+        request.body,
+        request.headers.get(TIMESTAMP_HEADER),
+        request.headers.get(SIGNATURE_HEADER),
+    )
+    return JsonResponse(
+        result.body, status=result.status, json_dumps_params={"ensure_ascii": False}
+    )

@@ -1,1 +1,92 @@
-from django.db import models  # noqa: F401
+"""Bills (what a visit's patient owes), payments against them, and the bank's notifications.
+
+Amounts are whole đồng (VND has no minor unit in practice; VietQR carries integers).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class BillState(models.TextChoices):
+    PENDING = "pending", _("Chờ thanh toán")
+    PAID = "paid", _("Đã thanh toán")
+    EXPIRED = "expired", _("Hết hạn")
+    AMOUNT_OVER = "amount_over", _("Trả thừa")
+    AMOUNT_UNDER = "amount_under", _("Trả thiếu")
+    PAID_AFTER_EXPIRY = "paid_after_expiry", _("Trả sau khi mã hết hạn")
+    VISIT_CANCELLED = "visit_cancelled", _("Lượt khám đã hủy, đã nhận tiền")
+    REFUNDED = "refunded", _("Đã hoàn tiền")
+
+
+class Method(models.TextChoices):
+    VIETQR = "vietqr", _("Chuyển khoản VietQR")
+    CASH = "cash", _("Tiền mặt")
+
+
+class Bill(models.Model):
+    """One visit's bill: the amount and lines frozen when it was issued, and a short reference
+    the patient's transfer message carries back to us."""
+
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    visit = models.ForeignKey("visits.Visit", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("mã tham chiếu"), max_length=16, unique=True)
+    amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    lines = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=20, choices=BillState.choices, default=BillState.PENDING)
+    paid_amount = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["facility", "created_at"], name="bill_facility_created")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit"], condition=Q(state="pending"), name="bill_one_pending_per_visit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.amount} đ, {self.state})"
+
+
+class Payment(models.Model):
+    """Money received: a bank transfer (unique by the bank's transaction id, which makes a
+    notification delivered twice pay once) or cash at the counter. `bill` is empty for a
+    transfer we could not match (an unmatched transfer the cashier must resolve)."""
+
+    facility = models.ForeignKey(
+        "facilities.Facility", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    bill = models.ForeignKey(
+        Bill, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    method = models.CharField(max_length=10, choices=Method.choices)
+    amount = models.BigIntegerField()
+    bank_transaction_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    message = models.CharField(max_length=255, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount} đ"
+
+
+class BankNotification(models.Model):
+    """Every authenticated webhook call, kept whatever became of it (so nothing the bank said
+    is lost); its notification id refuses a replay of the very same call."""
+
+    notification_id = models.CharField(max_length=64, unique=True)
+    transaction_id = models.CharField(max_length=64, db_index=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    body = models.JSONField()
+    outcome = models.CharField(max_length=32)

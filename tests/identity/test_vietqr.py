@@ -5,7 +5,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kcb06.identity import IdentityError
-from kcb06.identity.vietqr import VietQr, build_vietqr, crc16_ccitt_false, parse_vietqr
+from kcb06.identity.vietqr import (
+    VietQr,
+    build_vietqr,
+    crc16_ccitt_false,
+    parse_vietqr,
+    read_vietqr,
+)
 
 # SPECS §6.5: two published examples and one synthetic kiosk example, CRCs AE9F / 53E6 / 7E44.
 STATIC = (
@@ -121,3 +127,48 @@ def test_random_text_raises_only_identity_error(text):
         parse_vietqr(text)
     except IdentityError as exc:
         assert exc.code.startswith("vietqr_")
+
+
+def test_reading_reports_a_wrong_crc_with_the_fields():
+    damaged = KIOSK[:-4] + "0000"
+    reading = read_vietqr(damaged)
+    assert reading.crc_valid is False
+    assert (reading.crc, reading.crc_expected) == ("0000", "7E44")
+    assert reading.qr.amount == 150_000 and reading.qr.purpose == "VIEN PHI HD000123"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="0123456789", min_size=6, max_size=6),
+    st.text(alphabet="0123456789ABCDEF", min_size=1, max_size=19),
+    st.none() | st.integers(1, 10**12),
+    st.none() | ascii_text,
+)
+def test_read_round_trip_has_a_valid_crc(bank_bin, account, amount, purpose):
+    text = build_vietqr(VietQr(bank_bin, account, amount=amount, purpose=purpose))
+    reading = read_vietqr(text)
+    assert reading.crc_valid
+    assert reading.qr == parse_vietqr(text)
+    assert (reading.qr.bank_bin, reading.qr.account, reading.qr.amount) == (
+        bank_bin,
+        account,
+        amount,
+    )
+    assert reading.qr.purpose == purpose
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(max_size=200)
+    | st.integers(0, len(KIOSK)).map(lambda n: KIOSK[:n])
+    | st.tuples(st.integers(0, len(KIOSK) - 1), st.characters()).map(
+        lambda t: KIOSK[: t[0]] + t[1] + KIOSK[t[0] + 1 :]
+    )
+)
+def test_reading_any_text_gives_a_value_or_identity_error(text):
+    try:
+        reading = read_vietqr(text)
+    except IdentityError as exc:
+        assert exc.code == "vietqr_format"
+    else:
+        assert isinstance(reading.as_dict()["crc_valid"], bool)

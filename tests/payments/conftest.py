@@ -1,0 +1,41 @@
+"""Fixtures of the payments tests: a real banksim process, a live kcb06 it calls back, and a
+closed visit with something for the patient to pay."""
+
+import pytest
+
+from tests.payments.banksim_process import SECRET, start_banksim
+
+
+@pytest.fixture(scope="session")
+def banksim_server():
+    sim = start_banksim()
+    yield sim
+    sim.proc.terminate()
+    sim.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def bank(banksim_server, live_server, settings):
+    """banksim pointed at this test's live kcb06, sharing the webhook secret."""
+    settings.KCB06_BANK_WEBHOOK_SECRET = SECRET
+    banksim_server.configure(live_server.url)
+    return banksim_server
+
+
+@pytest.fixture
+def cashier(org):
+    from kcb06.facilities.services import principal_for_user
+
+    return principal_for_user(org["users"]["thungan"])
+
+
+@pytest.fixture
+def billable_visit(org):
+    """A closed visit at 27901 whose patient owes 7 500 đ (15 Paracetamol at 500 đ, no BHYT)."""
+    from kcb06.healthbook import services
+    from tests.healthbook import factories as f
+
+    visit = f.visit(f.patient())
+    services.close_visit(f.principal(org), visit, dict(f.CLOSE, weight_kg="58.5"))
+    visit.refresh_from_db()
+    return visit

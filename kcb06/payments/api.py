@@ -3,13 +3,28 @@
 from django.http import JsonResponse
 from ninja import Router
 
+from kcb06.apischema import responses
+
 from . import services
 from .signature import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 router = Router(tags=["payments"])
 
 
-@router.post("/payments/bank-webhook", auth=None)
+@router.post(
+    "/payments/bank-webhook",
+    auth=None,
+    summary="Ngân hàng báo có (webhook) / Bank credit notification (webhook)",
+    response=responses({200: dict}, 400, 413),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "Signed with HMAC-SHA256 over '<X-Bank-Timestamp>.<body>' "
+            "(header X-Bank-Signature); see docs/payments.md",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 def bank_webhook(request):
     """The bank's (or payment intermediary's) credit notification; see docs/payments.md.
 

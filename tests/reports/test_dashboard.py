@@ -64,9 +64,9 @@ def test_other_roles_are_refused(login, figures, username):
 
 def test_bad_period_is_a_clear_error_not_a_500(login, figures):
     response = login("soyte").get("/api/v1/reports/targets?period=year")
-    assert response.status_code == 400
+    assert response.status_code == 422  # the schema lists the periods (today, week, month)
     error = response.json()["error"]
-    assert error["code"] == "invalid_period" and "tuần" in error["message_vi"]
+    assert error["code"] == "invalid_request" and "period" in error["message_vi"]
     page = login("soyte").get("/reports/?period=year")  # the page falls back to the week
     assert page.status_code == 200
 

@@ -1,5 +1,6 @@
-"""Every maKetQua of the card check (SPECS.md §3.4) mapped to one of four outcomes, with the
-reason told to the patient and the next step for the clerk. docs/eligibility.md shows the table.
+"""Every maKetQua of the card check mapped to one of four outcomes, with the reason told to the
+patient and the next step for the clerk. docs/eligibility.md ("Every result code") shows the
+table and its sources.
 
 Texts may use {new_card} (maTheMoi) and {code}.
 """
@@ -169,7 +170,7 @@ BY_ID_RULES: dict[str, CodeRule] = {
         "Hỏi người bệnh có thẻ BHYT (thẻ giấy hoặc trên VssID/VNeID) không: nếu có thì kiểm "
         "tra lại bằng mã thẻ; nếu không thì tiếp đón theo diện tự chi trả (viện phí).",
     ),
-    # A portal that does not accept an ID number in maThe (open question, SPECS.md §8.1).
+    # A portal that does not accept an ID number in maThe (open point: docs/eligibility.md, "Lookup by personal ID number").
     "051": CodeRule(
         UNVERIFIED,
         "Cổng BHXH không tra cứu được thẻ BHYT theo số định danh cá nhân.",

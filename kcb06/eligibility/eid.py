@@ -1,4 +1,4 @@
-"""The one adapter for e-ID authentication of a VNeID app QR (SPECS.md §1.1).
+"""The one adapter for e-ID authentication of a VNeID app QR (docs/eligibility.md, "e-ID adapter").
 
 The VNeID QR is dynamic and can only be checked through the Ministry of Public Security's
 system by a licensed authentication provider. The provider's real protocol is NOT known to us:

@@ -1,4 +1,5 @@
-"""The one client of the BHXH portal's card check (SPECS.md §3.2–3.3).
+"""The one client of the BHXH portal's card check (docs/eligibility.md: "Token", "Deadline and
+circuit breaker").
 
 - Token: POST /api/token/take (form: username, password = MD5 upper-hex). The pair is cached in
   this process and in the PortalToken table (shared by every kcb06 process) and renewed
@@ -205,7 +206,7 @@ _tokens_lock = threading.Lock()
 
 
 def _parse_expiry(value) -> datetime:
-    """`expires_in` is an absolute UTC time (SPECS.md §3.2); tolerate a number of seconds."""
+    """`expires_in` is an absolute UTC time (docs/eligibility.md, "Token"); tolerate seconds."""
     try:
         if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
             return timezone.now() + timedelta(seconds=int(value))

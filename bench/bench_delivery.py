@@ -136,7 +136,7 @@ def queue(n: int, prefix: str) -> None:
 
     from kcb06.facilities.models import Facility
     from kcb06.interchange import outbox
-    from kcb06.interchange.samples import outpatient_visit
+    from kcb06.interchange.core.samples import outpatient_visit
 
     facility = Facility.objects.get(code="27901")
     with transaction.atomic():
@@ -221,7 +221,8 @@ def main() -> None:
 
     from bench.machine import report
     from kcb06.facilities.demo import seed
-    from kcb06.interchange import certificates, certs, signing
+    from kcb06.interchange import certificates
+    from kcb06.interchange.core import certs, signing
 
     call_command("migrate", "--noinput", verbosity=0)
     org = seed()

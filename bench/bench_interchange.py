@@ -16,8 +16,8 @@ import os
 import time
 
 from bench.machine import percentile, report, summary_ms
-from kcb06.interchange import certs, package, signing
-from kcb06.interchange.samples import outpatient_visit
+from kcb06.interchange.core import certs, package, signing
+from kcb06.interchange.core.samples import outpatient_visit
 
 
 def typical_visit(i: int):

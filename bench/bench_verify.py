@@ -21,7 +21,7 @@ import time
 
 from bench.bench_interchange import typical_visit
 from bench.machine import percentile, python_loop_seconds, report, summary_ms
-from kcb06.interchange import certs, package, signing
+from kcb06.interchange.core import certs, package, signing
 
 
 def measure(fn, files, rounds) -> tuple[list[float], list[float]]:

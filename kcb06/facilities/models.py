@@ -46,7 +46,7 @@ class FacilityKind(models.TextChoices):
 class FormerRouteLevel(models.TextChoices):
     """The facility's route level before 01/01/2025 ("tuyến chuyên môn kỹ thuật"): with the
     facility kind it sets the share a self-referred BHYT patient gets (benefit engine,
-    kcb06.interchange.benefit; docs/interchange.md "Benefit levels")."""
+    kcb06.interchange.core.benefit; docs/interchange.md "Benefit levels")."""
 
     BY_KIND = "", _("Theo loại cơ sở (trạm y tế xã: cấp ban đầu; cơ sở khác: tuyến huyện)")
     DISTRICT = "district", _("Tuyến huyện")

@@ -9,6 +9,8 @@ class InterchangeConfig(AppConfig):
     verbose_name = "Liên thông dữ liệu"
 
     def ready(self) -> None:
-        from kcb06.interchange import receivers
+        from kcb06.interchange import certificates, receivers
+        from kcb06.interchange.core import signing
 
         receivers.connect()
+        signing.set_registry_lookup(certificates.registered_p12)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from kcb06.errors import DomainError
-from kcb06.interchange import signing, trust
+from kcb06.interchange.core import signing, trust
 from kcb06.interchange.models import FacilityCertificate
 
 
@@ -164,3 +164,14 @@ def status(facility) -> dict:
     except DomainError as exc:
         error = exc.message_vi
     return {"certificates": rows, "loaded": loaded, "error": error}
+
+
+def registered_p12(facility_code: str) -> tuple[str, str] | None:
+    """The newest active registered PKCS#12 file of a facility: (path, demo password)."""
+    reg = (
+        FacilityCertificate.objects.filter(facility__code=facility_code, active=True)
+        .exclude(p12_path="")
+        .order_by("-registered_at")
+        .first()
+    )
+    return None if reg is None else (reg.p12_path, reg.demo_password)

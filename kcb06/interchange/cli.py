@@ -48,7 +48,7 @@ def verify(
     day; with --facility: the facility's trust list), XSD per table and the cross-table rules,
     all on the signed data. Prints a JSON report; exit 0 only when everything passes, 1 when the
     file fails, 2 for an unknown facility."""
-    from kcb06.interchange import package
+    from kcb06.interchange.core import package
 
     try:
         data = file.read_bytes()
@@ -97,7 +97,8 @@ def export(
     setup_django()
     from kcb06.audit.services import Action, record
     from kcb06.errors import DomainError
-    from kcb06.interchange import jobs, package, signing
+    from kcb06.interchange import jobs
+    from kcb06.interchange.core import package, signing
     from kcb06.interchange.mapper import visit_data
     from kcb06.visits.models import Visit, VisitStatus
 
@@ -188,7 +189,8 @@ def install_cert(
     setup_django()
     from kcb06.errors import DomainError
     from kcb06.facilities.models import Facility
-    from kcb06.interchange import certificates, signing
+    from kcb06.interchange import certificates
+    from kcb06.interchange.core import signing
 
     fac = Facility.objects.filter(code=facility).first()
     if fac is None:

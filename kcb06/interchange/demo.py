@@ -9,7 +9,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from kcb06.interchange import certificates, certs, outbox, signing
+from kcb06.interchange import certificates, outbox
+from kcb06.interchange.core import certs, signing
 from kcb06.interchange.models import FacilityCertificate, OutboxItem, OutboxKind
 
 DEMO_FACILITY = "27901"

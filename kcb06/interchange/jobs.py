@@ -33,7 +33,8 @@ from django.utils import timezone
 from lxml import etree
 
 from kcb06.facilities.models import Facility
-from kcb06.interchange import package, portal, signing
+from kcb06.interchange import portal
+from kcb06.interchange.core import package, signing
 from kcb06.interchange.models import FacilityCertificate, OutboxItem, OutboxKind, OutboxState
 
 log = logging.getLogger("kcb06.interchange.jobs")

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from kcb06.interchange.data import (
+from kcb06.interchange.core.data import (
     DrugLine,
     NoteLine,
     Referral,
@@ -21,7 +21,7 @@ from kcb06.interchange.data import (
     SickLeave,
     VisitData,
 )
-from kcb06.interchange.validation import OUT_OF_LIST_DRUG
+from kcb06.interchange.core.validation import OUT_OF_LIST_DRUG
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SEX = {"male": "1", "female": "2", "m": "1", "f": "2", "nam": "1", "nu": "2", "1": "1", "2": "2"}

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from kcb06 import rawrows
 from kcb06.errors import DomainError
-from kcb06.interchange import package
-from kcb06.interchange.builders import to_bytes
-from kcb06.interchange.data import VisitData
+from kcb06.interchange.core import package
+from kcb06.interchange.core.builders import to_bytes
+from kcb06.interchange.core.data import VisitData
 from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
 
 PENDING = (OutboxState.INVALID, OutboxState.WAITING, OutboxState.FAILED, OutboxState.REJECTED)

@@ -14,7 +14,8 @@ import logging
 
 from django.db import DatabaseError, transaction
 
-from kcb06.interchange import outbox, package
+from kcb06.interchange import outbox
+from kcb06.interchange.core import package
 
 log = logging.getLogger("kcb06.interchange")
 

@@ -8,7 +8,7 @@ the fund can never disagree. A visit without a closing has no lines yet (nothing
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from kcb06.interchange.builders import build_tables
+from kcb06.interchange.core.builders import build_tables
 from kcb06.interchange.mapper import visit_data
 
 

@@ -268,7 +268,7 @@ def check_validity(cert: x509.Certificate, signed_at: str, kind: str) -> None:
 
 
 def xsd_dir() -> Path:
-    default = Path(__file__).resolve().parents[2] / "kcb06" / "interchange" / "xsd"
+    default = Path(__file__).resolve().parents[2] / "kcb06" / "interchange" / "core" / "xsd"
     return Path(os.environ.get("PORTALSIM_XSD_DIR") or default)
 
 

@@ -7,8 +7,9 @@ from tests.e2e.conftest import DESK
 def test_clerk_sees_the_failing_field_and_admin_installs_a_certificate(
     logged_in_page, screenshot, e2e_org, tmp_path
 ):
-    from kcb06.interchange import certs, outbox, signing
-    from kcb06.interchange.samples import outpatient_visit
+    from kcb06.interchange import outbox
+    from kcb06.interchange.core import certs, signing
+    from kcb06.interchange.core.samples import outpatient_visit
 
     signing.forget()
     v = outpatient_visit(ma_lk="27901.E2E000001")

@@ -26,9 +26,9 @@ def _submit(page, p12, password):
 def test_admin_installs_the_signing_certificate_and_files_verify_against_it(
     logged_in_page, screenshot, e2e_org, tmp_path
 ):
-    from kcb06.interchange import certs, package, signing
     from kcb06.interchange.cli import app
-    from kcb06.interchange.samples import outpatient_visit
+    from kcb06.interchange.core import certs, package, signing
+    from kcb06.interchange.core.samples import outpatient_visit
 
     signing.forget()
     files = {}

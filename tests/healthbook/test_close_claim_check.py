@@ -67,7 +67,7 @@ def test_fixed_closure_closes_and_its_claim_is_valid(bacsi):
 def test_validator_refuses_an_out_of_list_drug_at_price_zero():
     from lxml import etree
 
-    from kcb06.interchange import validation
+    from kcb06.interchange.core import validation
 
     xml2 = etree.fromstring(
         "<CHITIEU_CHITIET_THUOC><DSACH_CHI_TIET_THUOC><CHI_TIET_THUOC>"

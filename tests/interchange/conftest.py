@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from kcb06.interchange import certificates, certs, signing
-from kcb06.interchange.samples import outpatient_visit
+from kcb06.interchange import certificates
+from kcb06.interchange.core import certs, signing
+from kcb06.interchange.core.samples import outpatient_visit
 
 _counter = itertools.count(1)
 

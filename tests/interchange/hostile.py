@@ -5,8 +5,8 @@ import re
 import socket
 from datetime import UTC, datetime, timedelta
 
-from kcb06.interchange import certs, package, signing
-from kcb06.interchange.samples import outpatient_visit
+from kcb06.interchange.core import certs, package, signing
+from kcb06.interchange.core.samples import outpatient_visit
 
 DS_OPEN = b'<ds:Object xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
 

@@ -1,4 +1,4 @@
-"""The benefit engine (kcb06.interchange.benefit): one test per rule, amounts recomputed by
+"""The benefit engine (kcb06.interchange.core.benefit): one test per rule, amounts recomputed by
 hand, the QĐ 4750 appendix's own worked examples, and properties (hypothesis).
 
 Every expected figure below is worked out in the comment next to it, from the rule and the
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kcb06.interchange.amounts import line_amounts
-from kcb06.interchange.benefit import (
+from kcb06.interchange.core.amounts import line_amounts
+from kcb06.interchange.core.benefit import (
     Copayment,
     FacilityLevel,
     Route,

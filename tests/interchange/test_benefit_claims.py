@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kcb06.interchange import package
-from kcb06.interchange.data import ServiceLine
-from kcb06.interchange.samples import outpatient_visit
+from kcb06.interchange.core import package
+from kcb06.interchange.core.data import ServiceLine
+from kcb06.interchange.core.samples import outpatient_visit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 D = Decimal

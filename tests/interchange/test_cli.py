@@ -66,7 +66,7 @@ def test_export_writes_one_signed_file_per_visit_that_verifies_everywhere(closed
 
 @pytest.mark.django_db
 def test_export_without_certificate_refuses_and_says_why(org, tmp_path):
-    from kcb06.interchange import signing
+    from kcb06.interchange.core import signing
 
     signing.forget()
     bacsi = f.principal(org)

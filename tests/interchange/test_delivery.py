@@ -8,7 +8,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from kcb06.interchange import certs, jobs, outbox, signing
+from kcb06.interchange import jobs, outbox
+from kcb06.interchange.core import certs, signing
 from kcb06.interchange.models import OutboxItem, OutboxState
 
 

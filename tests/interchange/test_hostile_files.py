@@ -7,8 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from kcb06.interchange import certificates, certs, package
+from kcb06.interchange import certificates
 from kcb06.interchange.cli import app
+from kcb06.interchange.core import certs, package
 from tests.interchange import hostile as h
 
 runner = CliRunner()
@@ -146,7 +147,7 @@ def test_a_certificate_of_another_facility_is_refused_by_verifier_and_builder(tm
     )
     assert "facility_mismatch" in codes(report)
     # kcb06's own builder does not sign with it at all:
-    from kcb06.interchange import signing
+    from kcb06.interchange.core import signing
 
     with pytest.raises(signing.SigningError):
         package.sign_claim("27901", tables, signing.Signer(other._key, other.cert))
@@ -198,7 +199,7 @@ def test_a_table_given_twice_is_refused(tmp_path, own):
     data = package.sign_claim("27901", tables, own)
     from lxml import etree
 
-    from kcb06.interchange import envelope
+    from kcb06.interchange.core import envelope
 
     root = etree.fromstring(data)
     root.find("CHUKYDONVI").clear()

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from kcb06.interchange import package
+from kcb06.interchange.core import package
 from portalsim.receiving import checks
 from tests.interchange import hostile as h
 
@@ -128,7 +128,7 @@ MD5 = hashlib.md5(b"demo-portal").hexdigest().upper()  # noqa: S324
 
 @pytest.fixture
 def sim(portalsim):
-    from kcb06.interchange import certs
+    from kcb06.interchange.core import certs
 
     portalsim.post("/_control/reset")
     portalsim.post("/_control/receiving/reset")

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from kcb06.interchange import certs, envelope, package, signing
-from kcb06.interchange.data import Referral, SickLeave
-from kcb06.interchange.samples import outpatient_visit
+from kcb06.interchange.core import certs, envelope, package, signing
+from kcb06.interchange.core.data import Referral, SickLeave
+from kcb06.interchange.core.samples import outpatient_visit
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +136,7 @@ def test_each_broken_rule_names_table_field_and_reason(mutate, expected):
     tables, _ = package.build_claim(outpatient_visit())
     tables["XML2"].find(".//NGAY_TH_YL").text = "202611230930"
     mutate(tables)
-    from kcb06.interchange.validation import validate_tables
+    from kcb06.interchange.core.validation import validate_tables
 
     errors = validate_tables(tables)
     table, field, code = expected
@@ -158,7 +158,7 @@ def test_xml8_only_for_inpatient_types_and_xml13_only_for_transfers():
     tables, _ = package.build_claim(v)
     tables["XML1"].find("MA_LOAI_KCB").text = "01"
     tables["XML1"].find("SO_NGAY_DTRI").text = "0"
-    from kcb06.interchange.validation import validate_tables
+    from kcb06.interchange.core.validation import validate_tables
 
     assert ("XML8", "MA_LK", "table_not_allowed") in _codes(validate_tables(tables))
 

@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from kcb06.interchange import certs, outbox, signing
+from kcb06.interchange import outbox
+from kcb06.interchange.core import certs, signing
 from kcb06.interchange.models import OutboxItem, OutboxState
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from kcb06.interchange import certs, package, signing
-from kcb06.interchange.samples import outpatient_visit
+from kcb06.interchange.core import certs, package, signing
+from kcb06.interchange.core.samples import outpatient_visit
 
 LIB = "/usr/lib/softhsm/libsofthsm2.so"
 pytestmark = pytest.mark.skipif(

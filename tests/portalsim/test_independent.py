@@ -65,5 +65,5 @@ def test_importing_every_portalsim_module_loads_nothing_of_kcb06(tmp_path):
 def test_the_xsd_files_portalsim_reads_are_kcb06s_committed_ones():
     from portalsim.receiving import checks
 
-    assert checks.xsd_dir() == ROOT / "kcb06" / "interchange" / "xsd"
+    assert checks.xsd_dir() == ROOT / "kcb06" / "interchange" / "core" / "xsd"
     assert checks.schema("GIAMDINHHS") is not None and checks.schema("XML1") is not None

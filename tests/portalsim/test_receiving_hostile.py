@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from kcb06.interchange import certs, package
+from kcb06.interchange.core import certs, package
 from tests.interchange import hostile as h
 
 MD5 = hashlib.md5(b"demo-portal").hexdigest().upper()  # noqa: S324 - the portal's scheme
@@ -160,7 +160,7 @@ def test_changes_after_signing_unsigned_and_bad_content(ps, own):
     tampered = data.replace(b"<MACSKCB>27901<", b"<MACSKCB>27902<")
     assert outcome(send(ps, tampered)) == ("125", "digest_mismatch")
     root, _ = package.build_checkin_doc(h.visit())
-    from kcb06.interchange.builders import to_bytes
+    from kcb06.interchange.core.builders import to_bytes
 
     assert outcome(send(ps, to_bytes(root), "checkin")) == ("123", "unsigned")
     tables, _ = package.build_claim(h.visit())
@@ -239,7 +239,7 @@ def test_a_file_signed_by_another_implementation_is_accepted_by_both(ps, own, tm
     from cryptography.hazmat.primitives import serialization
     from lxml import etree
 
-    from kcb06.interchange import envelope
+    from kcb06.interchange.core import envelope
 
     key_pem = own._key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

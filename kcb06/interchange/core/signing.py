@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,9 +33,9 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from lxml import etree
 
 from kcb06.errors import DomainError
-from kcb06.interchange import trust
+from kcb06.interchange.core import trust
 
-log = logging.getLogger("kcb06.interchange.signing")
+log = logging.getLogger("kcb06.interchange.core.signing")
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
@@ -282,6 +283,21 @@ def forget(facility_code: str | None = None) -> None:
             _SIGNERS.pop(facility_code, None)
 
 
+def _no_registry(facility_code: str) -> tuple[str, str] | None:
+    return None
+
+
+# How to find a facility's registered PKCS#12 file (path, demo password). The core knows no
+# database: interchange's Django side installs the lookup (certificates.registered_p12) when the
+# app is ready, so the pure core stays importable and testable on its own.
+_registered_p12: Callable[[str], tuple[str, str] | None] = _no_registry
+
+
+def set_registry_lookup(lookup: Callable[[str], tuple[str, str] | None]) -> None:
+    global _registered_p12
+    _registered_p12 = lookup
+
+
 def _from_environment(facility_code: str) -> Signer | None:
     """KCB06_SIGNING_P12 (a path, may contain {code}) + KCB06_SIGNING_P12_PASSWORD, or
     KCB06_PKCS11_LIB + KCB06_PKCS11_TOKEN + KCB06_PKCS11_PIN + KCB06_PKCS11_KEY_LABEL, or the
@@ -297,19 +313,12 @@ def _from_environment(facility_code: str) -> Signer | None:
     password = os.environ.get("KCB06_SIGNING_P12_PASSWORD")
     path = os.environ.get("KCB06_SIGNING_P12", "")
     if not path:
-        from kcb06.interchange.models import FacilityCertificate
-
-        reg = (
-            FacilityCertificate.objects.filter(facility__code=facility_code, active=True)
-            .exclude(p12_path="")
-            .order_by("-registered_at")
-            .first()
-        )
-        if reg is None:
+        registered = _registered_p12(facility_code)
+        if registered is None:
             return None
-        path = reg.p12_path
-        if password is None and reg.demo_password:
-            password = reg.demo_password
+        path, demo_password = registered
+        if password is None and demo_password:
+            password = demo_password
     return load_pkcs12_file(path.format(code=facility_code), password)
 
 
@@ -384,7 +393,7 @@ def verify_document(data: bytes, root: etree._Element) -> Verification:
     from signxml.exceptions import InvalidDigest
     from signxml.verifier import SignatureConfiguration
 
-    from kcb06.interchange import structure
+    from kcb06.interchange.core import structure
 
     if structure.signature_of(root) is None:
         return Verification("unsigned")
@@ -443,7 +452,7 @@ def verify(
 ) -> tuple[str, x509.Certificate | None]:
     """(status, certificate) of a document's signature; with `cert`, the signature must be by
     that certificate. Structure refusals count as "invalid"."""
-    from kcb06.interchange import structure
+    from kcb06.interchange.core import structure
 
     try:
         if root is None:

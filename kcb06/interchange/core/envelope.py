@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from kcb06.interchange.builders import to_bytes
+from kcb06.interchange.core.builders import to_bytes
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -44,7 +44,7 @@ def unwrap(root: etree._Element) -> list[dict[str, etree._Element]]:
     """Tables of each HOSO of an envelope: [{"XML1": root, ...}, ...]. Each decoded table
     document passes the same markup check as the envelope (structure.StructureError); a table
     given twice in one HOSO is an EnvelopeError, not silently the last one."""
-    from kcb06.interchange import structure
+    from kcb06.interchange.core import structure
 
     out = []
     for hoso in root.iterfind("THONGTINHOSO/DANHSACHHOSO/HOSO"):

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from kcb06.interchange.amounts import ZERO, fmt, in_scope_lines, line_amounts, visit_benefit
-from kcb06.interchange.data import DrugLine, ServiceLine, VisitData
-from kcb06.interchange.fields import TABLES
+from kcb06.interchange.core.amounts import ZERO, fmt, in_scope_lines, line_amounts, visit_benefit
+from kcb06.interchange.core.data import DrugLine, ServiceLine, VisitData
+from kcb06.interchange.core.fields import TABLES
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SUPPLY_GROUP = 10  # MA_NHOM 10: medical supplies in the list

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from kcb06.interchange.data import DrugLine, NoteLine, ResultLine, ServiceLine, VisitData
+from kcb06.interchange.core.data import DrugLine, NoteLine, ResultLine, ServiceLine, VisitData
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

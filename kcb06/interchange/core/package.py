@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from cryptography import x509
 from lxml import etree
 
-from kcb06.interchange import envelope, signing, structure, trust, validation
-from kcb06.interchange.builders import build_checkin, build_tables, to_bytes
-from kcb06.interchange.data import VisitData
+from kcb06.interchange.core import envelope, signing, structure, trust, validation
+from kcb06.interchange.core.builders import build_checkin, build_tables, to_bytes
+from kcb06.interchange.core.data import VisitData
 
 
 def content_hash(tables: dict[str, etree._Element]) -> str:

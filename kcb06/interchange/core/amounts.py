@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from kcb06.interchange.benefit import (
+from kcb06.interchange.core.benefit import (
     Benefit,
     Copayment,
     FacilityLevel,
@@ -22,7 +22,7 @@ from kcb06.interchange.benefit import (
     is_inpatient,
     money,
 )
-from kcb06.interchange.data import VisitData
+from kcb06.interchange.core.data import VisitData
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")

@@ -26,7 +26,7 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from kcb06.interchange.benefit_tables import (
+from kcb06.interchange.core.benefit_tables import (
     BASE_SALARIES,
     CARD_PERCENT,
     EXEMPTION_MONTHS,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from kcb06.interchange.fields import TABLES
+from kcb06.interchange.core.fields import TABLES
 
 XSD_DIR = Path(__file__).resolve().parent / "xsd"
 

@@ -4,7 +4,7 @@ Each field: (element name, kind "S" string / "N" number, max length per the 4750
 ("n" = unlimited), portal max length from the portal validator sheet when it differs ("" = same),
 required flag as the validator sheet states it: "Y", "" (optional) or the condition text).
 Element names and order are the regulation's own (PHU_LUC_QD_4750.xlsx, CV 1245/BHXH-CNTT).
-The XSD files in xsd/ are generated from this module by `python -m kcb06.interchange.xsdgen`
+The XSD files in xsd/ are generated from this module by `python -m kcb06.interchange.core.xsdgen`
 and committed; at run time only the XSD files are read.
 """
 

@@ -123,7 +123,7 @@ class VisitData:
     card_to: date | None = None
     benefit_level: str = ""
     area_code: str = ""  # MA_KHUVUC
-    # Benefit engine inputs (kcb06.interchange.benefit; docs/interchange.md "Benefit levels").
+    # Benefit engine inputs (kcb06.interchange.core.benefit; docs/interchange.md "Benefit levels").
     facility_level: str = "district"  # benefit.FacilityLevel value
     route: str = "registered"  # benefit.Route value
     five_year_date: date | None = None  # NAM_NAM_LIEN_TUC, from the card check (ngayDu5Nam)

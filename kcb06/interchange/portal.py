@@ -1,4 +1,5 @@
-"""Submission to the BHXH portal (SPECS §3.6): check-in (XML0, loaiHoSo=0) and claim files
+"""Submission to the BHXH portal (docs/specs/portal-api.md#submitting-files): check-in (XML0,
+loaiHoSo=0) and claim files
 (GIAMDINHHS, loaiHoSo=130).
 
 Token handling is the eligibility client's (kcb06.eligibility.portal: cached token pair shared
@@ -62,7 +63,7 @@ def account(facility) -> eportal.Account:
 def form_body(form: dict[str, str]) -> bytes:
     """application/x-www-form-urlencoded body. The base64 file is escaped by replacing the
     only three characters of its alphabet that need it: urllib's per-character quoting of a
-    60 kB string cost ~20 ms of CPU per file."""
+    whole file was slow (docs/measurements.md#form-encoding-of-the-file)."""
     parts = []
     for key, value in form.items():
         if key == "fileHSBase64":

@@ -1,8 +1,9 @@
 """Signal receivers: the outbox row is written inside the transaction of the change.
 
-Check-in: XML0 is built at check-in. SPECS §3.6 says to send it right after the first cost
-item; for an outpatient visit the first cost is the examination ordered at check-in (the
-department's exam service), so we build it then with that service as MA_DICH_VU.
+Check-in: XML0 is built at check-in. It is due right after the first cost item
+(docs/specs/portal-api.md#check-in-timing); for an outpatient visit the first cost is the
+examination ordered at check-in (the department's exam service), so we build it then with that
+service as MA_DICH_VU.
 Closing / correcting: the GIAMDINHHS package for the visit's current data (a correction after
 acceptance becomes a replacement file).
 

@@ -5,7 +5,8 @@ code must not be mirrored by the side that judges it. It reads kcb06's committed
 data (the regulation's tables; PORTALSIM_XSD_DIR overrides the directory). Pure: lxml and
 cryptography, no Django, so the tests can drive it directly as well as over HTTP.
 
-The one signature profile accepted is the one the portal's implementers use (SPECS §4.6):
+The one signature profile accepted is the one the portal's implementers use
+(docs/specs/xml-tables.md#signature):
 ds:Signature alone in CHUKYDONVI (the root's last child) holding SignedInfo, SignatureValue and
 KeyInfo/X509Data/X509Certificate; one Reference URI="" with the enveloped-signature transform
 (optionally followed by C14N 1.0); C14N 1.0 without comments; RSA with SHA-256/384/512.

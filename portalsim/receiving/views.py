@@ -1,5 +1,5 @@
 """Receiving side of the simulated portal: check-in (XML0) and claim files (GIAMDINHHS),
-SPECS §3.6 / CV 1245.
+CV 1245 (docs/specs/portal-api.md#submitting-files).
 
 Order of checks: fault injection -> token and passwordHash, which must be the upper-case MD5
 (401) -> account vs maCSKCB (403) -> form fields and base64 (400) -> checks.examine: markup

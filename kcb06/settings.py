@@ -123,7 +123,8 @@ if DATABASE_URL:
         # Django's backend; its health check skips a connection that answered < 1 s ago.
         DATABASES["default"]["ENGINE"] = "kcb06.pgbackend"
     # Prepared statements: the check-in's ~25 statements are the same few shapes all day, and
-    # PostgreSQL spent ~40% of its CPU per check-in parsing and planning them again. psycopg
+    # PostgreSQL spent much of its CPU per check-in parsing and planning them again
+    # (docs/measurements.md#prepared-statements). psycopg
     # prepares a statement on a connection the second time it sees it (needs server-side
     # binding). A transaction-mode connection pooler (PgBouncer < 1.21) cannot carry prepared
     # statements: set KCB06_PG_PREPARED_STATEMENTS=0 behind one.

@@ -38,10 +38,11 @@ IDENTIFIER_SYSTEMS = {
 def collector_paused():
     """Pause Python's cyclic garbage collector while an export is built.
 
-    A book of 200 visits and 1,000 entries is ~2,800 row tuples and ~50,000 dicts and lists,
-    none of them in a reference cycle (reference counting frees them all); allocating them
-    triggers ~35 collections per export and now and then a full one (~100 ms on a loaded
-    machine) that find nothing to free. Re-enabled on exit only if it was enabled on entry."""
+    A book of 200 visits and 1,000 entries is thousands of row tuples and tens of thousands of
+    dicts and lists, none of them in a reference cycle (reference counting frees them all);
+    allocating them triggers dozens of collections per export and now and then a full one that
+    find nothing to free (docs/measurements.md#fhir-export-and-the-garbage-collector).
+    Re-enabled on exit only if it was enabled on entry."""
     enabled = gc.isenabled()
     gc.disable()
     try:

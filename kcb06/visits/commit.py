@@ -9,8 +9,8 @@ PostgreSQL the write and the COMMIT go in one pipeline (psycopg), so the server 
 right after the ticket and releases both locks without waiting for us. The check-in's rows
 (patient, identifiers, facility link, visit, XML0 outbox row; kcb06.rawrows.queued_inserts),
 the audit append and the ticket are one statement of common table expressions: one round trip
-and one statement for the whole write, instead of one of each per row (each statement cost
-~60-80 µs of Python and ~30 µs of PostgreSQL on its own).
+and one statement for the whole write, instead of one of each per row (each statement had its
+own cost in Python and in PostgreSQL: docs/measurements.md#check-in-write-as-one-statement).
 
 Only when the check-in's transaction is the outermost one: inside a caller's transaction (a
 test's, or a batch) the statements run as usual and the caller commits.

@@ -29,9 +29,12 @@ def content_hash(tables: dict[str, etree._Element]) -> str:
     return h.hexdigest()
 
 
-def build_claim(v: VisitData) -> tuple[dict[str, etree._Element], list[dict]]:
+def build_claim(
+    v: VisitData, policy: dict[str, str] | None = None
+) -> tuple[dict[str, etree._Element], list[dict]]:
+    """Tables and the findings that refuse them (policy: a facility's rule switches)."""
     tables = build_tables(v)
-    return tables, validation.validate_tables(tables)
+    return tables, validation.validate_tables(tables, policy)
 
 
 def build_checkin_doc(v: VisitData) -> tuple[etree._Element, list[dict]]:

@@ -88,11 +88,13 @@ def _line_bnt(rec, ctx):
 
 def _line_bncct(rec, ctx):
     bh, bhtt, cct = num(t(rec, "THANH_TIEN_BH")), num(t(rec, "T_BHTT")), num(t(rec, "T_BNCCT"))
-    muc = num(t(rec, "MUC_HUONG"))
-    fund = (bh * muc / 100).quantize(CENT)
-    if bhtt + cct != bh or abs(fund - bhtt) > CENT:
-        return t(rec, "T_BNCCT") or "0"
-    return None
+    return t(rec, "T_BNCCT") or "0" if bhtt + cct != bh else None
+
+
+def _line_fund(rec, ctx):
+    bh, bhtt = num(t(rec, "THANH_TIEN_BH")), num(t(rec, "T_BHTT"))
+    fund = (bh * num(t(rec, "MUC_HUONG")) / 100).quantize(CENT)
+    return t(rec, "T_BHTT") or "0" if abs(fund - bhtt) > CENT else None
 
 
 def _line_amount(rec, ctx):
@@ -245,8 +247,8 @@ LINE_RULES = [
         "XML2",
         "T_BNCCT",
         "amount",
-        "T_BNCCT phải bằng THANH_TIEN_BH − T_BHTT, với T_BHTT = THANH_TIEN_BH × MUC_HUONG / 100.",
-        "T_BNCCT must equal THANH_TIEN_BH − T_BHTT, T_BHTT = THANH_TIEN_BH × MUC_HUONG / 100.",
+        "T_BNCCT (người bệnh cùng chi trả) phải bằng THANH_TIEN_BH − T_BHTT.",
+        "T_BNCCT must equal THANH_TIEN_BH − T_BHTT.",
         NEXT_AMOUNT,
         _line_bncct,
     ),
@@ -449,14 +451,10 @@ LINE_RULES = [
         "XML2",
         "T_BHTT",
         "amount",
-        "T_BHTT + T_BNCCT phải bằng THANH_TIEN_BH.",
-        "T_BHTT + T_BNCCT must equal THANH_TIEN_BH.",
+        "T_BHTT phải bằng THANH_TIEN_BH × MUC_HUONG / 100 (làm tròn đến 0,01).",
+        "T_BHTT must equal THANH_TIEN_BH × MUC_HUONG / 100 (to 0.01).",
         NEXT_AMOUNT,
-        lambda rec, ctx: (
-            t(rec, "T_BHTT") or "0"
-            if num(t(rec, "T_BHTT")) + num(t(rec, "T_BNCCT")) != num(t(rec, "THANH_TIEN_BH"))
-            else None
-        ),
+        _line_fund,
     ),
     (
         "K2.03",
@@ -527,10 +525,20 @@ LINE_RULES = [
         "XML3",
         "T_BNCCT",
         "amount",
-        "T_BNCCT phải bằng THANH_TIEN_BH − T_BHTT, với T_BHTT = THANH_TIEN_BH × MUC_HUONG / 100.",
-        "T_BNCCT must equal THANH_TIEN_BH − T_BHTT, T_BHTT = THANH_TIEN_BH × MUC_HUONG / 100.",
+        "T_BNCCT (người bệnh cùng chi trả) phải bằng THANH_TIEN_BH − T_BHTT.",
+        "T_BNCCT must equal THANH_TIEN_BH − T_BHTT.",
         NEXT_AMOUNT,
         _line_bncct,
+    ),
+    (
+        "K3.07",
+        "XML3",
+        "T_BHTT",
+        "amount",
+        "T_BHTT phải bằng THANH_TIEN_BH × MUC_HUONG / 100 (làm tròn đến 0,01).",
+        "T_BHTT must equal THANH_TIEN_BH × MUC_HUONG / 100 (to 0.01).",
+        NEXT_AMOUNT,
+        _line_fund,
     ),
     (
         "K3.03",

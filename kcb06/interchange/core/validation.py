@@ -16,6 +16,7 @@ from lxml import etree
 
 from kcb06.interchange.core import rules
 from kcb06.interchange.core.fields import TABLES
+from kcb06.interchange.core.rules.lines import OUT_OF_LIST_DRUG  # noqa: F401  (mapper reads it here)
 
 XSD_DIR = Path(__file__).resolve().parent / "xsd"
 

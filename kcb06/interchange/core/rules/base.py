@@ -99,7 +99,15 @@ def sheet_id(code: str) -> str:
 
 
 def _as_dict(record: etree._Element) -> dict[str, str]:
-    return {child.tag: child.text for child in record}
+    """{field: text stripped} of the record's non-empty fields."""
+    out = {}
+    for child in record:
+        text = child.text
+        if text:
+            text = text.strip()
+            if text:
+                out[child.tag] = text
+    return out
 
 
 @dataclass
@@ -132,10 +140,11 @@ class Ctx:
 
 
 def t(rec: dict[str, str], name: str) -> str:
-    value = rec.get(name)
-    return value.strip() if value else ""
+    """A field's text, stripped, "" when empty (records hold only non-empty stripped values)."""
+    return rec.get(name, "")
 
 
+@lru_cache(maxsize=16384)
 def dec(value: str) -> Decimal | None:
     try:
         d = Decimal(value)
@@ -144,9 +153,13 @@ def dec(value: str) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+ZERO = Decimal(0)
+
+
+@lru_cache(maxsize=16384)
 def num(value: str) -> Decimal:
     """A number, 0 when empty or not a number (the format rules report those)."""
-    return dec(value) or Decimal(0) if value else Decimal(0)
+    return (dec(value) or ZERO) if value else ZERO
 
 
 def split(value: str) -> list[str]:

@@ -97,12 +97,16 @@ def _line_fund(rec, ctx):
     return t(rec, "T_BHTT") or "0" if abs(fund - bhtt) > CENT else None
 
 
-def _line_amount(rec, ctx):
-    table = "XML2" if "DON_GIA" in rec else "XML3"
-    q, p = num(t(rec, "SO_LUONG")), num(t(rec, PRICE[table]))
-    if abs((q * p).quantize(CENT) - num(t(rec, "THANH_TIEN_BV"))) > CENT:
-        return t(rec, "THANH_TIEN_BV") or "0"
-    return None
+def _line_amount(table):
+    price = PRICE[table]
+
+    def test(rec, ctx):
+        q, p = num(t(rec, "SO_LUONG")), num(t(rec, price))
+        if abs((q * p).quantize(CENT) - num(t(rec, "THANH_TIEN_BV"))) > CENT:
+            return t(rec, "THANH_TIEN_BV") or "0"
+        return None
+
+    return test
 
 
 def _positive(name):
@@ -197,6 +201,7 @@ LINE_RULES = [
             "SO_DANG_KY",
             lambda r: t(r, "MA_NHOM") not in {"7", "17"} and t(r, "MA_THUOC") != OUT_OF_LIST_DRUG,
         ),
+        "warning",  # until every facility drug comes from the catalogue with its number
     ),
     (
         "S2.17",
@@ -444,7 +449,7 @@ LINE_RULES = [
         "THANH_TIEN_BV phải bằng SO_LUONG × DON_GIA.",
         "THANH_TIEN_BV must equal SO_LUONG × DON_GIA.",
         NEXT_AMOUNT,
-        _line_amount,
+        _line_amount("XML2"),
     ),
     (
         "K2.02",
@@ -489,6 +494,7 @@ LINE_RULES = [
         "TT_THAU is required for drugs except groups 7 and 17.",
         "Quản trị cơ sở bổ sung thông tin thầu của thuốc trong danh mục thuốc.",
         _required("TT_THAU", lambda r: t(r, "MA_NHOM") not in {"7", "17"}),
+        "warning",  # until every facility drug comes from the catalogue with its tender data
     ),
     (
         "K2.06",
@@ -518,7 +524,7 @@ LINE_RULES = [
         "THANH_TIEN_BV phải bằng SO_LUONG × DON_GIA_BV.",
         "THANH_TIEN_BV must equal SO_LUONG × DON_GIA_BV.",
         NEXT_AMOUNT,
-        _line_amount,
+        _line_amount("XML3"),
     ),
     (
         "K3.02",

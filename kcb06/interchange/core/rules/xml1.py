@@ -239,14 +239,14 @@ def _card_to(ctx):
     X,
     "NGAY_MIEN_CCT",
     "date",
-    "NGAY_MIEN_CCT (ngày miễn cùng chi trả) phải là ngày có thật (yyyymmdd), không sau ngày ra.",
+    "NGAY_MIEN_CCT (ngày miễn cùng chi trả) phải là ngày có thật, không sau ngày ra.",
     "NGAY_MIEN_CCT must be a real date (yyyymmdd), not after NGAY_RA.",
     "Thu ngân kiểm tra giấy miễn cùng chi trả và ghi đúng ngày trên giấy.",
 )
 def _mien_cct(ctx):
     v = t(ctx.xml1, "NGAY_MIEN_CCT")
     ra = t(ctx.xml1, "NGAY_RA")
-    if v and (len(v) != 8 or not real_time(v) or (ra and v > ra[:8])):
+    if v and (len(v) not in (8, 12) or not real_time(v) or (ra and v[:8] > ra[:8])):
         yield Hit(X, "NGAY_MIEN_CCT", value=v)
 
 
@@ -690,6 +690,7 @@ def _xml13_shape(ctx):
     "Có NGAY_VAO_NOI_TRU thì phải ghi LY_DO_VNT (lý do vào nội trú).",
     "With NGAY_VAO_NOI_TRU, LY_DO_VNT is required.",
     "Bác sĩ ghi lý do vào điều trị nội trú.",
+    severity="warning",
 )
 def _ly_do_vnt(ctx):
     if t(ctx.xml1, "NGAY_VAO_NOI_TRU") and not t(ctx.xml1, "LY_DO_VNT"):

@@ -18,27 +18,27 @@ def test_admin_sees_recent_flags_and_makes_a_rule_a_warning(logged_in_page, scre
     facility = e2e_org["facilities"]["27901"]
     for n in (1, 2):
         v = outpatient_visit(ma_lk=f"27901.E2ER0000{n}")
-        v.ma_khoa = "K77"  # not a department code of the list (rule K1.09)
+        v.province = "03"  # not a province code of the list (rule K1.07)
         assert outbox.enqueue_claim_data(facility, None, v).state == OutboxState.INVALID
 
     admin = logged_in_page("quantri", DESK)
     admin.goto(_base(admin) + "/interchange/rules/?table=XML1")
-    row = admin.locator("[data-rule='K1.09']")
+    row = admin.locator("[data-rule='K1.07']")
     assert row.get_attribute("data-mode") == "error"
     assert row.locator("[data-testid=rule-flags]").inner_text() == "2"
-    assert "danh mục khoa" in row.inner_text()
+    assert "mã tỉnh" in row.inner_text()
     assert "2 hồ sơ của 30 ngày" in admin.locator("[data-testid=rules-recent]").inner_text()
     row.locator("select[name=mode]").select_option("warning")
     with admin.expect_navigation():
         row.locator("button[type=submit]").click()
-    assert "K1.09: Chỉ cảnh báo" in admin.content()
-    assert admin.locator("[data-rule='K1.09']").get_attribute("data-mode") == "warning"
+    assert "K1.07: Chỉ cảnh báo" in admin.content()
+    assert admin.locator("[data-rule='K1.07']").get_attribute("data-mode") == "warning"
     screenshot("interchange-rules", admin)
 
-    entry = AuditEntry.objects.filter(object_type="claim_rule", object_id="K1.09").get()
-    assert entry.detail == {"code": "K1.09", "from": "error", "to": "warning"}
+    entry = AuditEntry.objects.filter(object_type="claim_rule", object_id="K1.07").get()
+    assert entry.detail == {"code": "K1.07", "from": "error", "to": "warning"}
     v = outpatient_visit(ma_lk="27901.E2ER00003")
-    v.ma_khoa = "K77"
+    v.province = "03"
     assert outbox.enqueue_claim_data(facility, None, v).state == OutboxState.WAITING
 
     cashier = logged_in_page("thungan", DESK)

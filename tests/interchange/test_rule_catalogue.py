@@ -4,7 +4,11 @@ that read the same value from the other side), with a Vietnamese message, an Eng
 next step. The list of cases comes from the catalogue itself: a new rule without a mutation
 fails here. Also: coverage of the portal's sheet, facility switches (off / warning)."""
 
+import copy
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kcb06.interchange.core import package, rules, validation
 from kcb06.interchange.core.samples import outpatient_visit
@@ -79,3 +83,36 @@ def test_private_values_are_not_echoed_in_messages():
     tables["XML1"].find("SO_CCCD").text = "12345"
     (err,) = validation.validate_tables(tables)
     assert "12345" not in err["message_vi"] and "12345" not in err["message"]
+
+
+_FUZZ_BASE = {name: build(name) for name in BASES}
+_FIELDS = [
+    (code, name)
+    for code, root in _FUZZ_BASE["ref"].items()
+    for name in sorted({el.tag for el in root.iter()})
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_FIELDS),
+            st.one_of(
+                st.text(max_size=20),
+                st.from_regex(r"[0-9]{0,14}", fullmatch=True),
+                st.sampled_from(["NaN", "-Infinity", "1e999", "²", "٣", "2026022912", "K"]),
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_text_in_any_field_gets_findings_never_a_crash(changes):
+    tables = {k: copy.deepcopy(v) for k, v in _FUZZ_BASE["ref"].items()}
+    for (code, name), value in changes:
+        element = tables[code].find(f".//{name}")
+        if element is not None and len(element) == 0:
+            element.text = "".join(c for c in value if c.isprintable()) or None
+    for finding in rules.run(tables):
+        assert finding["rule"] and finding["message_vi"] and finding["next_step"]

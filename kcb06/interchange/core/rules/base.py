@@ -150,7 +150,8 @@ def dec(value: str) -> Decimal | None:
         d = Decimal(value)
     except (InvalidOperation, TypeError):
         return None
-    return d if d.is_finite() else None
+    # Not a number kcb06 can write: infinite, NaN, or above 10^13 (products stay exact).
+    return d if d.is_finite() and d.adjusted() <= 12 else None
 
 
 ZERO = Decimal(0)
@@ -166,7 +167,7 @@ def split(value: str) -> list[str]:
     return [p.strip() for p in value.split(";") if p.strip()]
 
 
-DIGITS = re.compile(r"^[0-9]+$")
+DIGITS = re.compile(r"^[0-9]+\Z")
 
 
 @lru_cache(maxsize=8192)

@@ -6,7 +6,17 @@ from decimal import Decimal
 
 from kcb06.interchange.core import codelists
 from kcb06.interchange.core.rules import icd10
-from kcb06.interchange.core.rules.base import Hit, before, day, num, real_time, rule, split, t
+from kcb06.interchange.core.rules.base import (
+    DIGITS,
+    Hit,
+    before,
+    day,
+    num,
+    real_time,
+    rule,
+    split,
+    t,
+)
 
 X = "XML1"
 MA_LOAI_KCB = frozenset(f"{i:02d}" for i in range(1, 10))
@@ -65,7 +75,7 @@ def _ma_lk(ctx):
 )
 def _stt(ctx):
     v = t(ctx.xml1, "STT")
-    if v and not (v.isdigit() and int(v) >= 1):
+    if v and not (DIGITS.match(v) and int(v) >= 1):
         yield Hit(X, "STT", value=v)
 
 
@@ -483,9 +493,9 @@ def _bhtt(ctx):
 def _nam_qt(ctx):
     nam, thang = t(ctx.xml1, "NAM_QT"), t(ctx.xml1, "THANG_QT")
     ra = t(ctx.xml1, "NGAY_RA")
-    if len(nam) != 4 or not nam.isdigit() or not 2000 <= int(nam) <= 2100:
+    if len(nam) != 4 or not DIGITS.match(nam) or not 2000 <= int(nam) <= 2100:
         yield Hit(X, "NAM_QT", value=nam)
-    elif thang.isdigit() and len(ra) >= 6 and f"{nam}{int(thang):02d}" < ra[:6]:
+    elif DIGITS.match(thang) and len(ra) >= 6 and f"{nam}{int(thang):02d}" < ra[:6]:
         yield Hit(X, "NAM_QT", value=f"{thang}/{nam}")
 
 
@@ -500,7 +510,7 @@ def _nam_qt(ctx):
 )
 def _thang_qt(ctx):
     v = t(ctx.xml1, "THANG_QT")
-    if not v.isdigit() or not 1 <= int(v) <= 12:
+    if not DIGITS.match(v) or not 1 <= int(v) <= 12:
         yield Hit(X, "THANG_QT", value=v)
 
 

@@ -79,6 +79,7 @@ def verify(
             "signer": report["signer"],
             "trust": report["trust"],
             "errors": report["errors"],
+            "warnings": report.get("warnings", []),
         }
     )
     raise typer.Exit(0 if report["valid"] else 1)

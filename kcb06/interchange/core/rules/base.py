@@ -114,6 +114,7 @@ def _as_dict(record: etree._Element) -> dict[str, str]:
 class Ctx:
     tables: dict[str, etree._Element]
     recs: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # sums shared by the total rules
 
     def __post_init__(self):
         for code, root in self.tables.items():

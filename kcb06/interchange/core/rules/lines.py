@@ -30,10 +30,12 @@ def _hits(table, field, test):
     """A check over every line of `table`: test(rec, ctx) -> the offending value or None."""
 
     def check(ctx):
-        for code, rec in ctx.lines(table):
+        out = []
+        for rec in ctx.recs.get(table, ()):
             bad = test(rec, ctx)
             if bad is not None:
-                yield Hit(code, field, t(rec, "STT"), bad)
+                out.append(Hit(table, field, rec.get("STT", ""), bad))
+        return out
 
     return check
 

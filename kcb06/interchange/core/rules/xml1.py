@@ -422,11 +422,16 @@ def _so_ngay(ctx):
 
 
 def _sum(ctx, name, codes=("XML2", "XML3"), only=None):
-    total = Decimal(0)
-    for code, rec in ctx.lines(*codes):
-        if only is None or only(code, rec):
-            total += num(t(rec, name))
-    return total
+    key = (name, codes, only)
+    cache = ctx.cache
+    if key not in cache:
+        total = Decimal(0)
+        for code in codes:
+            for rec in ctx.recs.get(code, ()):
+                if only is None or only(code, rec):
+                    total += num(rec.get(name, ""))
+        cache[key] = total
+    return cache[key]
 
 
 def _total(field, line_field, codes=("XML2", "XML3"), only=None):

@@ -108,3 +108,32 @@ class FacilityCertificate(models.Model):
     class Meta:
         verbose_name = _("chứng thư số của cơ sở")
         verbose_name_plural = _("chứng thư số của cơ sở")
+
+
+class RuleMode(models.TextChoices):
+    ERROR = "error", _("Chặn hồ sơ (lỗi)")
+    WARNING = "warning", _("Chỉ cảnh báo")
+    OFF = "off", _("Tắt")
+
+
+class RuleSetting(models.Model):
+    """A facility's switch for one claim rule of the catalogue (interchange.core.rules): off,
+    or a warning instead of an error. No row = the catalogue's own severity. Every change is
+    audited (kcb06.audit, object_type "claim_rule")."""
+
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.CASCADE, related_name="rule_settings"
+    )
+    code = models.CharField(max_length=16)
+    mode = models.CharField(max_length=8, choices=RuleMode.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("thiết lập quy tắc hồ sơ")
+        verbose_name_plural = _("thiết lập quy tắc hồ sơ")
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "code"], name="rule_setting_once"),
+        ]

@@ -89,7 +89,9 @@ def _create(facility, visit, data, kind, tables, errors, user, digest) -> Outbox
 
 
 def enqueue_claim_data(facility, visit, data: VisitData, user=None) -> OutboxItem:
-    tables, errors = package.build_claim(data)
+    from kcb06.interchange.rulesettings import policy_for
+
+    tables, errors = package.build_claim(data, policy_for(facility))
     return _write(facility, visit, data, OutboxKind.CLAIM, tables, errors, user)
 
 

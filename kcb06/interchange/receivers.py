@@ -59,6 +59,7 @@ def on_closing(sender, visit, principal=None, **kwargs) -> list[dict]:
     validator as the outbox, so the closing form can refuse before the visit closes. A bug in
     building answers no errors (the closing goes on; see the module docstring)."""
     from kcb06.interchange.mapper import visit_data
+    from kcb06.interchange.rulesettings import policy_for
     from kcb06.visits.models import Visit
 
     try:
@@ -66,7 +67,7 @@ def on_closing(sender, visit, principal=None, **kwargs) -> list[dict]:
             fresh = Visit.objects.select_related("patient", "facility", "department").get(
                 pk=visit.pk
             )
-            return package.build_claim(visit_data(fresh))[1]
+            return package.build_claim(visit_data(fresh), policy_for(fresh.facility))[1]
     except DatabaseError:
         raise
     except Exception:  # noqa: BLE001 - see module docstring

@@ -8,4 +8,5 @@ urlpatterns = [
     path("files/<int:item_id>/", views.item, name="item"),
     path("files/<int:item_id>/resend/", views.resend, name="resend"),
     path("overdue/", views.overdue, name="overdue"),
+    path("rules/", views.rules, name="rules"),
 ]

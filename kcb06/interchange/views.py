@@ -1,9 +1,11 @@
 """Pages of interchange: the facility's outbox with every file's state and reason, one file's
-errors, re-send, the signing certificate (install + expiry warnings), and the overdue list."""
+errors, re-send, the signing certificate (install + expiry warnings), the overdue list, and the
+facility's claim rules (switch off / warning, with how many recent claims each would flag)."""
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -11,8 +13,8 @@ from kcb06.audit.services import read_personal
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.facilities.models import Role
-from kcb06.interchange import certificates, outbox, services
-from kcb06.interchange.models import OutboxState
+from kcb06.interchange import certificates, outbox, rulesettings, services
+from kcb06.interchange.models import OutboxState, RuleMode
 
 PURPOSE = "liên thông dữ liệu BHYT"
 R = Role
@@ -122,3 +124,53 @@ def resend(request, item_id: int):
 def overdue(request):
     data = services.overdue(request.principal)
     return render(request, "interchange/overdue.html", {"data": data})
+
+
+@role_required(R.FACILITY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def rules(request):
+    """The claim rule catalogue for this facility: each rule's mode (block / warn / off) and how
+    many of the last 30 days' claims it would flag at full strength. POST code + mode changes one
+    rule (audited)."""
+    principal = request.principal
+    if principal.facility is None:
+        return render(
+            request,
+            "web/error.html",
+            {
+                "title": _("Không có cơ sở"),
+                "message": _("Tài khoản chưa gắn với cơ sở nào."),
+                "code": "no_facility",
+            },
+            status=403,
+        )
+    if request.method == "POST":
+        code = (request.POST.get("code") or "")[:16]
+        mode = (request.POST.get("mode") or "")[:8]
+        try:
+            changed = rulesettings.set_mode(principal, code, mode)
+        except DomainError as exc:
+            messages.error(request, exc.message_vi)
+        else:
+            if changed:
+                label = dict(RuleMode.choices)[changed]
+                messages.success(request, _("Quy tắc %(c)s: %(m)s.") % {"c": code, "m": label})
+        table = (request.POST.get("table") or "")[:8]
+        url = reverse("interchange:rules")
+        return redirect(f"{url}?table={table}" if table else url)
+    table = (request.GET.get("table") or "")[:8]
+    data = rulesettings.rows(principal.facility)
+    tables = sorted({t for r in data["rules"] for t in r["table"].split(",")}, key=_table_key)
+    shown = [r for r in data["rules"] if not table or table in r["table"].split(",")]
+    context = {
+        "data": data,
+        "rows": shown,
+        "tables": tables,
+        "table": table,
+        "modes": RuleMode.choices,
+    }
+    return render(request, "interchange/rules.html", context)
+
+
+def _table_key(code: str) -> int:
+    return int(code[3:]) if code[3:].isdigit() else 99

@@ -46,6 +46,15 @@ CASES = [
     ),
     Case("interchange:overdue", lambda w: "/interchange/overdue/", role=K, via=PAGE, expect=OK200),
     Case(
+        "interchange:rules",
+        lambda w: "/interchange/rules/",
+        role="facility_admin",
+        via=PAGE,
+        expect=OK200,
+        control="ok",
+        note="rules and per-rule counts of the admin's own facility; no patient is named",
+    ),
+    Case(
         "GET /api/v1/interchange/overdue",
         lambda w: "/api/v1/interchange/overdue",
         role=K,

@@ -1,9 +1,14 @@
 """Pages of interchange: the facility's outbox with every file's state and reason, one file's
 errors, re-send, the signing certificate (install + expiry warnings), and the overdue list."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -11,7 +16,7 @@ from kcb06.audit.services import read_personal
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.facilities.models import Role
-from kcb06.interchange import certificates, outbox, services
+from kcb06.interchange import certificates, outbox, queue, services
 from kcb06.interchange.models import OutboxState
 
 PURPOSE = "liên thông dữ liệu BHYT"
@@ -122,3 +127,59 @@ def resend(request, item_id: int):
 def overdue(request):
     data = services.overdue(request.principal)
     return render(request, "interchange/overdue.html", {"data": data})
+
+
+@role_required(*queue.ROLES)
+def claim_queue(request):
+    """The claim-error work queue: the facility's claims not accepted yet (billing clerk, head
+    of department, facility admin); counts by facility and error for the health department."""
+    principal = request.principal
+    f = queue.Filters.from_query(request.GET)
+    if principal.has_role(*queue.COUNT_ROLES):
+        data = queue.health_dept_view(principal, f)
+        return render(
+            request,
+            "interchange/queue_counts.html",
+            {"data": data, "f": f, "periods": queue.PERIODS},
+        )
+    data = read_personal(
+        principal,
+        lambda: queue.staff_view(principal, f),
+        what="claim_queue",
+        patient_id=None,
+        purpose=PURPOSE,
+    )
+    context = {
+        "data": data,
+        "f": f,
+        "periods": queue.PERIODS,
+        "ages": queue.AGE_BUCKETS,
+        "export_query": urlencode(f.query()),
+        "next_query": urlencode(f.query(after=data["next"])) if data["next"] else "",
+    }
+    return render(request, "interchange/queue.html", context)
+
+
+@role_required(*queue.ROLES)
+def claim_queue_export(request):
+    principal = request.principal
+    f = queue.Filters.from_query(request.GET)
+
+    def visit_url(visit_id: int) -> str:
+        return request.build_absolute_uri(reverse("healthbook:close", args=[visit_id]))
+
+    def build() -> bytes:
+        return queue.export_xlsx(principal, f, visit_url)
+
+    if principal.has_role(*queue.COUNT_ROLES):
+        body = build()
+    else:
+        body = read_personal(
+            principal, build, what="claim_queue_export", patient_id=None, purpose=PURPOSE
+        )
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="ho-so-chua-tiep-nhan-{stamp}.xlsx"'
+    return response

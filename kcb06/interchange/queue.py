@@ -19,8 +19,9 @@ page costs the same with a million claims as with a hundred (bench/bench_claim_q
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache, lru_cache
 
-from django.db.models import Count, Q
+from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils import timezone
 
 from kcb06.facilities.models import Department, Facility, Role
@@ -32,6 +33,7 @@ from kcb06.interchange.models import (
     OutboxState,
     QueueStage,
 )
+from kcb06.shortcache import ShortCache
 
 # The billing clerk is the cashier role ("thu ngân": bills and BHYT claims at a facility); the
 # head of department is a clinician (kcb06 has no separate role); the facility admin sees the
@@ -44,6 +46,10 @@ EXPORT_LIMIT = 50_000
 PERIODS = {"7": 7, "30": 30, "90": 90}
 DEFAULT_PERIOD = "30"
 TOP_ERRORS = 10
+# The funnel and the week's top errors count every claim of the period (tens of thousands of
+# index entries at a large facility): each process keeps them for a minute. The queue itself and
+# its counts by error, department and age are read fresh on every request.
+PERIOD_COUNTS = ShortCache(60, limit=500)
 
 # Age of a claim since the visit ended (the portal expects the data within 24 hours).
 AGE_BUCKETS = [
@@ -125,12 +131,22 @@ class Fix:
     next_step_vi: str
 
 
-def _catalogue_entry(code: str, table: str, field: str):
-    """The rule catalogue's entry for an error, if the catalogue exists (it is being built in
-    kcb06.interchange.core.rules; until it lands every lookup falls back to _GENERIC)."""
+@cache
+def _rules():
+    """kcb06.interchange.core.rules if it exists (looked for once per process: a failed import
+    searches the whole path again every time)."""
     try:
         from kcb06.interchange.core import rules  # noqa: PLC0415 - optional, may not exist yet
     except ImportError:
+        return None
+    return rules
+
+
+def _catalogue_entry(code: str, table: str, field: str):
+    """The rule catalogue's entry for an error, if the catalogue exists (it is being built in
+    kcb06.interchange.core.rules; until it lands every lookup falls back to _GENERIC)."""
+    rules = _rules()
+    if rules is None:
         return None
     for name in ("lookup", "get", "rule"):
         finder = getattr(rules, name, None)
@@ -160,8 +176,20 @@ def _entry_text(entry, *names) -> str:
 def fix_for(key: str, error: dict | None = None) -> Fix:
     """The message and the next step (Vietnamese) for a queue error key ("XML1.MA_THE_BHYT:
     required", "CONG:125", "GUI_LOI"). `error`: the error as stored on the claim, whose own
-    message (and next step, once the rule catalogue writes one) wins over the generic text."""
-    error = error or {}
+    message (and next step, once validation writes one) wins over the catalogue's text."""
+    generic = _generic_fix(key)
+    if not error:
+        return generic
+    return Fix(
+        key,
+        error.get("message_vi") or generic.message_vi,
+        error.get("next_step_vi") or generic.next_step_vi,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _generic_fix(key: str) -> Fix:
+    """The text for a key alone: the rule catalogue's if it has the rule, else _GENERIC's."""
     if key == "GUI_LOI":
         return Fix(key, *_DELIVERY)
     if key.startswith("CONG:"):
@@ -169,20 +197,16 @@ def fix_for(key: str, error: dict | None = None) -> Fix:
         step = _PORTAL_STEPS.get(
             code, "Đọc lý do cổng từ chối, sửa đợt khám theo lý do đó rồi bấm Gửi lại."
         )
-        return Fix(key, error.get("message_vi") or portal.meaning(code), step)
+        return Fix(key, portal.meaning(code), step)
     place, _, code = key.rpartition(":")
     table, _, field = place.partition(".")
     entry = _catalogue_entry(code, table, field)
-    message, step = _GENERIC.get(code, _OTHER)
-    if entry is not None:
+    names = {"table": table or "?", "field": field or table or "?"}
+    message, step = (text.format(**names) for text in _GENERIC.get(code, _OTHER))
+    if entry is not None:  # the catalogue's own words, taken as they are
         message = _entry_text(entry, "message_vi", "message") or message
         step = _entry_text(entry, "next_step_vi", "next_step", "fix_vi") or step
-    names = {"table": table or "?", "field": field or table or "?"}
-    return Fix(
-        key,
-        error.get("message_vi") or message.format(**names),
-        error.get("next_step_vi") or step.format(**names),
-    )
+    return Fix(key, message, step)
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -271,6 +295,16 @@ def _filtered(facility_ids, f: Filters, now):
 # --- what the page shows ---------------------------------------------------------------------
 
 
+def cached_funnel(facility_ids, now, days: int) -> dict:
+    key = ("funnel", frozenset(facility_ids), days)
+    return PERIOD_COUNTS.get(key, lambda: funnel(facility_ids, now, days))
+
+
+def cached_top_errors(facility_ids, now) -> list[dict]:
+    key = ("top", frozenset(facility_ids))
+    return PERIOD_COUNTS.get(key, lambda: top_errors(facility_ids, now))
+
+
 def funnel(facility_ids, now, days: int) -> dict:
     """Claims whose visit ended in the last `days` days, by how far they got."""
     rows = (
@@ -300,6 +334,7 @@ def funnel(facility_ids, now, days: int) -> dict:
     built = steps[0][2]
     return {
         "days": days,
+        "at": now,
         "steps": [
             {"key": k, "label": label, "n": n, "percent": round(100 * n / built) if built else 0}
             for k, label, n in steps
@@ -324,26 +359,63 @@ def top_errors(facility_ids, now, days: int = 7, limit: int = TOP_ERRORS) -> lis
     return [{"key": key, "n": n, "fix": fix_for(key)} for key, n in rows]
 
 
-def pending_by_error(facility_ids) -> list[dict]:
+@dataclass
+class PendingCounts:
+    """Claims not accepted yet by (error, department, age bucket): one index-only scan of
+    outbox_queue_error gives every count the page shows, the filtered total included."""
+
+    groups: list[tuple[str, int | None, str, int]]
+
+    def total(self, f: "Filters | None" = None) -> int:
+        return sum(
+            n
+            for error, dept, age, n in self.groups
+            if f is None
+            or (
+                (not f.error or error == f.error)
+                and (not f.department or dept == f.department)
+                and (not f.age or age == f.age)
+            )
+        )
+
+    def by(self, index: int) -> dict:
+        out: dict = {}
+        for group in self.groups:
+            out[group[index]] = out.get(group[index], 0) + group[3]
+        return out
+
+
+def pending_counts(facility_ids, now) -> PendingCounts:
     rows = (
         _pending(facility_ids)
-        .values_list("queue_error")
+        .annotate(age_bucket=_age_bucket_at(now))
+        .values_list("queue_error", "department_id", "age_bucket")
         .annotate(n=Count("*"))
-        .order_by("-n", "queue_error")
+        .order_by()
     )
-    return [{"key": key, "n": n, "fix": fix_for(key) if key else None} for key, n in rows]
+    return PendingCounts(list(rows))
 
 
-def pending_by_department(facility_ids) -> dict[int | None, int]:
-    rows = _pending(facility_ids).values_list("department_id").annotate(n=Count("*")).order_by()
-    return dict(rows)
+def _age_bucket_at(now):
+    whens = [
+        When(queue_since__gt=now - high, then=Value(key))
+        for key, _label, _low, high in AGE_BUCKETS
+        if high is not None
+    ]
+    return Case(*whens, default=Value(AGE_BUCKETS[-1][0]), output_field=CharField())
 
 
-def pending_by_age(facility_ids, now) -> list[dict]:
-    counts = _pending(facility_ids).aggregate(
-        **{key: Count("queue_since", filter=_age_q(key, now)) for key in AGES}
-    )
-    return [{"key": key, "label": label, "n": counts[key]} for key, label, _lo, _hi in AGE_BUCKETS]
+def pending_by_error(counts: PendingCounts) -> list[dict]:
+    by_error = sorted(counts.by(0).items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"key": key, "n": n, "fix": fix_for(key) if key else None} for key, n in by_error]
+
+
+def pending_by_age(counts: PendingCounts) -> list[dict]:
+    by_age = counts.by(2)
+    return [
+        {"key": key, "label": label, "n": by_age.get(key, 0)}
+        for key, label, _lo, _hi in AGE_BUCKETS
+    ]
 
 
 def _row(item: OutboxItem, now, departments: dict) -> dict:
@@ -400,7 +472,8 @@ def rows(facility_ids, f: Filters, now, limit: int = PAGE_SIZE) -> tuple[list[di
     qs = _filtered(facility_ids, f, now)
     if f.after is not None:
         since, pk = f.after
-        qs = qs.filter(Q(queue_since__gt=since) | Q(queue_since=since, id__gt=pk))
+        # (queue_since, id) > (since, pk), with a bound the index range scan can use
+        qs = qs.filter(Q(queue_since__gt=since) | Q(id__gt=pk), queue_since__gte=since)
     items = list(qs.only(*_ROW_FIELDS).order_by("queue_since", "id")[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
@@ -419,19 +492,19 @@ def staff_view(principal, f: Filters, now=None) -> dict:
     now = now or timezone.now()
     ids = principal.patient_data_facility_ids()
     page, next_cursor = rows(ids, f, now)
-    by_dept = pending_by_department(ids)
-    total = sum(by_dept.values())
+    counts = pending_counts(ids, now)
+    by_dept = counts.by(1)
     return {
-        "funnel": funnel(ids, now, PERIODS[f.period]),
-        "top_errors": top_errors(ids, now),
-        "by_error": pending_by_error(ids),
-        "by_age": pending_by_age(ids, now),
+        "funnel": cached_funnel(ids, now, PERIODS[f.period]),
+        "top_errors": cached_top_errors(ids, now),
+        "by_error": pending_by_error(counts),
+        "by_age": pending_by_age(counts),
         "departments": [
             {"id": d.pk, "code": d.code, "name": d.name, "n": by_dept.get(d.pk, 0)}
             for d in departments(ids)
         ],
-        "pending": total,
-        "shown": _filtered(ids, f, now).count() if (f.error or f.department or f.age) else total,
+        "pending": counts.total(),
+        "shown": counts.total(f),
         "rows": page,
         "next": next_cursor,
     }
@@ -459,8 +532,8 @@ def health_dept_view(principal, f: Filters, now=None) -> dict:
         group["total"] += n
         group["errors"].append({"key": key, "n": n, "fix": fix_for(key) if key else None})
     return {
-        "funnel": funnel(ids, now, PERIODS[f.period]),
-        "top_errors": top_errors(ids, now),
+        "funnel": cached_funnel(ids, now, PERIODS[f.period]),
+        "top_errors": cached_top_errors(ids, now),
         "facilities": sorted(table.values(), key=lambda g: g["code"]),
         "pending": sum(g["total"] for g in table.values()),
     }

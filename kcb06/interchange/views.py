@@ -155,6 +155,9 @@ def claim_queue(request):
         "periods": queue.PERIODS,
         "ages": queue.AGE_BUCKETS,
         "export_query": urlencode(f.query()),
+        # The fix is made where the visit is closed: a clinician's page (healthbook:close);
+        # the clerk opens the file (errors, re-send) and hands the fix to the clinician.
+        "can_open_visit": principal.has_role(R.CLINICIAN),
         "next_query": urlencode(f.query(after=data["next"])) if data["next"] else "",
     }
     return render(request, "interchange/queue.html", context)

@@ -73,7 +73,12 @@ def test_clerk_filters_by_error_department_and_age_and_each_row_links_to_its_vis
     by_error = client.get(URL, {"error": "XML1.MA_BENH_CHINH:format"}).content.decode()
     rows = _rows(by_error)
     assert len(rows) == 1 and icd.ma_lk in rows[0]
-    assert f'href="/healthbook/visits/{icd.visit_id}/close/"' in rows[0]
+    # the clerk opens the file (errors, re-send); the fix itself is the clinician's
+    assert f'href="/interchange/files/{icd.pk}/"' in rows[0]
+    assert "/healthbook/" not in rows[0]
+    doctor = login("bacsi").get(URL, {"error": "XML1.MA_BENH_CHINH:format"}).content.decode()
+    assert f'href="/healthbook/visits/{icd.visit_id}/close/"' in _rows(doctor)[0]
+    client = login("thungan")
     assert "Mã bệnh chính sai" in rows[0]  # the message stored with the claim
     assert "(và 1 lỗi khác)" in rows[0]
     assert "theo đúng định dạng" in rows[0]  # the fix to make

@@ -103,6 +103,14 @@ _GENERIC = {
         "Hồ sơ thiếu bảng {table}.",
         "Hoàn tất đợt khám (chẩn đoán, chi phí) để lập đủ các bảng rồi bấm Gửi lại.",
     ),
+    "unexpected": (
+        "{field} ({table}) không đúng vị trí hoặc không thuộc bảng này.",
+        "Báo quản trị cơ sở: lỗi cách lập hồ sơ, không sửa được ở đợt khám.",
+    ),
+    "one_hoso": (
+        "Hồ sơ gửi cổng phải có đúng một hồ sơ (HOSO).",
+        "Báo quản trị cơ sở: lỗi cách lập hồ sơ, không sửa được ở đợt khám.",
+    ),
     "too_many": (
         "{field} ({table}) có nhiều giá trị hơn mức cho phép.",
         "Bớt giá trị ở {field} trong đợt khám rồi bấm Gửi lại.",
@@ -202,7 +210,8 @@ def _generic_fix(key: str) -> Fix:
     table, _, field = place.partition(".")
     entry = _catalogue_entry(code, table, field)
     names = {"table": table or "?", "field": field or table or "?"}
-    message, step = (text.format(**names) for text in _GENERIC.get(code, _OTHER))
+    texts = _GENERIC.get(code) or _GENERIC.get(code.removeprefix("xsd_"), _OTHER)
+    message, step = (text.format(**names) for text in texts)
     if entry is not None:  # the catalogue's own words, taken as they are
         message = _entry_text(entry, "message_vi", "message") or message
         step = _entry_text(entry, "next_step_vi", "next_step", "fix_vi") or step

@@ -37,8 +37,9 @@ def test_clerk_filters_by_error_and_opens_a_claim(logged_in_page, screenshot, e2
     assert rows.count() == 1
     text = rows.first.inner_text()
     assert v.ma_lk in text and other.ma_lk not in text
-    assert "ICD-10" in text  # the message stored with the claim
-    assert "Gửi lại" in page.locator("[data-testid=queue-fix]").first.inner_text()
+    assert "MA_BENH_CHINH: dài quá 7 ký tự" in text  # the message stored with the claim
+    fix = page.locator("[data-testid=queue-fix]").first.inner_text()
+    assert "Rút gọn nội dung MA_BENH_CHINH" in fix and "Gửi lại" in fix
     screenshot("claim-queue", page, full_page=True)
 
     page.click(f"[data-testid=queue-item-{bad.pk}]")

@@ -227,4 +227,5 @@ def test_the_fix_uses_the_claims_own_words_before_the_generic_text():
     assert "MA_THUOC" in generic.message_vi and "danh mục" in generic.next_step_vi
     assert "chứng thư" in queue.fix_for("CONG:125").next_step_vi
     assert "kết nối" in queue.fix_for("GUI_LOI").next_step_vi
+    assert "Rút gọn" in queue.fix_for("XML1.MA_BENH_CHINH:xsd_too_long").next_step_vi
     assert queue.fix_for("odd-key-without-parts").next_step_vi

@@ -266,9 +266,9 @@ def _cursor(text: str) -> tuple[datetime, int] | None:
     return at, int(pk)
 
 
-def cursor_of(item: OutboxItem) -> str:
-    micros = (item.queue_since - EPOCH) // timedelta(microseconds=1)
-    return f"{micros}.{item.pk}"
+def cursor_of(item: dict) -> str:
+    micros = (item["queue_since"] - EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{item['id']}"
 
 
 def _claims(facility_ids):
@@ -427,34 +427,38 @@ def pending_by_age(counts: PendingCounts) -> list[dict]:
     ]
 
 
-def _row(item: OutboxItem, now, departments: dict) -> dict:
-    first = item.errors[0] if item.errors else {}
-    if item.state == OutboxState.REJECTED:
-        first = {"message_vi": item.result_message or portal.meaning(item.result_code)}
-    elif item.state == OutboxState.FAILED:
-        first = {"message_vi": f"Gửi lỗi sau {item.attempts} lần thử: {item.last_error}"}
-    key = item.queue_error
+def _row(item: dict, now, departments: dict, labels: dict) -> dict:
+    state = item["state"]
+    errors = item["errors"] or []
+    first = errors[0] if errors else {}
+    if state == OutboxState.REJECTED:
+        first = {"message_vi": item["result_message"] or portal.meaning(item["result_code"])}
+    elif state == OutboxState.FAILED:
+        first = {"message_vi": f"Gửi lỗi sau {item['attempts']} lần thử: {item['last_error']}"}
+    key = item["queue_error"]
     if key:
         fix = fix_for(key, first)
-    elif item.state == OutboxState.WAITING and item.last_error:
-        fix = Fix("", f"Chờ gửi: {item.last_error}", "Hệ thống tự gửi lại; không cần sửa đợt khám.")
+    elif state == OutboxState.WAITING and item["last_error"]:
+        fix = Fix(
+            "", f"Chờ gửi: {item['last_error']}", "Hệ thống tự gửi lại; không cần sửa đợt khám."
+        )
     else:
-        fix = Fix("", str(item.get_state_display()), "Hệ thống đang gửi; không cần làm gì.")
-    hours = (now - item.queue_since).total_seconds() / 3600
-    dept = departments.get(item.department_id)
+        fix = Fix("", labels[state], "Hệ thống đang gửi; không cần làm gì.")
+    hours = (now - item["queue_since"]).total_seconds() / 3600
+    dept = departments.get(item["department_id"])
     return {
-        "id": item.pk,
-        "visit_id": item.visit_id,
-        "ma_lk": item.ma_lk,
-        "state": item.state,
-        "state_vi": str(item.get_state_display()),
+        "id": item["id"],
+        "visit_id": item["visit_id"],
+        "ma_lk": item["ma_lk"],
+        "state": state,
+        "state_vi": labels[state],
         "department": dept.name if dept else "",
         "department_code": dept.code if dept else "",
-        "since": item.queue_since,
+        "since": item["queue_since"],
         "age_hours": round(hours, 1),
         "age_vi": f"{hours:.0f} giờ" if hours < 48 else f"{hours / 24:.0f} ngày",
         "error": key,
-        "more_errors": max(0, len(item.errors or []) - 1),
+        "more_errors": max(0, len(errors) - 1),
         "message_vi": fix.message_vi,
         "next_step_vi": fix.next_step_vi,
     }
@@ -483,11 +487,12 @@ def rows(facility_ids, f: Filters, now, limit: int = PAGE_SIZE) -> tuple[list[di
         since, pk = f.after
         # (queue_since, id) > (since, pk), with a bound the index range scan can use
         qs = qs.filter(Q(queue_since__gt=since) | Q(id__gt=pk), queue_since__gte=since)
-    items = list(qs.only(*_ROW_FIELDS).order_by("queue_since", "id")[: limit + 1])
+    items = list(qs.order_by("queue_since", "id").values(*_ROW_FIELDS)[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
-    departments = Department.objects.in_bulk({i.department_id for i in items} - {None})
-    out = [_row(i, now, departments) for i in items]
+    departments = Department.objects.in_bulk({i["department_id"] for i in items} - {None})
+    labels = {value: str(label) for value, label in OutboxState.choices}
+    out = [_row(i, now, departments, labels) for i in items]
     return out, cursor_of(items[-1]) if more and items else ""
 
 

@@ -149,6 +149,12 @@ def claim_queue(request):
         patient_id=None,
         purpose=PURPOSE,
     )
+    # Two links a row: reversed once each, not 100 times per page.
+    item_url = reverse("interchange:item", args=[0]).replace("/0/", "/{}/")
+    visit_url = reverse("healthbook:close", args=[0]).replace("/0/", "/{}/")
+    for row in data["rows"]:
+        row["item_url"] = item_url.format(row["id"])
+        row["visit_url"] = visit_url.format(row["visit_id"]) if row["visit_id"] else ""
     context = {
         "data": data,
         "f": f,

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='outboxitem',
-            index=models.Index(condition=models.Q(('kind', 'claim'), ('state__in', ('invalid', 'waiting', 'sent', 'rejected', 'failed'))), fields=['facility', 'queue_error', 'queue_since', 'id'], include=('department',), name='outbox_queue_error'),
+            index=models.Index(condition=models.Q(('kind', 'claim'), ('state__in', ('invalid', 'waiting', 'sent', 'rejected', 'failed'))), fields=['facility', 'queue_error', 'queue_since', 'id', 'department'], name='outbox_queue_error'),
         ),
         migrations.AddIndex(
             model_name='outboxitem',

@@ -82,6 +82,7 @@ def _create(facility, visit, data, kind, tables, errors, user, digest) -> Outbox
         tables={code: to_bytes(root).decode() for code, root in tables.items()},
         errors=errors,
         visit_ended_at=data.closed_at if kind == OutboxKind.CLAIM else None,
+        department_id=visit.department_id if visit is not None else None,  # the work queue
         created_by=user,
     )
     rawrows.insert(item)

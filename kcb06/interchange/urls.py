@@ -9,4 +9,6 @@ urlpatterns = [
     path("files/<int:item_id>/resend/", views.resend, name="resend"),
     path("overdue/", views.overdue, name="overdue"),
     path("rules/", views.rules, name="rules"),
+    path("queue/", views.claim_queue, name="queue"),
+    path("queue/export.xlsx", views.claim_queue_export, name="queue_export"),
 ]

@@ -55,6 +55,24 @@ CASES = [
         note="rules and per-rule counts of the admin's own facility; no patient is named",
     ),
     Case(
+        "interchange:queue",
+        lambda w: "/interchange/queue/",
+        role=K,
+        via=PAGE,
+        expect=OK200,
+        note="the claim-error work queue: own facility's claims; health department: counts only",
+    ),
+    Case(
+        "interchange:queue_export",
+        lambda w: "/interchange/queue/export.xlsx",
+        role=K,
+        via=PAGE,
+        expect=OK200,
+        control="ok",
+        note="a zipped workbook (no text to search): tests/interchange/test_claim_queue.py "
+        "opens it and checks another facility's claims and the health department's counts",
+    ),
+    Case(
         "GET /api/v1/interchange/overdue",
         lambda w: "/api/v1/interchange/overdue",
         role=K,

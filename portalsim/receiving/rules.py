@@ -295,8 +295,13 @@ def switch_off(codes) -> None:
 # --- checking ------------------------------------------------------------------------------
 
 
-def _text(record: etree._Element | None, field: str) -> str:
-    return (record.findtext(field) or "").strip() if record is not None else ""
+def _fields(record: etree._Element) -> dict[str, str]:
+    """A record's fields by name, read once (each rule then looks its field up)."""
+    return {child.tag: (child.text or "").strip() for child in record if isinstance(child.tag, str)}
+
+
+def _text(record: dict[str, str] | None, field: str) -> str:
+    return record.get(field, "") if record is not None else ""
 
 
 def _dec(text: str) -> Decimal | None:
@@ -332,10 +337,9 @@ def _money(value: Decimal) -> Decimal:
 
 def _lines(tables, names, group=None):
     for name in names:
-        if name in tables:
-            for record in tables[name].iterfind(RECORDS[name]):
-                if group is None or _text(record, "MA_NHOM") in group:
-                    yield record
+        for record in tables.get(name, ()):
+            if group is None or _text(record, "MA_NHOM") in group:
+                yield record
 
 
 def _ok(rule: Rule, rec, xml1, tables, ma_cskcb) -> bool:  # noqa: C901, PLR0911, PLR0912 - one case per kind
@@ -363,11 +367,7 @@ def _ok(rule: Rule, rec, xml1, tables, ma_cskcb) -> bool:  # noqa: C901, PLR0911
         return not value or value == _text(xml1, rule.arg)
     if kind == "same_ma_lk":
         ma_lk = _text(xml1, "MA_LK")
-        for name, root in tables.items():
-            records = root.findall(RECORDS[name]) if name in RECORDS else [root]
-            if any(_text(r, "MA_LK") != ma_lk for r in records):
-                return False
-        return True
+        return all(_text(r, "MA_LK") == ma_lk for records in tables.values() for r in records)
     if kind == "own_facility":
         return value == ma_cskcb
     if kind == "treatment_days":
@@ -428,16 +428,20 @@ def _ok(rule: Rule, rec, xml1, tables, ma_cskcb) -> bool:  # noqa: C901, PLR0911
 def check(tables: dict[str, etree._Element], ma_cskcb: str) -> list[dict]:
     """Every broken rule of a claim's tables, as dsLoi rows: bang, truong, ma_loi, loi (and
     dong, the record's STT, for the line tables)."""
-    xml1 = tables.get("XML1")
+    records = {
+        name: [_fields(r) for r in root.iterfind(RECORDS[name])]
+        if name in RECORDS
+        else [_fields(root)]
+        for name, root in tables.items()
+    }
+    xml1 = records["XML1"][0] if records.get("XML1") else None
     off = switched_off()
     errors = []
     for rule in RULES:
-        root = tables.get(rule.table)
-        if root is None or rule.code in off:
+        if rule.table not in records or rule.code in off:
             continue
-        records = root.findall(RECORDS[rule.table]) if rule.table in RECORDS else [root]
-        for rec in records:
-            if not _ok(rule, rec, xml1, tables, ma_cskcb):
+        for rec in records[rule.table]:
+            if not _ok(rule, rec, xml1, records, ma_cskcb):
                 row = {"bang": rule.table, "truong": rule.field, "ma_loi": rule.code}
                 if rule.table in RECORDS:
                     row["dong"] = _text(rec, "STT")

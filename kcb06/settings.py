@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kcb06.facilities",
     "kcb06.audit",
     "kcb06.patients",
+    "kcb06.bhxh",
     "kcb06.eligibility",
     "kcb06.visits",
     "kcb06.healthbook",
@@ -256,6 +257,9 @@ KCB06_PORTAL_BREAKER_FAILURES = env_int("KCB06_PORTAL_BREAKER_FAILURES", 3)
 KCB06_PORTAL_BREAKER_SECONDS = env_float("KCB06_PORTAL_BREAKER_SECONDS", 30.0)
 # Renew the portal token this many seconds before its expires_in.
 KCB06_PORTAL_TOKEN_MARGIN = env_int("KCB06_PORTAL_TOKEN_MARGIN", 600)
+# Ask BHXH's co-payment lookup (TraCuuTienMCCT) when building the claim of a patient with 5
+# consecutive years (the exemption counts co-payments at every facility); off: own records only.
+KCB06_PORTAL_COPAYMENT_LOOKUP = env_bool("KCB06_PORTAL_COPAYMENT_LOOKUP", True)
 # First background re-check of an unverified check after this many seconds (then doubling,
 # capped at one hour).
 KCB06_ELIGIBILITY_RECHECK_SECONDS = env_int("KCB06_ELIGIBILITY_RECHECK_SECONDS", 30)

@@ -78,8 +78,8 @@ MIDDLEWARE = [
     "kcb06.web.security.SecurityHeadersMiddleware",
     # Bodies over kcb06/limits.py: 413 before anything reads them; NUL removed from forms.
     "kcb06.requestbody.RequestBodyMiddleware",
-    # API-key calls to /api/ go straight to the view from here (kcb06/apikeypath.py).
-    "kcb06.apikeypath.ApiKeyPathMiddleware",
+    # API-key calls to /api/ go straight to the view from here (kcb06/plumbing/apikeypath.py).
+    "kcb06.plumbing.apikeypath.ApiKeyPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -121,7 +121,7 @@ if DATABASE_URL:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend; its health check skips a connection that answered < 1 s ago.
-        DATABASES["default"]["ENGINE"] = "kcb06.pgbackend"
+        DATABASES["default"]["ENGINE"] = "kcb06.plumbing.pgbackend"
     # Prepared statements: the check-in's ~25 statements are the same few shapes all day, and
     # PostgreSQL spent ~40% of its CPU per check-in parsing and planning them again. psycopg
     # prepares a statement on a connection the second time it sees it (needs server-side

@@ -19,9 +19,9 @@ from typing import TypeVar
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.audit.keys import entry_mac, pg_mac_sql, pg_pads
 from kcb06.audit.models import AuditEntry
+from kcb06.plumbing import rawrows
 
 T = TypeVar("T")
 GENESIS = "0" * 64

@@ -16,7 +16,6 @@ from datetime import date
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.audit.services import Action, read_personal, record
 from kcb06.errors import DomainError, Forbidden, NotFound
 from kcb06.facilities.models import Role
@@ -30,7 +29,8 @@ from kcb06.patients.models import (
 )
 from kcb06.patients.names import fold_name, name_key
 from kcb06.patients.signals import patients_merged, patients_unmerged
-from kcb06.pgplans import planned_each_time
+from kcb06.plumbing import rawrows
+from kcb06.plumbing.pgplans import planned_each_time
 
 MERGE_ROLES = (Role.FACILITY_ADMIN,)
 READ_ROLES = (Role.RECEPTION, Role.CLINICIAN, Role.CASHIER, Role.FACILITY_ADMIN, Role.AUDITOR)
@@ -357,7 +357,7 @@ IDENT_PATTERNS = [
 ]
 
 
-@planned_each_time()  # LIKE patterns: see kcb06.pgplans
+@planned_each_time()  # LIKE patterns: see kcb06.plumbing.pgplans
 def search(principal, query: str, birth_year: int | None = None, *, limit: int = 20) -> list:
     """Search by any identifier, or by name (+ year of birth), diacritics optional.
 

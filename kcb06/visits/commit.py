@@ -18,9 +18,9 @@ test's, or a batch) the statements run as usual and the caller commits.
 
 from django.db import connection
 
-from kcb06 import rawrows
 from kcb06.audit.models import AuditEntry
 from kcb06.audit.services import appended, pg_append_ctes, record_entry
+from kcb06.plumbing import rawrows
 from kcb06.visits.models import DailyCheckIn, Ticket, Visit
 from kcb06.visits.numbers import issue_ticket, ticket_ctes, ticket_issued
 

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from django.db import connection
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.errors import DomainError
 from kcb06.facilities.models import Department, Facility
-from kcb06.shortcache import ShortCache
+from kcb06.plumbing import rawrows
+from kcb06.plumbing.shortcache import ShortCache
 from kcb06.visits.models import DepartmentClosure
 
 

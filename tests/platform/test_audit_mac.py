@@ -12,10 +12,10 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kcb06 import rawrows
 from kcb06.audit.keys import entry_key, pg_mac_sql, pg_pads
 from kcb06.audit.models import AuditEntry
 from kcb06.audit.services import _message, _payload_around_seq, entry_value, record_entry
+from kcb06.plumbing import rawrows
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 

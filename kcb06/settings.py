@@ -55,8 +55,6 @@ INSTALLED_APPS = [
     # Only for its static files: the API docs page (/api/v1/docs) loads Swagger UI from our own
     # server instead of a CDN, so it works on a facility network without internet.
     "ninja",
-    "django_tasks",
-    "kcb06.web.apps.TasksDatabaseConfig",  # django-tasks-db, Vietnamese name in the admin
     "kcb06.facilities",
     "kcb06.audit",
     "kcb06.patients",
@@ -148,13 +146,6 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-TASKS = {
-    "default": {
-        "BACKEND": env("KCB06_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "eligibility", "interchange"],
-    }
-}
 
 # --- auth ---------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

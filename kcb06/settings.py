@@ -55,8 +55,6 @@ INSTALLED_APPS = [
     # Only for its static files: the API docs page (/api/v1/docs) loads Swagger UI from our own
     # server instead of a CDN, so it works on a facility network without internet.
     "ninja",
-    "django_tasks",
-    "kcb06.web.apps.TasksDatabaseConfig",  # django-tasks-db, Vietnamese name in the admin
     "kcb06.facilities",
     "kcb06.audit",
     "kcb06.patients",
@@ -79,8 +77,8 @@ MIDDLEWARE = [
     "kcb06.web.security.SecurityHeadersMiddleware",
     # Bodies over kcb06/limits.py: 413 before anything reads them; NUL removed from forms.
     "kcb06.requestbody.RequestBodyMiddleware",
-    # API-key calls to /api/ go straight to the view from here (kcb06/apikeypath.py).
-    "kcb06.apikeypath.ApiKeyPathMiddleware",
+    # API-key calls to /api/ go straight to the view from here (kcb06/plumbing/apikeypath.py).
+    "kcb06.plumbing.apikeypath.ApiKeyPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,7 +120,7 @@ if DATABASE_URL:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend; its health check skips a connection that answered < 1 s ago.
-        DATABASES["default"]["ENGINE"] = "kcb06.pgbackend"
+        DATABASES["default"]["ENGINE"] = "kcb06.plumbing.pgbackend"
     # Prepared statements: the check-in's ~25 statements are the same few shapes all day, and
     # PostgreSQL spent much of its CPU per check-in parsing and planning them again
     # (docs/measurements.md#prepared-statements). psycopg
@@ -150,13 +148,6 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-TASKS = {
-    "default": {
-        "BACKEND": env("KCB06_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "eligibility", "interchange"],
-    }
-}
 
 # --- auth ---------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

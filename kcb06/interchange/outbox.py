@@ -9,12 +9,12 @@ same MA_LK with different content as a replacement).
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.errors import DomainError
 from kcb06.interchange.core import package
 from kcb06.interchange.core.builders import to_bytes
 from kcb06.interchange.core.data import VisitData
 from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
+from kcb06.plumbing import rawrows
 
 PENDING = (OutboxState.INVALID, OutboxState.WAITING, OutboxState.FAILED, OutboxState.REJECTED)
 

@@ -34,7 +34,7 @@ from kcb06.interchange.models import (
     OutboxState,
     QueueStage,
 )
-from kcb06.shortcache import ShortCache
+from kcb06.plumbing.shortcache import ShortCache
 
 # The billing clerk is the cashier role ("thu ngân": bills and BHYT claims at a facility); the
 # head of department is a clinician (kcb06 has no separate role); the facility admin sees the

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from django.db import connection
 from rapidfuzz import fuzz
 
-from kcb06 import rawrows
 from kcb06.patients.models import IdentifierKind, Patient
 from kcb06.patients.names import fold_name, name_key
 from kcb06.patients.services import PersonData
-from kcb06.pgplans import planned_each_time
+from kcb06.plumbing import rawrows
+from kcb06.plumbing.pgplans import planned_each_time
 
 
 @dataclass

@@ -1,0 +1,265 @@
+"""The closure form (page or API body) validated section by section: diagnoses, the closing
+fields (outcome, discharge, follow-up, sick leave, weight), prescriptions, results, services
+and progress notes. Each section's cleaner raises FieldError naming the first bad field; the
+sections run in the form's order, so the first error is the same as before the split.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+
+from kcb06.errors import DomainError
+from kcb06.healthbook import icd10
+from kcb06.healthbook.icd10 import FieldError
+from kcb06.healthbook.models import DischargeType, Outcome
+from kcb06.healthbook.services import _parse_date
+from kcb06.limits import CLOSURE_MAX_ROWS, CLOSURE_MAX_SECONDARY
+from kcb06.visits.models import Visit
+
+
+def _decimal(value, field_name: str, label: str, *, required=False) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            raise FieldError(field_name, f"Cần nhập {label}.", f"{label} is required.")
+        return None
+    try:
+        d = Decimal(str(value).replace(",", ".").strip())
+    except InvalidOperation:
+        raise FieldError(field_name, f"{label} phải là số.", f"{label} must be a number.") from None
+    if d < 0 or not d.is_finite():
+        raise FieldError(field_name, f"{label} không hợp lệ.", f"Invalid {label}.")
+    return d
+
+
+def _int(value, field_name: str, label: str, lo=0, hi=365) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        raise FieldError(
+            field_name, f"{label} phải là số nguyên.", f"{label} must be an integer."
+        ) from None
+    if not lo <= n <= hi:
+        raise FieldError(field_name, f"{label} phải từ {lo} đến {hi}.", f"{label} out of range.")
+    return n
+
+
+@dataclass
+class CleanClosure:
+    fields: dict
+    diagnoses: list[tuple[str, str]]  # (code, name), main first
+    prescriptions: list[dict]
+    results: list[dict]
+    services: list[dict] = field(default_factory=list)
+    progress_notes: list[str] = field(default_factory=list)
+
+
+def _check_row_counts(data: dict) -> None:
+    """At most CLOSURE_MAX_ROWS rows of each kind: checked before any row is read, so a body
+    of 200,000 rows costs a 400, not a minute of validation."""
+    for key, label_vi in (
+        ("prescriptions", "dòng thuốc"),
+        ("results", "dòng kết quả"),
+        ("services", "dòng dịch vụ"),
+        ("progress_notes", "dòng diễn biến"),
+    ):
+        rows = data.get(key) or []
+        if len(rows) > CLOSURE_MAX_ROWS:
+            raise DomainError(
+                "too_many_rows",
+                f"Số dòng quá nhiều: tối đa {CLOSURE_MAX_ROWS} {label_vi}.",
+                f"At most {CLOSURE_MAX_ROWS} rows of {key}.",
+            )
+
+
+def clean_closure(visit: Visit, data: dict) -> CleanClosure:
+    """Validate a closure form/API body; raises FieldError naming the first bad field."""
+    _check_row_counts(data)
+    diagnoses = clean_diagnoses(data)
+    fields = clean_fields(visit, data, diagnoses)
+    return CleanClosure(
+        fields,
+        diagnoses,
+        clean_prescriptions(data.get("prescriptions") or []),
+        clean_results(data.get("results") or []),
+        clean_services(data.get("services") or []),
+        clean_progress_notes(data.get("progress_notes") or []),
+    )
+
+
+def clean_diagnoses(data: dict) -> list[tuple[str, str]]:
+    """(code, name) of the main diagnosis and the secondary ones, main first, no repeats."""
+    main = icd10.validate(data.get("main_icd10") or "", "main_icd10")
+    secondary_raw = data.get("secondary_icd10") or []
+    if isinstance(secondary_raw, str):
+        secondary_raw = [c for c in secondary_raw.replace(",", ";").split(";")]
+    secondary = []
+    for i, code in enumerate(c for c in secondary_raw if c and c.strip()):
+        norm = icd10.validate(code, f"secondary_icd10.{i}")
+        if norm != main and norm not in secondary:
+            secondary.append(norm)
+    if len(secondary) > CLOSURE_MAX_SECONDARY:
+        raise FieldError(
+            "secondary_icd10", "Tối đa 12 mã bệnh kèm theo.", "At most 12 secondary codes."
+        )
+    vi = icd10.vietnamese_names([main, *secondary])
+    return [(c, icd10.display_name(c, vi)) for c in [main, *secondary]]
+
+
+def clean_fields(visit: Visit, data: dict, diagnoses: list[tuple[str, str]]) -> dict:
+    """The VisitClosure's own fields."""
+    outcome = str(data.get("outcome") or "").strip()
+    if outcome not in Outcome.values:
+        raise FieldError("outcome", "Cần chọn kết quả điều trị.", "Treatment outcome is required.")
+    discharge = str(data.get("discharge_type") or "").strip()
+    if discharge not in DischargeType.values:
+        raise FieldError("discharge_type", "Cần chọn loại ra viện.", "Discharge type is required.")
+    follow_up = _follow_up(data)
+    leave_days, leave_from, leave_to = _sick_leave(data)
+    final_text = (data.get("final_diagnosis_text") or "").strip() or "; ".join(
+        f"{c} {n}".strip() for c, n in diagnoses
+    )
+    fields = {
+        "admission_diagnosis": (data.get("admission_diagnosis") or visit.reason or "").strip(),
+        "final_diagnosis_text": final_text,
+        "main_icd10": diagnoses[0][0],
+        "treatment_summary": (data.get("treatment_summary") or "").strip(),
+        "outcome": outcome,
+        "discharge_type": discharge,
+        "follow_up_date": follow_up,
+        "sick_leave_days": leave_days,
+        "sick_leave_from": leave_from,
+        "sick_leave_to": leave_to,
+        "note": (data.get("note") or "").strip(),
+        "weight_kg": _decimal(data.get("weight_kg"), "weight_kg", "Cân nặng"),
+    }
+    if fields["weight_kg"] is not None and not Decimal("0.3") <= fields["weight_kg"] <= 400:
+        raise FieldError("weight_kg", "Cân nặng phải từ 0,3 đến 400 kg.", "Weight out of range.")
+    return fields
+
+
+def _follow_up(data: dict):
+    follow_up = _parse_date(data.get("follow_up_date"), "follow_up_date", label="Ngày tái khám")
+    if follow_up and follow_up <= timezone.localdate():
+        raise FieldError(
+            "follow_up_date",
+            "Ngày tái khám phải sau hôm nay.",
+            "The follow-up date must be after today.",
+        )
+    return follow_up
+
+
+def _sick_leave(data: dict) -> tuple:
+    """(days, first day, last day) of sick leave; a leave without a first day starts today."""
+    leave_days = _int(data.get("sick_leave_days"), "sick_leave_days", "Số ngày nghỉ", 1, 180)
+    leave_from = _parse_date(data.get("sick_leave_from"), "sick_leave_from", label="Ngày nghỉ")
+    if not leave_days:
+        return leave_days, None, None
+    leave_from = leave_from or timezone.localdate()
+    return leave_days, leave_from, leave_from + timedelta(days=leave_days - 1)
+
+
+def clean_prescriptions(rows: list) -> list[dict]:
+    """The drugs prescribed; empty form rows are skipped."""
+    prescriptions = []
+    for i, p in enumerate(rows):
+        name = (p.get("drug_name") or "").strip()
+        if not name and not any((p.get(k) or "") for k in ("dose", "duration_days", "quantity")):
+            continue  # an empty form row
+        if not name:
+            raise FieldError(
+                f"prescriptions.{i}.drug_name", "Cần ghi tên thuốc.", "Drug name is required."
+            )
+        dose = (p.get("dose") or "").strip()
+        if not dose:
+            raise FieldError(
+                f"prescriptions.{i}.dose",
+                f"Thuốc “{name}”: cần ghi liều dùng (ví dụ: 1 viên × 2 lần/ngày).",
+                f"Drug {name!r}: dose is required.",
+            )
+        prescriptions.append(
+            {
+                "drug_code": (p.get("drug_code") or "").strip()[:255],
+                "drug_name": name[:1024],
+                "strength": (p.get("strength") or "").strip()[:1024],
+                "route": (p.get("route") or "").strip()[:4],
+                "dose": dose[:1024],
+                "duration_days": _int(
+                    p.get("duration_days"),
+                    f"prescriptions.{i}.duration_days",
+                    "Số ngày dùng",
+                    1,
+                    365,
+                ),
+                "quantity": _decimal(p.get("quantity"), f"prescriptions.{i}.quantity", "Số lượng")
+                or Decimal(0),
+                "unit": (p.get("unit") or "").strip()[:50],
+                "unit_price": _decimal(
+                    p.get("unit_price"), f"prescriptions.{i}.unit_price", "Đơn giá"
+                )
+                or Decimal(0),
+            }
+        )
+    return prescriptions
+
+
+def clean_results(rows: list) -> list[dict]:
+    """Test results (one indicator each); empty form rows are skipped."""
+    results = []
+    for i, r in enumerate(rows):
+        name = (r.get("indicator_name") or "").strip()
+        if not name and not (r.get("value") or r.get("conclusion")):
+            continue
+        if not name:
+            raise FieldError(
+                f"results.{i}.indicator_name", "Cần ghi tên chỉ số.", "Indicator name is required."
+            )
+        results.append(
+            {
+                "service_code": (r.get("service_code") or "").strip()[:50],
+                "indicator_code": (r.get("indicator_code") or "").strip()[:50],
+                "indicator_name": name[:255],
+                "value": (r.get("value") or "").strip()[:50],
+                "unit": (r.get("unit") or "").strip()[:50],
+                "description": (r.get("description") or "").strip(),
+                "conclusion": (r.get("conclusion") or "").strip(),
+            }
+        )
+    return results
+
+
+def clean_services(rows: list) -> list[dict]:
+    """Services performed (MA_DICH_VU and name); empty form rows are skipped."""
+    services = []
+    for i, sv in enumerate(rows):
+        code = (sv.get("service_code") or "").strip()
+        name = (sv.get("service_name") or "").strip()
+        if not code and not name:
+            continue
+        if not code or not name:
+            raise FieldError(
+                f"services.{i}.service_code",
+                "Dịch vụ cần cả mã (MA_DICH_VU) và tên.",
+                "A service needs both a code and a name.",
+            )
+        services.append(
+            {
+                "service_code": code[:50],
+                "service_name": name[:1024],
+                "group_code": _int(
+                    sv.get("group_code") or 1, f"services.{i}.group_code", "Mã nhóm", 1, 99
+                ),
+                "quantity": _decimal(sv.get("quantity"), f"services.{i}.quantity", "Số lượng")
+                or Decimal(1),
+                "unit_price": _decimal(sv.get("unit_price"), f"services.{i}.unit_price", "Đơn giá")
+                or Decimal(0),
+            }
+        )
+    return services
+
+
+def clean_progress_notes(rows: list) -> list[str]:
+    return [str(n).strip() for n in rows if str(n or "").strip()]

@@ -103,20 +103,14 @@ def make_ma_lk(facility_code: str, day: date, n: int) -> str:
 
 
 def issue_ticket(visit: Visit, dep, day: date) -> Ticket:
-    """The queue number and its ticket row, as the check-in's last statement. The department's
-    counter row stays locked until commit (that is what keeps numbers gap-free), so every other
-    check-in at this department waits from here to the commit: on PostgreSQL the number and the
-    row are one statement (`ticket_ctes`), which the check-in sends together with its
-    COMMIT."""
-    if connection.vendor != "postgresql":  # SQLite serialises all writers anyway
-        ticket = _new_ticket(visit, dep, day)
-        ticket.number = bump_counter(f"ticket:{dep.pk}", day)
-        rawrows.insert(ticket)
-        return ticket
-    ticket, sql, params = ticket_statement(visit, dep, day)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return ticket_issued(ticket, cursor.fetchone())
+    """The queue number and its ticket row, in the caller's transaction (the portable writer's
+    last statements). The department's counter row stays locked until commit (that is what
+    keeps numbers gap-free), so every other check-in at this department waits from here to
+    the commit; PostgreSQL's writer sends them with its COMMIT instead (`ticket_ctes`)."""
+    ticket = _new_ticket(visit, dep, day)
+    ticket.number = bump_counter(f"ticket:{dep.pk}", day)
+    ticket.save(force_insert=True)
+    return ticket
 
 
 def _new_ticket(visit: Visit, dep, day: date) -> Ticket:
@@ -138,15 +132,6 @@ def ticket_ctes(visit: Visit, dep, day: date, counter: str, row: str) -> tuple[T
     )
     values = [visit.pk, dep.pk, day, ticket.token, ticket.status, ticket.issued_at]
     return ticket, [(counter, _BUMP, [f"ticket:{dep.pk}", day, 1]), (row, insert, values)]
-
-
-def ticket_statement(visit: Visit, dep, day: date) -> tuple[Ticket, str, list]:
-    """PostgreSQL: the unsaved ticket and the one statement that numbers and stores it; its
-    row goes to `ticket_issued`."""
-    ticket, ((counter, bump, bump_params), (_, insert, values)) = ticket_ctes(
-        visit, dep, day, "n", "t"
-    )
-    return ticket, f"WITH {counter} AS ({bump}) {insert}", bump_params + values
 
 
 def ticket_issued(ticket: Ticket, row) -> Ticket:

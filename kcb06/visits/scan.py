@@ -24,6 +24,21 @@ class NeedsDetails(DomainError):
     status = 409
 
 
+class NeedsDesk(DomainError):
+    """At an unattended kiosk, what the card says differs from the record: staff must look."""
+
+    status = 409
+
+
+def needs_desk() -> NeedsDesk:
+    return NeedsDesk(
+        "kiosk_needs_desk",
+        "Thông tin trên thẻ khác với hồ sơ của bạn tại cơ sở. Mời bạn đến quầy tiếp đón để "
+        "nhân viên đối chiếu.",
+        "The card differs from your record here: please go to the reception desk.",
+    )
+
+
 def parse(scan_text: str) -> tuple[str, mpi.PersonData, list[dict]]:
     """(what was scanned, the person as presented, the scan's warnings for the clerk)."""
     from kcb06.identity import parse_scan

@@ -14,7 +14,7 @@ Same patient + same department + same local day returns the existing visit and t
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.db import (
     DatabaseError,
@@ -37,11 +37,11 @@ from kcb06.visits.checkin.steps import Arrival, existing_visit
 from kcb06.visits.departments import department_for, ensure_open, local_day
 from kcb06.visits.models import Ticket, Visit
 from kcb06.visits.numbers import forget_visit_numbers, make_ma_lk, next_visit_number
-from kcb06.visits.scan import NeedsDetails
+from kcb06.visits.scan import NeedsDesk, NeedsDetails, needs_desk
 from kcb06.visits.serialize import ticket_dict, visit_dict
-from kcb06.visits.standing import Standing, by_id_number_with_standing, standing
 from kcb06.visits.today import todays_tickets
 from kcb06.visits.verdicts import on_verdict_resolved, verify
+from kcb06.visits.who import Who, duplicates_decided, who_for, with_verdict_card
 
 log = logging.getLogger(__name__)
 
@@ -49,21 +49,6 @@ CHECK_IN_ROLES = (Role.RECEPTION, Role.FACILITY_ADMIN)
 # The kiosk's own account checks in only through the kiosk pages (kcb06.visits.kiosk adds the
 # date-of-birth gate for typed numbers), never through the API: its views pass these roles.
 KIOSK_CHECK_IN_ROLES = (*CHECK_IN_ROLES, Role.KIOSK)
-
-
-class NeedsDesk(DomainError):
-    """At an unattended kiosk, what the card says differs from the record: staff must look."""
-
-    status = 409
-
-
-def _needs_desk() -> NeedsDesk:
-    return NeedsDesk(
-        "kiosk_needs_desk",
-        "Thông tin trên thẻ khác với hồ sơ của bạn tại cơ sở. Mời bạn đến quầy tiếp đón để "
-        "nhân viên đối chiếu.",
-        "The card differs from your record here: please go to the reception desk.",
-    )
 
 
 @dataclass
@@ -135,7 +120,7 @@ def preview(
         patient = None
     differences = identity.differences(patient, person) if patient is not None else []
     if unattended and differences:
-        raise _needs_desk()
+        raise needs_desk()
     candidates = [] if patient is not None else scan.scoped_candidates(operator, person)
     verdict, _ = verify(operator, presented, patient)
     existing = _todays_tickets_shown(operator, patient)
@@ -186,15 +171,17 @@ def check_in(
     dep = department_for(operator, department, day)
     ensure_open(dep, day)
     kind, person, warnings = scan.parse(scan_text)
-    who = _who(operator, dep, day, kind, scan.with_newer_card(person, confirm), confirm, unattended)
+    who = who_for(
+        operator, dep, day, kind, scan.with_newer_card(person, confirm), confirm, unattended
+    )
     if who.visit_id is not None:  # today's ticket here already: the same visit again
         return _result(existing_visit(who.visit_id), created=False, warnings=warnings)
-    link_id = _duplicates_decided(operator, who, confirm)
+    link_id = duplicates_decided(operator, who, confirm)
     # The clerk's answer to "likely duplicate" (link or create new), audited after the write.
     decided = who.patient is None and (link_id is not None or bool(confirm.get("create_new")))
     # A cached verdict's read is audited in the visit's own entry (see checkin.steps).
     detail, verdict = verify(operator, who.presented, who.patient, who.known_card, False)
-    who.person = _with_verdict_card(who.person, verdict)
+    who.person = with_verdict_card(who.person, verdict)
     visit, created = _write(operator, dep, day, who, link_id, verdict, detail, reason, kind)
     if created and decided:
         _audit_duplicate_choice(operator, visit, link_id)
@@ -208,111 +195,7 @@ def check_in(
     return result
 
 
-@dataclass
-class _Who:
-    """Who a check-in is for, as read before the portal is asked."""
-
-    patient: Patient | None
-    person: mpi.PersonData  # as the record will take it
-    presented: mpi.PersonData  # as presented (asked of the portal)
-    today: Standing | None  # the patient's standing as read
-    scope: list  # the facilities whose patient data the operator sees
-    evidence: str  # what the scan may bring into the record ("" for nothing)
-    known_card: str | None = None
-    differences: list = field(default_factory=list)
-    visit_id: int | None = None  # today's visit here already
-
-
-def _who(operator, dep, day, kind, person, confirm, unattended) -> _Who:
-    scope = operator.patient_data_facility_ids()
-    found = (
-        by_id_number_with_standing(person.id_number, scope, dep.pk, day)
-        if person.id_number
-        else True
-    )
-    if isinstance(found, tuple):  # a chip-card scan: the holder and its standing at once
-        patient, today = found
-    else:
-        patient = mpi.find_known(person, id_number_unheld=found is False)
-        today = standing(patient.pk, scope, dep.pk, day) if patient is not None else None
-    # What the scan may bring into the record: only at a staffed desk, and only into a record
-    # this facility knew before (whose values its desk could show beside the scan).
-    who = _Who(patient, person, person, today, scope, "" if unattended else kind)
-    if patient is None:
-        who.person = who.presented = scan.with_details(person, None, confirm)
-    elif today.visit_id is not None:
-        who.visit_id = today.visit_id
-    else:
-        _resolve_returning(operator, dep, day, who, confirm)
-        if unattended and who.differences:
-            raise _needs_desk()
-    return who
-
-
-def _resolve_returning(operator, dep, day, who: _Who, confirm) -> None:
-    holder, today, person = who.patient, who.today, who.person
-    who.presented = scan.with_details(person, holder if today.known else None, confirm)
-    who.patient, who.person = scan.resolve(operator, person, holder, today.known, confirm)
-    if who.patient is holder:
-        if today.known:
-            who.known_card = today.card_number
-            who.differences = identity.differences(holder, who.person)
-        else:
-            who.evidence = ""
-    elif who.patient is not None:  # this facility's own record of the claimed number
-        who.today = standing(who.patient.pk, who.scope, dep.pk, day)
-        if who.today.visit_id is not None:
-            who.visit_id = who.today.visit_id
-            return
-        who.differences = identity.differences(who.patient, who.person)
-
-
-def _duplicates_decided(operator, who: _Who, confirm) -> int | None:
-    """A new person's likely duplicates at this facility: the record the clerk chose to link
-    to, or None (create new); raises possible_duplicates while the clerk has not chosen."""
-    if who.patient is not None:
-        return None
-    if confirm.get("link_patient_id"):
-        link_id = int(confirm["link_patient_id"])
-        if link_id not in {c.patient.pk for c in scan.scoped_candidates(operator, who.person)}:
-            raise DomainError(
-                "link_not_candidate",
-                "Hồ sơ được chọn để nối không còn nằm trong danh sách nghi trùng.",
-                "The record chosen to link is not a likely duplicate of this person.",
-            )
-        return link_id
-    if confirm.get("create_new"):
-        return None
-    candidates = scan.scoped_candidates(operator, who.person)
-    if candidates and who.person.id_number:
-        # The hard key decides, not the clerk: a scan racing this one (a scanner that fires
-        # twice) may have just created this very person.
-        who.patient, who.today = mpi.find_known(who.person), None
-    if candidates and who.patient is None:
-        err = DomainError(
-            "possible_duplicates",
-            "Có hồ sơ có thể là cùng người này. Hãy chọn nối vào hồ sơ cũ hoặc tạo mới.",
-            "Likely duplicate records exist: confirm with link_patient_id or create_new=true.",
-            status=409,
-        )
-        err.candidates = [c.as_dict() for c in candidates]
-        raise err
-    return None
-
-
-def _with_verdict_card(person: mpi.PersonData, verdict) -> mpi.PersonData:
-    """A valid verdict's card and BHXH number join the record's identifiers (not on a record
-    that keeps an ID number as claimed only)."""
-    if verdict.outcome != "valid" or verdict.card is None or person.claimed_id_number:
-        return person
-    return replace(
-        person,
-        card_number=person.card_number or (verdict.card.card_number or ""),
-        bhxh_number=person.bhxh_number or (verdict.card.bhxh_number or ""),
-    )
-
-
-def _write(operator, dep, day, who: _Who, link_id, verdict, detail, reason, kind):
+def _write(operator, dep, day, who: Who, link_id, verdict, detail, reason, kind):
     """The write (kcb06.visits.checkin), by the writer chosen once for this check-in, retried
     on a race: a concurrent check-in created this person (ID number constraint) or the same
     visit (today's DailyCheckIn row), or merged the record away; the next attempt looks again

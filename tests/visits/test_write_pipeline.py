@@ -13,6 +13,8 @@ from kcb06.visits import services
 from kcb06.visits.models import DailyCounter, Ticket, Visit
 from tests.visits.helpers import principal, synthetic
 
+pytestmark = pytest.mark.usefixtures("checkin_writer")
+
 
 @pytest.fixture
 def pg_only(transactional_db):

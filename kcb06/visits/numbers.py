@@ -125,10 +125,14 @@ def ticket_ctes(visit: Visit, dep, day: date, counter: str, row: str) -> tuple[T
     the ticket and returns (id, number), for `ticket_issued`."""
     ticket = _new_ticket(visit, dep, day)
     ticket.issued_at = timezone.now()
+    t = Ticket._meta
+    names = ("visit", "department", "day", "number", "token", "status", "issued_at")
+    names += ("called_at", "call_count")
+    columns = ", ".join(t.get_field(n).column for n in names)
     insert = (
-        "INSERT INTO visits_ticket (visit_id, department_id, day, number, token, status, "  # noqa: S608
-        f"issued_at, called_at, call_count) SELECT %s, %s, %s, {counter}.last, %s, %s, %s, "
-        f"NULL, 0 FROM {counter} RETURNING id, number"
+        f"INSERT INTO {t.db_table} ({columns}) "  # noqa: S608 - names from the model
+        f"SELECT %s, %s, %s, {counter}.last, %s, %s, %s, NULL, 0 FROM {counter} "
+        f"RETURNING {t.pk.column}, {t.get_field('number').column}"
     )
     values = [visit.pk, dep.pk, day, ticket.token, ticket.status, ticket.issued_at]
     return ticket, [(counter, _BUMP, [f"ticket:{dep.pk}", day, 1]), (row, insert, values)]

@@ -14,7 +14,7 @@ Same patient + same department + same local day returns the existing visit and t
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import (
     DatabaseError,
@@ -41,7 +41,7 @@ from kcb06.visits.scan import NeedsDesk, NeedsDetails, needs_desk
 from kcb06.visits.serialize import ticket_dict, visit_dict
 from kcb06.visits.today import todays_tickets
 from kcb06.visits.verdicts import on_verdict_resolved, verify
-from kcb06.visits.who import Who, duplicates_decided, who_for, with_verdict_card
+from kcb06.visits.who import duplicates_decided, who_for, with_verdict_card
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,21 @@ def check_in(
     # A cached verdict's read is audited in the visit's own entry (see checkin.steps).
     detail, verdict = verify(operator, who.presented, who.patient, who.known_card, False)
     who.person = with_verdict_card(who.person, verdict)
-    visit, created = _write(operator, dep, day, who, link_id, verdict, detail, reason, kind)
+    arrival = Arrival(
+        operator=operator,
+        dep=dep,
+        day=day,
+        person=who.person,
+        patient=who.patient,
+        link_id=link_id,
+        verdict=verdict,
+        detail=detail,
+        reason=reason,
+        seen=who.seen_at(dep),
+        evidence=who.evidence,
+        method=kind,
+    )
+    visit, created = _write(arrival)
     if created and decided:
         _audit_duplicate_choice(operator, visit, link_id)
     if created:  # a child under 6 or someone 75 or over is called first, from any entry point
@@ -195,44 +209,28 @@ def check_in(
     return result
 
 
-def _write(operator, dep, day, who: Who, link_id, verdict, detail, reason, kind):
+def _write(first: Arrival) -> tuple[Visit, bool]:
     """The write (kcb06.visits.checkin), by the writer chosen once for this check-in, retried
     on a race: a concurrent check-in created this person (ID number constraint) or the same
     visit (today's DailyCheckIn row), or merged the record away; the next attempt looks again
     and writes under the row lock. (Or the MA_LK or a reserved id was taken: the database was
     restored under us.)"""
     writer = checkin.writer()
-    # The standing read can stand in for a read under the row lock only when it asked about
-    # this facility alone (whether the patient is known here decides the facility link).
-    alone = set(who.scope) == {dep.facility_id}
-    seen = who.today if who.patient is not None and alone else None
-    patient = who.patient
+    arrival = first
     for attempt in range(3):
         try:
-            ma_lk = make_ma_lk(dep.facility.code, day, next_visit_number(dep.facility_id, day))
-            arrival = Arrival(
-                operator,
-                dep,
-                day,
-                who.person,
-                patient,
-                link_id,
-                verdict,
-                detail,
-                reason,
-                ma_lk,
-                seen=seen if attempt == 0 else None,
-                evidence=who.evidence,
-                method=kind,
-            )
-            return writer.write(arrival)
+            number = next_visit_number(arrival.dep.facility_id, arrival.day)
+            ma_lk = make_ma_lk(arrival.dep.facility.code, arrival.day, number)
+            return writer.write(replace(arrival, ma_lk=ma_lk))
         except IntegrityError:
             forget_visit_numbers()
             rawrows.forget_reserved_pks()
-            if not who.person.claimed_id_number:
-                patient = mpi.find_known(who.person)
             if attempt == 2:
                 raise
+            patient = arrival.patient
+            if not arrival.person.claimed_id_number:
+                patient = mpi.find_known(arrival.person)
+            arrival = replace(arrival, patient=patient, seen=None)
         except (OperationalError, InterfaceError) as exc:
             raise _database_unavailable(exc) from None
     raise AssertionError("unreachable")

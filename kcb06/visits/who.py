@@ -32,6 +32,14 @@ class Who:
     differences: list = field(default_factory=list)
     visit_id: int | None = None  # today's visit here already
 
+    def seen_at(self, dep) -> Standing | None:
+        """The standing read, when it can stand in for a read under the row lock: only when
+        it asked about this facility alone (whether the patient is known here decides the
+        facility link)."""
+        if self.patient is None or set(self.scope) != {dep.facility_id}:
+            return None
+        return self.today
+
 
 def who_for(operator, dep, day, kind, person, confirm, unattended) -> Who:
     scope = operator.patient_data_facility_ids()

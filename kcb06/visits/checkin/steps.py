@@ -25,7 +25,7 @@ from kcb06.visits.standing import Standing, lock_with_standing
 from kcb06.visits.verdicts import apply_verdict
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Arrival:
     """Everything one attempt of the write needs, read and decided before it."""
 
@@ -38,7 +38,7 @@ class Arrival:
     verdict: object  # kcb06.eligibility Verdict
     detail: dict  # the verdict as shown to the clerk
     reason: str
-    ma_lk: str
+    ma_lk: str = ""  # given per attempt (a retry takes a new number)
     # The record's standing as read at the check-in's start (first attempt only): lets the
     # write skip the row lock when the scan changes nothing.
     seen: Standing | None = None

@@ -10,7 +10,7 @@ import secrets
 import threading
 from datetime import date
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kcb06 import rawrows
@@ -41,9 +41,10 @@ _blocks: dict[tuple, list[int]] = {}
 _blocks_lock = threading.Lock()
 
 
-def next_visit_number(facility_id: int, day: date) -> int:
+def next_visit_number(facility_id: int, day: date, reserve=None) -> int:
     """MA_LK's daily number. Inside a caller's transaction it is taken one at a time, so that a
-    rollback also gives it back; otherwise from this process's block (see above)."""
+    rollback also gives it back; otherwise from this process's block (see above), reserved by
+    `reserve` (the writer's; default `reserve_block`)."""
     if connection.in_atomic_block:
         return bump_counter(f"visit:{int(facility_id)}", day)
     key = (connection.settings_dict["NAME"], int(facility_id), day)
@@ -52,7 +53,7 @@ def next_visit_number(facility_id: int, day: date) -> int:
         if block and block[0] <= block[1]:
             block[0] += 1
             return block[0] - 1
-    last = _reserve(int(facility_id), day, VISIT_NUMBER_BLOCK)
+    last = (reserve or reserve_block)(int(facility_id), day, VISIT_NUMBER_BLOCK)
     with _blocks_lock:
         _blocks[key] = [last - VISIT_NUMBER_BLOCK + 2, last]
         for stale in [k for k in _blocks if k[2] != day]:
@@ -66,34 +67,11 @@ def forget_visit_numbers() -> None:
         _blocks.clear()
 
 
-def _reserve(facility_id: int, day: date, count: int) -> int:
+def reserve_block(facility_id: int, day: date, count: int) -> int:
     """Add `count` to the facility's day counter and answer the new last number, in a short
-    transaction of its own. On PostgreSQL it commits without an fsync wait: a visit that uses
-    a number commits durably later, which flushes the WAL past this record too; if the server
-    dies before then, no number of the block was used by anything that survived. It is one
-    round trip there (four statements in one simple-protocol message; the values are ints and
-    a date, written in by us)."""
-    table = DailyCounter._meta.db_table
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            return bump_counter(f"visit:{facility_id}", day, count)
-    sql = (
-        "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608 - ints and a date
-        f"INSERT INTO {table} (scope, day, last) "
-        f"VALUES ('visit:{int(facility_id)}', DATE '{day.isoformat()}', {int(count)}) "
-        f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + {int(count)} "
-        "RETURNING last; COMMIT"
-    )
-    with connection.cursor() as cursor:
-        try:
-            cursor.execute(sql)
-            while cursor.description is None:
-                cursor.nextset()
-            return cursor.fetchone()[0]
-        except DatabaseError:
-            # The server may be left inside the failed BEGIN: start clean next time.
-            connection.close()
-            raise
+    transaction of its own (the portable way; PostgreSQL's writer has a faster one)."""
+    with transaction.atomic():
+        return bump_counter(f"visit:{facility_id}", day, count)
 
 
 def make_ma_lk(facility_code: str, day: date, n: int) -> str:

@@ -219,7 +219,9 @@ def _write(first: Arrival) -> tuple[Visit, bool]:
     arrival = first
     for attempt in range(3):
         try:
-            number = next_visit_number(arrival.dep.facility_id, arrival.day)
+            number = next_visit_number(
+                arrival.dep.facility_id, arrival.day, writer.reserve_visit_numbers
+            )
             ma_lk = make_ma_lk(arrival.dep.facility.code, arrival.day, number)
             return writer.write(replace(arrival, ma_lk=ma_lk))
         except IntegrityError:

@@ -25,6 +25,7 @@ from kcb06.visits.checkin.steps import (
 )
 from kcb06.visits.models import DailyCheckIn, Visit
 from kcb06.visits.numbers import issue_ticket
+from kcb06.visits.numbers import reserve_block as reserve_visit_numbers
 
 
 def write(a: Arrival) -> tuple[Visit, bool]:
@@ -50,6 +51,9 @@ def write(a: Arrival) -> tuple[Visit, bool]:
         record_entry(entry)
         visit.ticket = issue_ticket(visit, a.dep, a.day)
     return visit, True
+
+
+__all__ = ["reserve_visit_numbers", "write"]
 
 
 def _still_a_record(patient_id: int) -> None:

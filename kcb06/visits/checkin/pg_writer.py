@@ -18,7 +18,9 @@ writer's (`orm_writer`), case by case (`plan`); the tests run both.
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from datetime import date
+
+from django.db import DatabaseError, connection, transaction
 
 from kcb06 import rawrows
 from kcb06.audit.models import AuditEntry
@@ -34,7 +36,7 @@ from kcb06.visits.checkin.steps import (
     new_record,
     new_visit,
 )
-from kcb06.visits.models import DailyCheckIn, Ticket, Visit
+from kcb06.visits.models import DailyCheckIn, DailyCounter, Ticket, Visit
 from kcb06.visits.numbers import ticket_ctes, ticket_issued
 
 
@@ -109,3 +111,30 @@ def _arbiter_ctes(visit: Visit, a: Arrival, unlocked: bool) -> list:
     columns = ", ".join(meta.get_field(f).column for f in ("patient", "department", "day"))
     insert = f"INSERT INTO {meta.db_table} ({columns}) VALUES ({patient}, %s, %s)"  # noqa: S608
     return [*ctes, ("arbiter", insert, params)]
+
+
+def reserve_visit_numbers(facility_id: int, day: date, count: int) -> int:
+    """Add `count` to the facility's day counter and answer the new last number, in a short
+    transaction of its own. On PostgreSQL it commits without an fsync wait: a visit that uses
+    a number commits durably later, which flushes the WAL past this record too; if the server
+    dies before then, no number of the block was used by anything that survived. It is one
+    round trip there (four statements in one simple-protocol message; the values are ints and
+    a date, written in by us). (kcb06.visits.numbers.next_visit_number calls it.)"""
+    table = DailyCounter._meta.db_table
+    sql = (
+        "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608 - ints and a date
+        f"INSERT INTO {table} (scope, day, last) "
+        f"VALUES ('visit:{int(facility_id)}', DATE '{day.isoformat()}', {int(count)}) "
+        f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + {int(count)} "
+        "RETURNING last; COMMIT"
+    )
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(sql)
+            while cursor.description is None:
+                cursor.nextset()
+            return cursor.fetchone()[0]
+        except DatabaseError:
+            # The server may be left inside the failed BEGIN: start clean next time.
+            connection.close()
+            raise

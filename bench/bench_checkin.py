@@ -4,14 +4,25 @@ Measures (targets from issue 4):
 - server: sustained check-ins/s with 32 concurrent clients and cached verdicts (≥ 300/s);
 - server: latency at an offered 200/s, open loop (p99 < 60 ms);
 - no duplicate or missing ticket number per department after those runs;
-- browser: Enter → verdict on screen, median (< 0.5 s cached, < 1 s live portal call).
+- browser: Enter → verdict on screen, median (< 0.5 s cached, < 1 s live portal call);
+- baseline of the machine: a bare Django endpoint that inserts one row (ORM, autocommit),
+  served by the same gunicorn under the same settings in the same run, at 32 clients; the
+  check-in throughput is printed as a share of it. Machines differ (the same check-in gave
+  317-368/s on one and 225/s on another): the share is what compares across machines and
+  across versions of the code.
+
+The bare endpoint lives only here: this script writes a settings module (the product's
+settings, one URL more) and its URLconf into its temporary directory and points gunicorn at
+them, so nothing of it ships, and the script runs as it is in an older checkout too.
 
 Prints CPU per check-in of gunicorn, PostgreSQL and the load generator for each phase (new
 patients; returning patients at a second and third department). The load generator is
 bench/loadgen.py (raw HTTP/1.1 on kept-alive sockets; docs/measurements.md#load-generator).
 
 Usage: .venv/bin/python bench/bench_checkin.py [--people 1000] [--rounds 3] [--seconds 10]
-(--people per round; --seconds of open loop per round.)
+       [--bare 4000] [--baseline-share 0.25] [--no-browser]
+(--people per round; --seconds of open loop per round; --bare requests per bare-insert
+measurement; --baseline-share: the share measured on the old code, to compare against.)
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres); uses database kcb06_recep_bench_ci and
 ports 9310 (portalsim) / 9311 (gunicorn). All people and cards are synthetic.
 Environment: BENCH_PG_HOST=/var/run/postgresql (kcb06 over the Unix socket),
@@ -129,6 +140,60 @@ def prepare(people: int, tmp: Path) -> Path:
     return path
 
 
+# The bench-only site: the product's settings and URLs, plus one bare endpoint that inserts a
+# row into an existing simple table (visits' daily counters, under scopes no check-in uses).
+BARE_SETTINGS = """from kcb06.settings import *  # noqa: F403 - the product's settings, one URL more
+
+ROOT_URLCONF = "bench_bare_urls"
+"""
+BARE_URLS = """import itertools
+import json
+import os
+
+from django.http import JsonResponse
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from kcb06.urls import urlpatterns as product
+
+_n = itertools.count()
+
+
+@csrf_exempt
+def bare_insert(request):
+    from kcb06.visits.models import DailyCounter
+
+    body = json.loads(request.body)
+    DailyCounter.objects.create(
+        scope=f"bench:{os.getpid()}:{next(_n)}", day=timezone.localdate(), last=int(body["n"])
+    )
+    return JsonResponse({"ok": True}, status=201)
+
+
+urlpatterns = [path("bench/bare-insert", bare_insert), *product]
+"""
+BARE_PATH = "/bench/bare-insert"
+
+
+def bare_site(tmp: Path) -> dict:
+    """Write the bench-only settings and URLconf; the environment that serves them."""
+    site = tmp / "bare_site"
+    site.mkdir(exist_ok=True)
+    (site / "bench_bare_settings.py").write_text(BARE_SETTINGS, encoding="utf-8")
+    (site / "bench_bare_urls.py").write_text(BARE_URLS, encoding="utf-8")
+    path = os.pathsep.join([str(site), str(ROOT), os.environ.get("PYTHONPATH", "")])
+    return {"DJANGO_SETTINGS_MODULE": "bench_bare_settings", "PYTHONPATH": path.rstrip(os.pathsep)}
+
+
+def bare_rate(n: int, clients: int = 32) -> tuple[float, dict]:
+    """Bare inserts/s at `clients` concurrent clients, over `n` requests."""
+    headers = {"Authorization": f"Bearer {api_key()}"}
+    jobs = [(BARE_PATH, {"n": i}) for i in range(n)]
+    out = asyncio.run(loadgen.closed_loop(WEB, jobs, headers, clients))
+    return len(out.latencies) / out.elapsed, dict(out.statuses)
+
+
 def start(fixtures: Path, tmp: Path) -> list[subprocess.Popen]:
     portal = subprocess.Popen(
         [sys.executable, "-m", "kcb06.cli", "portal-sim", "--port", str(PORTAL_PORT)],
@@ -163,7 +228,7 @@ def start(fixtures: Path, tmp: Path) -> list[subprocess.Popen]:
             "warning",
         ],
         cwd=ROOT,
-        env=env(),
+        env=env(**bare_site(tmp)),
         stdout=subprocess.DEVNULL,
     )
     for url in (PORTAL + "/health", WEB + "/api/v1/health"):
@@ -290,6 +355,9 @@ def main() -> None:
     ap.add_argument("--people", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=10, help="open-loop seconds per round")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--bare", type=int, default=4000, help="requests per bare-insert measure")
+    ap.add_argument("--baseline-share", type=float, default=None)
+    ap.add_argument("--no-browser", action="store_true")
     args = ap.parse_args()
     people = args.people
     people_all = people * args.rounds
@@ -314,6 +382,9 @@ def main() -> None:
                 f"outcome={probe.json().get('eligibility', {}).get('outcome')}",
                 flush=True,
             )
+            bare_rate(min(500, args.bare))  # warm: every thread's connection open
+            bare_before, bare_status = bare_rate(args.bare)
+            print(f"bare insert: {bare_before:.0f}/s {bare_status}", flush=True)
             loop_before = python_loop_seconds()
             groups = {
                 "gunicorn": procs[1].pid,
@@ -356,6 +427,19 @@ def main() -> None:
                 ">= 300 check-ins/s sustained, cached verdicts",
                 rate >= 300,
             )
+            bare_after, bare_status = bare_rate(args.bare)
+            bare = (bare_before + bare_after) / 2
+            share = rate / bare
+            baseline = args.baseline_share
+            report(
+                "checkin_share_of_bare_insert",
+                f"{share:.1%}: {rate:.0f} check-ins/s vs {bare:.0f} bare one-row inserts/s "
+                f"(bare before the check-ins {bare_before:.0f}/s, after {bare_after:.0f}/s; "
+                f"status {bare_status}); same gunicorn, settings and 32 clients",
+                "at or above the old code's share on the same machine"
+                + (f" ({baseline:.1%})" if baseline is not None else " (give --baseline-share)"),
+                baseline is None or share >= baseline,
+            )
 
             # Open loop: the same people at the two departments not used above.
             open_jobs = [
@@ -378,6 +462,8 @@ def main() -> None:
             )
             ok, text = check_tickets()
             report("ticket_numbers", text, "no duplicate or missing number", ok)
+            if args.no_browser:
+                return
 
             cached_ids = list(range(people_all, people_all + 15))
             warm_cache_ids = cached_ids  # cached: warm these first, then scan in the browser

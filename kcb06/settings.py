@@ -148,6 +148,8 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The check-in's writer (kcb06/visits/checkin): auto (PostgreSQL's on PostgreSQL), orm or pg.
+KCB06_CHECKIN_WRITER = env("KCB06_CHECKIN_WRITER", "auto")
 
 # --- auth ---------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -251,11 +251,11 @@ _queue: ContextVar[list | None] = ContextVar("kcb06_queued_inserts", default=Non
 
 @contextmanager
 def queued_inserts():
-    """Yields the list `insert` appends (sql, params) to instead of sending them, on PostgreSQL
-    in a transaction's outermost block: the caller sends them with its last statements and the
-    COMMIT as one message (kcb06.visits.commit). Elsewhere yields None and inserts go at once.
+    """Yields the list `insert` appends (sql, params) to instead of sending them, on PostgreSQL:
+    the caller sends them with its last statements (and, outermost, the COMMIT) as one message
+    (kcb06.visits.checkin.pg_writer). Elsewhere yields None and inserts go at once.
     Nothing inside may read what it inserted: the rows reach the server at the end."""
-    if connection.vendor != "postgresql" or len(connection.atomic_blocks) != 1:
+    if connection.vendor != "postgresql":
         yield None
         return
     queue: list = []
@@ -276,9 +276,10 @@ _pk_pools_lock = threading.Lock()
 
 def reserve_pks(*kinds) -> list[int | None]:
     """The next primary key of each model in `kinds` (a model named twice gets two), so that a
-    write can name its rows before sending them (`queued_inserts`). PostgreSQL outside a
-    transaction only (where the write will be the outermost block); else Nones."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    write can name its rows before sending them (`queued_inserts`). PostgreSQL only; else
+    Nones. (Sequences are not transactional: a key taken inside a transaction that rolls back
+    stays taken, unused.)"""
+    if connection.vendor != "postgresql":
         return [None] * len(kinds)
     while True:
         with _pk_pools_lock:

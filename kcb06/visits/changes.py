@@ -121,8 +121,7 @@ def cancel_visit(principal, visit_id: int, reason: str) -> Visit:
             raise DomainError(
                 "reason_required", "Hãy ghi lý do hủy.", "A reason for cancelling is required."
             )
-        visit.status = VisitStatus.CANCELLED
-        visit.save(update_fields=["status", "updated_at"])
+        visit.save(update_fields=visit.cancel(reason))
         Ticket.objects.filter(pk=visit.ticket.pk).update(status=TicketStatus.CANCELLED)
         visit.ticket.status = TicketStatus.CANCELLED
         DailyCheckIn.objects.filter(

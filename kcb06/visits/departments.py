@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kcb06.errors import DomainError
 from kcb06.facilities.models import Department, Facility
+from kcb06.facilities.queries import department_by_code_sql
 from kcb06.plumbing import rawrows
 from kcb06.plumbing.shortcache import ShortCache
 from kcb06.visits.models import DepartmentClosure
@@ -51,13 +52,14 @@ def _department_with_closure(facility_id: int, code: str, day: date) -> Departme
     """Department, its facility and today's closure reason (NULL when open) in one
     hand-written read: every check-in starts here, and the ORM's query building cost more
     than the database's answer."""
-    cols = rawrows.select_list((Department, "d"), (Facility, "f"))
+    c = DepartmentClosure._meta
+    closure = (
+        f"(SELECT c.{c.get_field('reason').column} FROM {c.db_table} c "  # noqa: S608
+        f"WHERE c.{c.get_field('department').column} = d.{Department._meta.pk.column} "
+        f"AND c.{c.get_field('day').column} = %s) AS closure_reason"
+    )
     found = rawrows.fetch_one(
-        f"SELECT {cols}, "  # noqa: S608 - generated column list
-        "(SELECT c.reason FROM visits_departmentclosure c "
-        "WHERE c.department_id = d.id AND c.day = %s) AS closure_reason "
-        "FROM facilities_department d JOIN facilities_facility f ON f.id = d.facility_id "
-        "WHERE d.facility_id = %s AND d.code = %s",
+        department_by_code_sql(rawrows.select_list((Department, "d"), (Facility, "f")), closure),
         [connection.ops.adapt_datefield_value(day), facility_id, code],
         Department,
         Facility,

@@ -9,7 +9,8 @@ from datetime import date
 from kcb06.patients import services as mpi
 from kcb06.visits import departments
 from kcb06.visits.departments import local_day
-from kcb06.visits.models import Priority, Visit, VisitStatus
+from kcb06.visits.models import Priority
+from kcb06.visits.today import todays_tickets
 
 NEW_RECORD = "new"
 
@@ -54,15 +55,7 @@ def panel_after_ticket(principal, result) -> dict:
         address=patient.address,
         birth_year=patient.birth_year,
     )
-    existing = list(
-        Visit.objects.filter(
-            patient=patient, facility_id=principal.facility_id, visit_date=local_day()
-        )
-        .exclude(status=VisitStatus.CANCELLED)
-        .filter(ticket__isnull=False)
-        .select_related("department", "ticket")
-        .order_by("pk")
-    )
+    existing = list(todays_tickets(local_day(), patient=patient, facility_id=principal.facility_id))
     pv = Preview("", person, patient, [], result.verdict, [], existing)
     return {
         "pv": pv,

@@ -53,11 +53,11 @@ def parse_typed_dob(text: str) -> date | None:
 def confirm_typed_number(principal, scan_text: str, dob_text: str) -> None:
     """Raise "please go to the desk" unless the typed number belongs to a patient known at this
     facility whose date of birth is the one the person typed."""
-    from kcb06.visits.services import _parse, _visible
+    from kcb06.visits.scan import parse, visible
 
-    _, person, _ = _parse(principal, scan_text)
+    _, person, _ = parse(scan_text)
     typed = parse_typed_dob(dob_text)
-    patient = _visible(principal, mpi.find_known(person)) if typed else None
+    patient = visible(principal, mpi.find_known(person)) if typed else None
     if patient is None or patient.date_of_birth is None or patient.date_of_birth != typed:
         raise go_to_desk(
             "Ki-ốt chưa xác nhận được thông tin của bạn.",

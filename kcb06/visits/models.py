@@ -46,6 +46,10 @@ class Visit(models.Model):
         _("trạng thái"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.OPEN
     )
     closed_at = models.DateTimeField(_("kết thúc lúc (NGAY_RA)"), null=True, blank=True)
+    # A cancelled visit says when and why, and only a cancelled one does (visit_cancel_kept:
+    # the database refuses anything else). Set through `cancel`.
+    cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    cancel_reason = models.CharField(_("lý do hủy"), max_length=255, blank=True)
     # BHYT verdict at check-in, as used for this visit.
     eligibility_outcome = models.CharField(_("kết quả kiểm tra thẻ"), max_length=12, blank=True)
     portal_code = models.CharField(_("mã kết quả cổng BHXH"), max_length=8, blank=True)
@@ -83,10 +87,37 @@ class Visit(models.Model):
             # scan instead of ANDing the patient and department indexes.
             models.Index(fields=["patient", "visit_date", "department"], name="visit_patient_day"),
         ]
-        constraints = [models.UniqueConstraint(fields=["ma_lk"], name="visit_ma_lk_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["ma_lk"], name="visit_ma_lk_once"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status=VisitStatus.CANCELLED, cancelled_at__isnull=False)
+                    & ~models.Q(cancel_reason="")
+                )
+                | (
+                    ~models.Q(status=VisitStatus.CANCELLED)
+                    & models.Q(cancelled_at__isnull=True, cancel_reason="")
+                ),
+                name="visit_cancel_kept",
+                violation_error_message=_("Lượt khám đã hủy phải có thời điểm và lý do hủy."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.ma_lk
+
+    def cancel(self, reason: str, at=None) -> list[str]:
+        """Make this visit cancelled, with when and why (not saved); answers the fields to
+        save. Its ticket and today's DailyCheckIn row are the caller's (visits.changes)."""
+        from django.utils import timezone
+
+        reason = " ".join((reason or "").split())[:255]
+        if not reason:
+            raise ValueError("a cancelled visit needs a reason")
+        self.status = VisitStatus.CANCELLED
+        self.cancelled_at = at or timezone.now()
+        self.cancel_reason = reason
+        return ["status", "cancelled_at", "cancel_reason", "updated_at"]
 
 
 class DailyCounter(models.Model):

@@ -10,7 +10,7 @@ import secrets
 import threading
 from datetime import date
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kcb06.plumbing import rawrows
@@ -41,9 +41,10 @@ _blocks: dict[tuple, list[int]] = {}
 _blocks_lock = threading.Lock()
 
 
-def next_visit_number(facility_id: int, day: date) -> int:
+def next_visit_number(facility_id: int, day: date, reserve=None) -> int:
     """MA_LK's daily number. Inside a caller's transaction it is taken one at a time, so that a
-    rollback also gives it back; otherwise from this process's block (see above)."""
+    rollback also gives it back; otherwise from this process's block (see above), reserved by
+    `reserve` (the writer's; default `reserve_block`)."""
     if connection.in_atomic_block:
         return bump_counter(f"visit:{int(facility_id)}", day)
     key = (connection.settings_dict["NAME"], int(facility_id), day)
@@ -52,7 +53,7 @@ def next_visit_number(facility_id: int, day: date) -> int:
         if block and block[0] <= block[1]:
             block[0] += 1
             return block[0] - 1
-    last = _reserve(int(facility_id), day, VISIT_NUMBER_BLOCK)
+    last = (reserve or reserve_block)(int(facility_id), day, VISIT_NUMBER_BLOCK)
     with _blocks_lock:
         _blocks[key] = [last - VISIT_NUMBER_BLOCK + 2, last]
         for stale in [k for k in _blocks if k[2] != day]:
@@ -66,34 +67,11 @@ def forget_visit_numbers() -> None:
         _blocks.clear()
 
 
-def _reserve(facility_id: int, day: date, count: int) -> int:
+def reserve_block(facility_id: int, day: date, count: int) -> int:
     """Add `count` to the facility's day counter and answer the new last number, in a short
-    transaction of its own. On PostgreSQL it commits without an fsync wait: a visit that uses
-    a number commits durably later, which flushes the WAL past this record too; if the server
-    dies before then, no number of the block was used by anything that survived. It is one
-    round trip there (four statements in one simple-protocol message; the values are ints and
-    a date, written in by us)."""
-    table = DailyCounter._meta.db_table
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            return bump_counter(f"visit:{facility_id}", day, count)
-    sql = (
-        "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608 - ints and a date
-        f"INSERT INTO {table} (scope, day, last) "
-        f"VALUES ('visit:{int(facility_id)}', DATE '{day.isoformat()}', {int(count)}) "
-        f"ON CONFLICT (scope, day) DO UPDATE SET last = {table}.last + {int(count)} "
-        "RETURNING last; COMMIT"
-    )
-    with connection.cursor() as cursor:
-        try:
-            cursor.execute(sql)
-            while cursor.description is None:
-                cursor.nextset()
-            return cursor.fetchone()[0]
-        except DatabaseError:
-            # The server may be left inside the failed BEGIN: start clean next time.
-            connection.close()
-            raise
+    transaction of its own (the portable way; PostgreSQL's writer has a faster one)."""
+    with transaction.atomic():
+        return bump_counter(f"visit:{facility_id}", day, count)
 
 
 def make_ma_lk(facility_code: str, day: date, n: int) -> str:
@@ -103,20 +81,14 @@ def make_ma_lk(facility_code: str, day: date, n: int) -> str:
 
 
 def issue_ticket(visit: Visit, dep, day: date) -> Ticket:
-    """The queue number and its ticket row, as the check-in's last statement. The department's
-    counter row stays locked until commit (that is what keeps numbers gap-free), so every other
-    check-in at this department waits from here to the commit: on PostgreSQL the number and the
-    row are one statement (`ticket_ctes`), which the check-in sends together with its
-    COMMIT."""
-    if connection.vendor != "postgresql":  # SQLite serialises all writers anyway
-        ticket = _new_ticket(visit, dep, day)
-        ticket.number = bump_counter(f"ticket:{dep.pk}", day)
-        rawrows.insert(ticket)
-        return ticket
-    ticket, sql, params = ticket_statement(visit, dep, day)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return ticket_issued(ticket, cursor.fetchone())
+    """The queue number and its ticket row, in the caller's transaction (the portable writer's
+    last statements). The department's counter row stays locked until commit (that is what
+    keeps numbers gap-free), so every other check-in at this department waits from here to
+    the commit; PostgreSQL's writer sends them with its COMMIT instead (`ticket_ctes`)."""
+    ticket = _new_ticket(visit, dep, day)
+    ticket.number = bump_counter(f"ticket:{dep.pk}", day)
+    ticket.save(force_insert=True)
+    return ticket
 
 
 def _new_ticket(visit: Visit, dep, day: date) -> Ticket:
@@ -131,22 +103,17 @@ def ticket_ctes(visit: Visit, dep, day: date, counter: str, row: str) -> tuple[T
     the ticket and returns (id, number), for `ticket_issued`."""
     ticket = _new_ticket(visit, dep, day)
     ticket.issued_at = timezone.now()
+    t = Ticket._meta
+    names = ("visit", "department", "day", "number", "token", "status", "issued_at")
+    names += ("called_at", "call_count")
+    columns = ", ".join(t.get_field(n).column for n in names)
     insert = (
-        "INSERT INTO visits_ticket (visit_id, department_id, day, number, token, status, "  # noqa: S608
-        f"issued_at, called_at, call_count) SELECT %s, %s, %s, {counter}.last, %s, %s, %s, "
-        f"NULL, 0 FROM {counter} RETURNING id, number"
+        f"INSERT INTO {t.db_table} ({columns}) "  # noqa: S608 - names from the model
+        f"SELECT %s, %s, %s, {counter}.last, %s, %s, %s, NULL, 0 FROM {counter} "
+        f"RETURNING {t.pk.column}, {t.get_field('number').column}"
     )
     values = [visit.pk, dep.pk, day, ticket.token, ticket.status, ticket.issued_at]
     return ticket, [(counter, _BUMP, [f"ticket:{dep.pk}", day, 1]), (row, insert, values)]
-
-
-def ticket_statement(visit: Visit, dep, day: date) -> tuple[Ticket, str, list]:
-    """PostgreSQL: the unsaved ticket and the one statement that numbers and stores it; its
-    row goes to `ticket_issued`."""
-    ticket, ((counter, bump, bump_params), (_, insert, values)) = ticket_ctes(
-        visit, dep, day, "n", "t"
-    )
-    return ticket, f"WITH {counter} AS ({bump}) {insert}", bump_params + values
 
 
 def ticket_issued(ticket: Ticket, row) -> Ticket:

@@ -13,9 +13,10 @@ from datetime import date
 
 from django.db import connection
 
+from kcb06.patients import queries
 from kcb06.patients.models import IdentifierKind, Patient
 from kcb06.plumbing import rawrows
-from kcb06.visits.models import VisitStatus
+from kcb06.visits.today import todays_ticket_params, todays_ticket_sql
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,7 @@ def lock_with_standing(
 
         return lock(patient_id), standing(patient_id, facility_ids, department_id, day)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rawrows.select_list((Patient, 'p'))} "  # noqa: S608 - generated
-            "FROM patients_patient p WHERE p.id = %s FOR UPDATE",
-            [patient_id],
-        )
+        cursor.execute(queries.lock_sql(rawrows.select_list((Patient, "p"))), [patient_id])
         row = cursor.fetchone()
     if row is None:
         raise Patient.DoesNotExist(patient_id)
@@ -67,16 +64,10 @@ def lock_with_standing(
 
 def _standing_query(patient_id: int, facility_ids, department_id: int, day: date):
     ids = [int(i) for i in facility_ids] or [0]
-    marks = ", ".join(["%s"] * len(ids))
     sql = (
-        "SELECT kind, value FROM patients_patientidentifier "  # noqa: S608 - placeholders only
-        "WHERE patient_id = %s AND is_active = %s "
-        f"UNION ALL SELECT '{_KNOWN}', CAST(COUNT(*) AS TEXT) FROM patients_patientfacility "
-        f"WHERE patient_id = %s AND facility_id IN ({marks}) "
-        f"UNION ALL SELECT '{_VISIT}', CAST(MIN(v.id) AS TEXT) FROM visits_visit v "
-        "JOIN visits_ticket t ON t.visit_id = v.id "
-        "WHERE v.patient_id = %s AND v.department_id = %s AND v.visit_date = %s "
-        "AND v.status <> %s"
+        f"{queries.active_identifiers_sql('%s')} "
+        f"UNION ALL SELECT '{_KNOWN}', CAST(({queries.facility_links_sql('%s', len(ids))}) "
+        f"AS TEXT) UNION ALL SELECT '{_VISIT}', CAST(({todays_ticket_sql('%s')}) AS TEXT)"
     )
     params = [
         patient_id,
@@ -84,9 +75,7 @@ def _standing_query(patient_id: int, facility_ids, department_id: int, day: date
         patient_id,
         *ids,
         patient_id,
-        department_id,
-        connection.ops.adapt_datefield_value(day),
-        VisitStatus.CANCELLED,
+        *todays_ticket_params(department_id, day),
     ]
     return sql, params
 
@@ -109,26 +98,17 @@ def by_id_number_with_standing(
     number; True when the holder was merged into another record (the caller then resolves
     the usual way)."""
     ids = [int(i) for i in facility_ids] or [0]
-    marks = ", ".join(["%s"] * len(ids))
     agg = "string_agg" if connection.vendor == "postgresql" else "group_concat"
-    sql = (
-        f"SELECT {rawrows.select_list((Patient, 'p'))}, "  # noqa: S608 - placeholders only
-        "(SELECT COUNT(*) FROM patients_patientfacility f "
-        f"WHERE f.patient_id = p.id AND f.facility_id IN ({marks})), "
-        "(SELECT MIN(v.id) FROM visits_visit v JOIN visits_ticket t ON t.visit_id = v.id "
-        "WHERE v.patient_id = p.id AND v.department_id = %s AND v.visit_date = %s "
-        "AND v.status <> %s), "
-        f"(SELECT {agg}(a.kind || ':' || a.value, ',') FROM patients_patientidentifier a "
-        "WHERE a.patient_id = p.id AND a.is_active = %s) "
-        "FROM patients_patientidentifier i JOIN patients_patient p ON p.id = i.patient_id "
-        "WHERE i.kind = %s AND i.value = %s AND i.is_active = %s "
-        "ORDER BY i.added_at DESC LIMIT 1"
+    this = f"p.{Patient._meta.pk.column}"
+    sql = queries.holder_of_sql(
+        rawrows.select_list((Patient, "p")),
+        f"({queries.facility_links_sql(this, len(ids))})",
+        f"({todays_ticket_sql(this)})",
+        f"({queries.active_identifiers_text_sql(this, agg)})",
     )
     params = [
         *ids,
-        department_id,
-        connection.ops.adapt_datefield_value(day),
-        VisitStatus.CANCELLED,
+        *todays_ticket_params(department_id, day),
         True,
         IdentifierKind.ID_NUMBER.value,
         id_number,

@@ -44,6 +44,8 @@ def visit(
         reason=reason,
         status=status,
         closed_at=at if status == "closed" else None,
+        cancelled_at=at if status == "cancelled" else None,
+        cancel_reason="Đăng ký nhầm" if status == "cancelled" else "",
     )
 
 

@@ -52,8 +52,7 @@ def test_bill_shows_qr_amount_in_words_and_takes_cash(login, billable_visit):
 
 
 def test_cancelled_visit_gets_no_bill(login, billable_visit):
-    billable_visit.status = "cancelled"
-    billable_visit.save(update_fields=["status"])
+    billable_visit.save(update_fields=billable_visit.cancel("Đăng ký nhầm"))
     resp = login("thungan").post(f"/payments/visits/{billable_visit.pk}/bill/")
     assert resp.status_code == 400 and "đã hủy" in resp.content.decode()
     assert not Bill.objects.exists()

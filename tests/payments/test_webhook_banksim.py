@@ -157,8 +157,7 @@ def test_paid_after_expiry_is_recorded_and_flagged(bank, cashier, billable_visit
 
 def test_payment_for_a_cancelled_visit_is_kept_for_refund(bank, cashier, billable_visit):
     bill = services.bill_for_visit(cashier, billable_visit.pk)
-    billable_visit.status = "cancelled"
-    billable_visit.save(update_fields=["status"])
+    billable_visit.save(update_fields=billable_visit.cancel("Đăng ký nhầm"))
     _pay(bank, bill)
     bill.refresh_from_db()
     assert (bill.state, bill.paid_amount) == (BillState.VISIT_CANCELLED, 7500)

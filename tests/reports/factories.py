@@ -54,6 +54,8 @@ def visit(
         eligibility_outcome=outcome,
         status="closed" if closed_at else status,
         closed_at=closed_at,
+        cancelled_at=now if status == "cancelled" else None,
+        cancel_reason="Đăng ký nhầm" if status == "cancelled" else "",
     )
     if accepted_after_hours is not None:
         OutboxItem.objects.create(

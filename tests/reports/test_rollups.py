@@ -65,7 +65,7 @@ def test_rebuild_is_idempotent_and_follows_later_changes(org):
     assert FacilityDay.objects.count() == 1
     assert _row().visits == 1
 
-    Visit.objects.filter(pk=v.pk).update(status="cancelled")
+    v.save(update_fields=v.cancel("Đăng ký nhầm"))
     rollups.rebuild(today, today)
     assert not FacilityDay.objects.exists()
 

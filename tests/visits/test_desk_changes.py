@@ -4,12 +4,13 @@ types (kcb06.visits.details, the search field): the rules behind the browser jou
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from kcb06.errors import DomainError
 from kcb06.visits import changes, queue, services
 from kcb06.visits.desk import record_choice, split_query
 from kcb06.visits.details import read, read_birth_date
-from kcb06.visits.models import DailyCheckIn, Ticket, TicketStatus
+from kcb06.visits.models import DailyCheckIn, Ticket, TicketStatus, Visit
 from tests.visits.helpers import NO_CARD, VALID, principal
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,8 @@ def test_cancel_keeps_the_number_and_frees_the_day(org, portal):
         changes.cancel_visit(clerk, first.visit.pk, "   ")
     assert exc.value.code == "reason_required"
     changes.cancel_visit(clerk, first.visit.pk, "về")
+    cancelled = Visit.objects.get(pk=first.visit.pk)
+    assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "về")
     assert not DailyCheckIn.objects.filter(patient_id=first.patient.pk).exists()
     with pytest.raises(DomainError) as exc:
         changes.cancel_visit(clerk, first.visit.pk, "lần hai")
@@ -118,3 +121,23 @@ def test_any_entry_point_gives_a_young_child_priority(org, portal):
     assert r.ticket.priority == "child" == Ticket.objects.get().priority
     adult = services.check_in(VALID, "K01", principal(org))
     assert adult.ticket.priority == ""
+
+
+def test_the_database_refuses_a_cancelled_visit_without_its_bookkeeping(org, portal):
+    """Cancelled, with when and why, or neither: the constraint visit_cancel_kept refuses a
+    cancelled visit without its time or reason, and an open one that carries them."""
+    from django.db import IntegrityError, transaction
+
+    visit = services.check_in(VALID, "K01", principal(org)).visit
+    for fields in (
+        {"status": "cancelled"},
+        {"status": "cancelled", "cancelled_at": timezone.now()},
+        {"status": "cancelled", "cancel_reason": "Đăng ký nhầm"},
+        {"cancelled_at": timezone.now(), "cancel_reason": "Đăng ký nhầm"},
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Visit.objects.filter(pk=visit.pk).update(**fields)
+    visit.save(update_fields=visit.cancel("  Đăng ký   nhầm "))
+    visit.refresh_from_db()
+    assert (visit.status, visit.cancel_reason) == ("cancelled", "Đăng ký nhầm")
+    assert visit.cancelled_at is not None

@@ -11,7 +11,7 @@ from kcb06.patients.models import IdentityChange, Patient, PatientFacility
 from kcb06.visits import services
 from tests.visits.helpers import ADDR, VALID, cccd, principal
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("checkin_writer")]
 
 ID = "027085000001"  # VALID's ID number (portalsim: valid card)
 FORGED = cccd(ID, "Ten Bia Dat", "01011999", "Nữ", addr="Số 9 ngõ Giả, phường Giả Mạo")

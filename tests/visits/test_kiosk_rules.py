@@ -8,7 +8,7 @@ from kcb06.visits.models import Visit
 from kcb06.visits.services import check_in
 from tests.visits.helpers import VALID, principal
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("checkin_writer")]
 
 
 @pytest.fixture

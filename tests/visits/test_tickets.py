@@ -14,6 +14,8 @@ from kcb06.visits import numbers, services
 from kcb06.visits.models import Ticket, Visit
 from tests.visits.helpers import principal, synthetic, today
 
+pytestmark = pytest.mark.usefixtures("checkin_writer")
+
 N = 16
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,7 @@
-"""PostgreSQL sends a check-in's write whole: its rows, audit entry, ticket and COMMIT in one
-pipeline (kcb06.visits.commit). These run where that path runs, outside any test transaction,
-and check that every row arrives, linked by the ids reserved ahead, or none does."""
+"""A check-in's write arrives whole or not at all, outside any test transaction: with
+PostgreSQL's writer its rows, audit entry, ticket and COMMIT go in one pipeline
+(kcb06.visits.checkin.pg_writer), linked by the ids reserved ahead; the portable writer is run
+against the same checks."""
 
 import pytest
 from django.db import DatabaseError, connection
@@ -12,6 +13,8 @@ from kcb06.patients.models import IdentifierKind, Patient, PatientFacility, Pati
 from kcb06.visits import services
 from kcb06.visits.models import DailyCounter, Ticket, Visit
 from tests.visits.helpers import principal, synthetic
+
+pytestmark = pytest.mark.usefixtures("checkin_writer")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from psycopg import _queries
 # psycopg turns a statement's %s placeholders into $n at every execute and keeps the result only
 # for statements under 4 KB and 50 parameters (psycopg/_queries.py), against ORM statements
 # whose shape rarely repeats. The check-in's write is one statement of a few KB and ~100
-# parameters in a handful of shapes all day (kcb06/visits/commit.py); converting it again at
+# parameters in a handful of shapes all day (kcb06/visits/checkin/pg_writer.py); converting it again at
 # every check-in cost CPU (docs/measurements.md#check-in-write-as-one-statement). The cache
 # stays bounded (an lru_cache of 128 shapes).
 # tests/platform/test_plumbing_reliance.py (R2 in kcb06/plumbing/README.md) fails if a psycopg

@@ -252,7 +252,9 @@ def import_statement(principal, content: bytes, filename: str, layout_key: str, 
         for line in parsed:
             payment = payments.get(line.transaction_id)
             reference = next((r for r in refs_of[line.row] if r in known_refs), "")
-            if payment is not None:
+            if payment is not None and payment.bill_id is None:
+                match = LineMatch.NO_BILL  # notified, but still money with no bill
+            elif payment is not None:
                 match = (
                     LineMatch.MATCHED if payment.amount == line.amount else LineMatch.AMOUNT_DIFFERS
                 )

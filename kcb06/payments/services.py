@@ -317,8 +317,17 @@ def receive_notification(raw: bytes, timestamp: str | None, signature: str | Non
 
 def _record_transfer(note: BankNotification, data: dict, amount: int, now) -> WebhookResult:
     refs = candidate_references(data.get("message", ""))
+    # No .first(): its ORDER BY pk LIMIT 1 made PostgreSQL walk the primary key instead of the
+    # reference's index (10 ms per call at 10,000 bills). Only the bill's row is locked.
     bill = (
-        Bill.objects.select_for_update().select_related("visit").filter(reference__in=refs).first()
+        next(
+            iter(
+                Bill.objects.select_for_update(of=("self",))
+                .select_related("visit")
+                .filter(reference__in=refs)
+            ),
+            None,
+        )
         if refs
         else None
     )

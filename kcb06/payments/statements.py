@@ -95,7 +95,14 @@ def _rows(content: bytes, filename: str) -> list[list[str]]:
         )
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise _bad(
+            "statement_csv",
+            f"Tệp CSV bị lỗi định dạng ({exc}): hãy xuất lại sao kê từ ngân hàng.",
+            f"The CSV is malformed: {exc}",
+        ) from exc
 
 
 def _amount(value, thousands: str) -> int | None:

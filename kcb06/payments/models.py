@@ -105,6 +105,10 @@ class PaymentSettings(models.Model):
     registration_fee = models.PositiveIntegerField(_("phí đăng ký khám (đồng)"), default=0)
     statement_layout = models.CharField(_("mẫu sao kê ngân hàng"), max_length=32, default="vcb")
 
+    class Meta:
+        verbose_name = _("cài đặt thu ngân")
+        verbose_name_plural = _("cài đặt thu ngân")
+
 
 class StatementImport(models.Model):
     """A day's bank statement the cashier imported, and what it was matched against."""

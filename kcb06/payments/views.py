@@ -115,6 +115,7 @@ def bill_state(request, bill_id: int):
         context = _bill_context(request, bill_id, audited=False)
     except DomainError as exc:
         return _error(request, exc)
+    context["oob"] = True  # a settled state also replaces the QR card (hx-swap-oob)
     return render(request, "payments/_state.html", context)
 
 

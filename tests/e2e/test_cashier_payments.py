@@ -68,6 +68,8 @@ def test_cashier_bills_and_takes_vietqr(logged_in_page, bank, billable_visit, sc
     )
     assert "Đã thanh toán" in page.get_by_test_id("bill-state").inner_text()
     assert "7.500 đ" in page.get_by_test_id("bill-state").inner_text()
+    expect(page.get_by_test_id("bill-qr-gone")).to_be_visible()  # no QR left to pay twice
+    page.evaluate("() => window.scrollTo(0, 0)")
     screenshot("cashier-bill-paid", page)
 
     page.goto(page.kcb06_url + "/payments/")

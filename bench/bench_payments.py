@@ -215,6 +215,56 @@ def bench_webhook(seconds: int, rate: float) -> None:
            p99 < 50 and doubles == 0 and paid == n)  # fmt: skip
 
 
+def bench_webhook_closed(n: int = 40) -> None:
+    """One call at a time, in process: a bill of an open visit against a bill of a closed visit
+    (whose payment flags the claim), then the worker's job re-queuing those claims."""
+    from django.test import Client
+
+    from kcb06.facilities.models import StaffProfile
+    from kcb06.facilities.services import principal_for_user
+    from kcb06.healthbook.services import close_visit
+
+    closing = {
+        "weight_kg": "60", "main_icd10": "J06.9", "secondary_icd10": [],
+        "treatment_summary": "Điều trị ngoại trú.", "outcome": "2", "discharge_type": "1",
+        "prescriptions": [{"drug_name": "Paracetamol", "strength": "500mg",
+                           "dose": "1 viên × 3 lần/ngày", "duration_days": "5",
+                           "quantity": "15", "unit": "viên", "unit_price": "500"}],
+        "results": [],
+    }  # fmt: skip
+    doctor = StaffProfile.objects.filter(facility__code="27901", role="clinician").first()
+    principal = principal_for_user(doctor.user)
+    open_bills = make_bills(n, "O")
+    closed_bills = make_bills(n, "C")
+    for b in closed_bills:
+        close_visit(principal, b.visit, dict(closing))
+    client = Client()
+
+    def call(bill, i):
+        raw = json.dumps(note(bill, f"c{bill.pk}-{i}")).encode()
+        ts = str(int(time.time()))
+        sig = "sha256=" + hmac.new(SECRET.encode(), ts.encode() + b"." + raw,
+                                   hashlib.sha256).hexdigest()  # fmt: skip
+        t0 = time.perf_counter()
+        resp = client.post(HOOK, raw, content_type="application/json",
+                           HTTP_X_BANK_TIMESTAMP=ts, HTTP_X_BANK_SIGNATURE=sig)  # fmt: skip
+        assert resp.status_code == 200, resp.content
+        return time.perf_counter() - t0
+
+    plain = [call(b, i) for i, b in enumerate(open_bills)]
+    requeue = [call(b, i) for i, b in enumerate(closed_bills)]
+    print(f"[webhook-claim] open visit (no claim yet): {summary_ms(plain)}")
+    from kcb06.payments.jobs import requeue_claims
+
+    t0 = time.perf_counter()
+    done = requeue_claims(limit=n)
+    job = (time.perf_counter() - t0) / max(done, 1)
+    print(f"[webhook-claim] closed visit (claim flagged for the worker): {summary_ms(requeue)}")
+    print(
+        f"[webhook-claim] worker re-queues {done} claims with NGAY_TTOAN: {job * 1000:.1f} ms each"
+    )
+
+
 def note(bill, nid: str, copy: bool = False) -> dict:
     return {
         "notification_id": f"{nid}-{'b' if copy else 'a'}",
@@ -320,6 +370,7 @@ def main() -> None:
 
     seed()
     bench_webhook(args.seconds, args.rate)
+    bench_webhook_closed()
     bench_reconciliation()
     bench_kiosk()
     print(f"[payments] load average after the run: {os.getloadavg()}")

@@ -1,4 +1,4 @@
-"""After payment: the visit's claim carries NGAY_TTOAN (when the patient paid) and is built,
+"""After payment (run by payments.jobs.requeue_claims): the visit's claim carries NGAY_TTOAN (when the patient paid) and is built,
 signed and sent again (the outbox supersedes a pending file or sends a replacement after an
 accepted one; kcb06.interchange.outbox).
 

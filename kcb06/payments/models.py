@@ -41,12 +41,18 @@ class Bill(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     settled_at = models.DateTimeField(null=True, blank=True)
+    # Paid in full and its visit closed: the claim is to be re-queued with NGAY_TTOAN by the
+    # worker (payments.jobs.requeue_claims), out of the bank's request.
+    claim_due = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
-        indexes = [models.Index(fields=["facility", "created_at"], name="bill_facility_created")]
+        indexes = [
+            models.Index(fields=["facility", "created_at"], name="bill_facility_created"),
+            models.Index(fields=["settled_at"], name="bill_claim_due", condition=Q(claim_due=True)),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["visit"], condition=Q(state="pending"), name="bill_one_pending_per_visit"

@@ -206,11 +206,9 @@ def _apply(bill: Bill, payment: Payment, now) -> None:
     else:
         bill.state = BillState.AMOUNT_UNDER
     bill.settled_at = now
-    bill.save(update_fields=["paid_amount", "state", "settled_at"])
-    if previous in OPEN_STATES and bill.paid_amount >= bill.amount:
-        from .claims import claim_after_payment
-
-        claim_after_payment(bill, now)
+    if previous in OPEN_STATES and bill.paid_amount >= bill.amount and bill.visit.closed_at:
+        bill.claim_due = True  # NGAY_TTOAN: the worker re-queues the claim (payments.jobs)
+    bill.save(update_fields=["paid_amount", "state", "settled_at", "claim_due"])
 
 
 def record_cash(principal, bill_id: int) -> Bill:

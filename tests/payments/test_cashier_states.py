@@ -10,6 +10,7 @@ import pytest
 from kcb06.audit.models import AuditEntry
 from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
 from kcb06.payments import services
+from kcb06.payments.jobs import requeue_claims
 from kcb06.payments.models import Bill, BillState, Payment, PaymentSettings
 
 
@@ -160,6 +161,8 @@ def test_payment_writes_ngay_ttoan_and_requeues_the_claim(cashier, billable_visi
     bill = services.bill_for_visit(cashier, billable_visit.pk)
     services.record_cash(cashier, bill.pk)
     bill.refresh_from_db()
+    assert bill.claim_due  # the worker's job re-queues it, out of the payment's request
+    assert requeue_claims() == 1 and requeue_claims() == 0
     current = (
         OutboxItem.objects.filter(visit=billable_visit, kind=OutboxKind.CLAIM)
         .exclude(state=OutboxState.SUPERSEDED)

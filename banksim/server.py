@@ -17,12 +17,13 @@ import uuid
 from datetime import UTC, datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from .alter import alter_message
 from .qr import QrError, read_payment_qr
+from .statement import LAYOUTS, statement_rows, to_csv, to_xlsx
 
 log = logging.getLogger("banksim")
 
@@ -234,7 +235,34 @@ class Handler(BaseHTTPRequestHandler):
         )
         return self._send_html(200, _page(result))
 
+    def _statement(self) -> None:
+        """GET /api/statements?date=yyyy-mm-dd&layout=vcb|tcb&format=csv|xlsx"""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        day = query.get("date") or datetime.now(UTC).astimezone().date().isoformat()
+        layout = query.get("layout", "vcb")
+        fmt = query.get("format", "csv")
+        if layout not in LAYOUTS or fmt not in ("csv", "xlsx"):
+            return self._send(400, {"error": "layout must be vcb|tcb, format csv|xlsx"})
+        with self.bank.lock:
+            rows = statement_rows(list(self.bank.transactions), day, layout)
+        body = to_csv(rows) if fmt == "csv" else to_xlsx(rows)
+        kind = (
+            "text/csv; charset=utf-8"
+            if fmt == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header(
+            "Content-Disposition", f'attachment; filename="saoke-{day}-{layout}.{fmt}"'
+        )
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self):  # noqa: N802
+        if self.path.startswith("/api/statements"):
+            return self._statement()
         if self.path == "/":
             return self._send_html(200, _page())
         if self.path == "/health":

@@ -32,8 +32,29 @@ def _dong(text: str | None) -> int:
         return 0
 
 
+REGISTRATION_FEE = "Phí đăng ký khám"
+
+
+def registration_fee(facility_id: int) -> int:
+    """The facility's registration fee (PaymentSettings; 0 where it charges none). Paid by the
+    patient in full: it is outside what the fund pays for."""
+    from .models import PaymentSettings
+
+    row = PaymentSettings.objects.filter(facility_id=facility_id).only("registration_fee").first()
+    return row.registration_fee if row else 0
+
+
 def visit_lines(visit) -> tuple[list[BillLine], int]:
-    """(lines, patient's total in whole đồng) of a visit; ([], 0) while it has no costs."""
+    """(lines, patient's total in whole đồng) of a visit: the claim's lines as far as the visit
+    has them, plus the facility's registration fee."""
+    fee = registration_fee(visit.facility_id)
+    lines, owed = _claim_lines(visit)
+    if fee:
+        lines.insert(0, BillLine(REGISTRATION_FEE, "1", "lần", fee, 0, fee))
+    return lines, owed + fee
+
+
+def _claim_lines(visit) -> tuple[list[BillLine], int]:
     data = visit_data(visit)
     if not (data.drugs or data.services):
         return [], 0

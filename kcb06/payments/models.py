@@ -41,12 +41,18 @@ class Bill(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     settled_at = models.DateTimeField(null=True, blank=True)
+    # Paid in full and its visit closed: the claim is to be re-queued with NGAY_TTOAN by the
+    # worker (payments.jobs.requeue_claims), out of the bank's request.
+    claim_due = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
-        indexes = [models.Index(fields=["facility", "created_at"], name="bill_facility_created")]
+        indexes = [
+            models.Index(fields=["facility", "created_at"], name="bill_facility_created"),
+            models.Index(fields=["settled_at"], name="bill_claim_due", condition=Q(claim_due=True)),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["visit"], condition=Q(state="pending"), name="bill_one_pending_per_visit"
@@ -73,6 +79,9 @@ class Payment(models.Model):
     bank_transaction_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     message = models.CharField(max_length=255, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
+    # A payment the cashier confirmed by hand (from the patient's app or the bank statement),
+    # with the reason they gave; empty for the bank's own notification and for cash.
+    manual_reason = models.CharField(max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -90,3 +99,54 @@ class BankNotification(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     body = models.JSONField()
     outcome = models.CharField(max_length=32)
+
+
+class PaymentSettings(models.Model):
+    """A facility's cashier settings: the registration fee it charges (0: none) and the bank
+    statement layout its account's bank exports (a key of statements.layouts())."""
+
+    facility = models.OneToOneField(
+        "facilities.Facility", on_delete=models.CASCADE, related_name="+"
+    )
+    registration_fee = models.PositiveIntegerField(_("phí đăng ký khám (đồng)"), default=0)
+    statement_layout = models.CharField(_("mẫu sao kê ngân hàng"), max_length=32, default="vcb")
+
+    class Meta:
+        verbose_name = _("cài đặt thu ngân")
+        verbose_name_plural = _("cài đặt thu ngân")
+
+
+class StatementImport(models.Model):
+    """A day's bank statement the cashier imported, and what it was matched against."""
+
+    facility = models.ForeignKey("facilities.Facility", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    layout = models.CharField(max_length=32)
+    filename = models.CharField(max_length=255, blank=True)
+    line_count = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class LineMatch(models.TextChoices):
+    MATCHED = "matched", _("Khớp với báo có")
+    AMOUNT_DIFFERS = "amount_differs", _("Số tiền khác báo có")
+    NO_WEBHOOK = "no_webhook", _("Có trong sao kê, chưa nhận báo có")
+    NO_BILL = "no_bill", _("Không khớp hóa đơn nào")
+    CONFIRMED = "confirmed", _("Đã xác nhận thủ công")
+
+
+class StatementLine(models.Model):
+    statement = models.ForeignKey(StatementImport, on_delete=models.CASCADE, related_name="lines")
+    row = models.PositiveIntegerField()
+    transaction_id = models.CharField(max_length=64)
+    booked_at = models.DateTimeField()
+    amount = models.BigIntegerField()
+    message = models.CharField(max_length=255, blank=True)
+    reference = models.CharField(max_length=16, blank=True)
+    match = models.CharField(max_length=20, choices=LineMatch.choices)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kcb06.audit.services import Action, record
@@ -19,7 +20,7 @@ from kcb06.identity.vietqr import VietQr, build_vietqr
 from kcb06.visits.models import Visit, VisitStatus
 
 from . import config
-from .lines import visit_lines
+from .lines import BillLine, visit_lines
 from .models import BankNotification, Bill, BillState, Method, Payment
 from .reference import candidate_references, new_reference, transfer_message
 from .signature import verify
@@ -85,19 +86,63 @@ def current_bill(visit: Visit) -> Bill | None:
 def bill_for_visit(principal, visit_id: int) -> Bill:
     """The visit's bill: the current one when it is still usable or settled, else a new one
     with the amount the claim data says the patient owes and a fresh reference."""
-    visit = _visit_for(principal, visit_id)
+    return issue_bill(principal, _visit_for(principal, visit_id))
+
+
+def _paid_before(visit: Visit) -> int:
+    """What earlier, settled bills of the visit already took (a registration fee paid at the
+    kiosk, say), so a later bill asks only for the rest."""
+    settled = (BillState.PAID, BillState.AMOUNT_OVER, BillState.PAID_AFTER_EXPIRY)
+    return sum(b.amount for b in Bill.objects.filter(visit=visit, state__in=settled).only("amount"))
+
+
+def _refuse_if_provisional(visit: Visit) -> None:
+    """A visit checked in while the portal could not answer is billed with the re-check's
+    final verdict, not the provisional one (the fund's share depends on it)."""
+    if provisional(visit):
+        raise DomainError(
+            "eligibility_pending",
+            "Thẻ BHYT của lượt khám đang chờ kiểm tra lại với cổng BHXH: chờ kết quả rồi mới "
+            "lập hóa đơn (phần quỹ chi trả phụ thuộc vào kết quả).",
+            "The card check is still pending: bill once the portal's verdict is in.",
+            status=409,
+        )
+
+
+def provisional(visit: Visit) -> bool:
+    from kcb06.eligibility.models import CheckStatus, EligibilityCheck
+
+    if not visit.eligibility_check_id:
+        return False
+    return EligibilityCheck.objects.filter(
+        pk=visit.eligibility_check_id, status=CheckStatus.PENDING
+    ).exists()
+
+
+def issue_bill(principal, visit: Visit) -> Bill:
+    """Issue (or return the usable) bill of a visit the caller may see; shared by the cashier
+    and the kiosk."""
     expire_due(Bill.objects.filter(visit=visit))
     bill = current_bill(visit)
-    if bill is not None and bill.state != BillState.EXPIRED:
+    if bill is not None and bill.state not in (BillState.EXPIRED, BillState.PAID):
         return bill
     if visit.status == VisitStatus.CANCELLED:
+        if bill is not None:
+            return bill
         raise DomainError(
             "visit_cancelled",
             "Lượt khám đã hủy: không lập hóa đơn.",
             "The visit is cancelled: no bill is issued.",
         )
+    _refuse_if_provisional(visit)
     lines, owed = visit_lines(visit)
+    already = _paid_before(visit)
+    if already:
+        lines.append(BillLine("Đã thanh toán trước", "", "", 0, 0, -already))
+    owed -= already
     if owed <= 0:
+        if bill is not None:
+            return bill  # paid in full: the settled bill is the answer
         raise DomainError(
             "nothing_to_pay",
             "Lượt khám chưa có khoản nào người bệnh phải trả.",
@@ -161,7 +206,9 @@ def _apply(bill: Bill, payment: Payment, now) -> None:
     else:
         bill.state = BillState.AMOUNT_UNDER
     bill.settled_at = now
-    bill.save(update_fields=["paid_amount", "state", "settled_at"])
+    if previous in OPEN_STATES and bill.paid_amount >= bill.amount and bill.visit.closed_at:
+        bill.claim_due = True  # NGAY_TTOAN: the worker re-queues the claim (payments.jobs)
+    bill.save(update_fields=["paid_amount", "state", "settled_at", "claim_due"])
 
 
 def record_cash(principal, bill_id: int) -> Bill:
@@ -268,8 +315,17 @@ def receive_notification(raw: bytes, timestamp: str | None, signature: str | Non
 
 def _record_transfer(note: BankNotification, data: dict, amount: int, now) -> WebhookResult:
     refs = candidate_references(data.get("message", ""))
+    # No .first(): its ORDER BY pk LIMIT 1 made PostgreSQL walk the primary key instead of the
+    # reference's index (10 ms per call at 10,000 bills). Only the bill's row is locked.
     bill = (
-        Bill.objects.select_for_update().select_related("visit").filter(reference__in=refs).first()
+        next(
+            iter(
+                Bill.objects.select_for_update(of=("self",))
+                .select_related("visit")
+                .filter(reference__in=refs)
+            ),
+            None,
+        )
         if refs
         else None
     )
@@ -362,6 +418,15 @@ class VisitToPay:
     visit: Visit
     owed: int
     bill: Bill | None
+    provisional: bool = False  # the card check still waits for the portal's re-check
+    rechecked: bool = False  # the verdict shown is the re-check's, not the first answer
+
+    @property
+    def eligibility(self) -> str:
+        from kcb06.eligibility.models import Outcome
+
+        outcome = self.visit.eligibility_outcome
+        return str(Outcome(outcome).label) if outcome in Outcome.values else outcome
 
 
 def visits_to_pay(principal, query: str = "") -> list[VisitToPay]:
@@ -376,6 +441,14 @@ def visits_to_pay(principal, query: str = "") -> list[VisitToPay]:
         .order_by("-arrived_at")[:300]
     )
     needle = fold_name(query).strip() if query else ""
+    from kcb06.eligibility.models import CheckStatus, EligibilityCheck
+
+    check_ids = [v.eligibility_check_id for v in visits if v.eligibility_check_id]
+    checks = EligibilityCheck.objects.filter(pk__in=check_ids).values_list(
+        "pk", "status", "attempts"
+    )
+    pending = {pk for pk, status, _n in checks if status == CheckStatus.PENDING}
+    rechecked = {pk for pk, status, n in checks if status == CheckStatus.FINAL and n > 1}
     bills = {}
     for bill in Bill.objects.filter(visit__in=[v.pk for v in visits]).order_by("created_at", "pk"):
         bills[bill.visit_id] = bill  # the latest wins
@@ -390,7 +463,15 @@ def visits_to_pay(principal, query: str = "") -> list[VisitToPay]:
         bill = bills.get(visit.pk)
         owed = bill.amount if bill else visit_lines(visit)[1]
         if owed > 0 or bill is not None:
-            rows.append(VisitToPay(visit, owed, bill))
+            rows.append(
+                VisitToPay(
+                    visit,
+                    owed,
+                    bill,
+                    provisional=visit.eligibility_check_id in pending,
+                    rechecked=visit.eligibility_check_id in rechecked,
+                )  # fmt: skip
+            )
     return rows
 
 
@@ -399,6 +480,188 @@ def bill_for(principal, bill_id: int) -> Bill:
     bill = (
         Bill.objects.select_related("visit__patient")
         .filter(pk=bill_id, facility_id=principal.facility_id)
+        .first()
+    )
+    if bill is None:
+        raise NotFound("bill_not_found", "Không tìm thấy hóa đơn.", "No such bill.")
+    expire_due(Bill.objects.filter(pk=bill.pk))
+    bill.refresh_from_db(fields=["state", "paid_amount", "settled_at"])
+    return bill
+
+
+# --- what the cashier does by hand ------------------------------------------------------------
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise DomainError(
+            "reason_required",
+            "Cần ghi lý do (ít nhất 5 ký tự) cho thao tác xác nhận thủ công.",
+            "A reason (5 characters or more) is required.",
+        )
+    return reason[:255]
+
+
+def _locked_bill(principal, bill_id: int | None = None, reference: str | None = None) -> Bill:
+    query = Bill.objects.select_for_update().select_related("visit")
+    query = query.filter(facility_id=principal.facility_id)
+    bill = (query.filter(pk=bill_id) if bill_id else query.filter(reference=reference)).first()
+    if bill is None:
+        raise NotFound("bill_not_found", "Không tìm thấy hóa đơn.", "No such bill.")
+    return bill
+
+
+def confirm_transfer(
+    principal, bill_id: int, transaction_id: str, amount, reason: str, source: str = "manual"
+) -> Bill:
+    """The cashier confirms a transfer the bank did not notify (seen in the patient's app or in
+    the statement). The bank's transaction id is required: it is the same unique key a late
+    webhook carries, so the late notification then answers "duplicate" and pays nothing more."""
+    principal.require_role(*CASHIER_ROLES)
+    reason = _reason(reason)
+    transaction_id = (transaction_id or "").strip().upper()
+    if not 4 <= len(transaction_id) <= 64:
+        raise DomainError(
+            "transaction_id_required",
+            "Cần mã giao dịch ngân hàng (4–64 ký tự) như trên ứng dụng hoặc sao kê.",
+            "The bank's transaction id (4-64 characters) is required.",
+        )
+    try:
+        amount = int(str(amount).replace(".", "").replace(",", "").strip())
+    except ValueError:
+        amount = 0
+    if not 0 < amount <= config.get_int("KCB06_PAYMENT_MAX_AMOUNT"):
+        raise DomainError(
+            "amount_invalid",
+            "Số tiền phải là số nguyên đồng lớn hơn 0.",
+            "The amount must be a whole number of đồng above 0.",
+        )
+    with transaction.atomic():
+        bill = _locked_bill(principal, bill_id)
+        if Payment.objects.filter(bank_transaction_id=transaction_id).exists():
+            raise DomainError(
+                "transaction_known",
+                "Giao dịch này đã được ghi nhận trước đó: không ghi lần hai.",
+                "This transaction is already recorded: not recorded twice.",
+                status=409,
+            )
+        if bill.state == BillState.REFUNDED:
+            raise DomainError(
+                "bill_settled",
+                "Hóa đơn đã hoàn tiền: không ghi nhận thêm.",
+                "The bill is refunded: nothing more is recorded.",
+                status=409,
+            )
+        payment = Payment.objects.create(
+            facility_id=bill.facility_id,
+            bill=bill,
+            method=Method.VIETQR,
+            amount=amount,
+            bank_transaction_id=transaction_id,
+            manual_reason=reason,
+            recorded_by=principal.user,
+        )
+        _apply(bill, payment, timezone.now())
+        _audit(
+            principal,
+            bill,
+            "transfer_confirmed_by_hand",
+            amount=amount,
+            payment=payment.pk,
+            reason=reason,
+            source=source,
+        )
+    return bill
+
+
+def unmatched_transfers(principal) -> list[Payment]:
+    """Money with no bill: transfers whose message carried no reference we know."""
+    principal.require_role(*CASHIER_ROLES)
+    return list(
+        Payment.objects.filter(bill__isnull=True, method=Method.VIETQR)
+        .filter(Q(facility__isnull=True) | Q(facility_id=principal.facility_id))
+        .order_by("-received_at")[:300]
+    )
+
+
+def attach_transfer(principal, payment_id: int, reference: str, reason: str) -> Bill:
+    """Put an unmatched transfer on the bill the cashier identified (with a reason). The
+    payment's row is locked, so two cashiers cannot attach it twice."""
+    principal.require_role(*CASHIER_ROLES)
+    reason = _reason(reason)
+    refs = candidate_references(reference or "")
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(pk=payment_id, bill__isnull=True, method=Method.VIETQR)
+            .filter(Q(facility__isnull=True) | Q(facility_id=principal.facility_id))
+            .first()
+        )
+        if payment is None:
+            raise DomainError(
+                "transfer_not_open",
+                "Giao dịch không còn trong danh sách chưa khớp (đã được gán trước đó?).",
+                "The transfer is no longer unmatched.",
+                status=409,
+            )
+        if not refs:
+            raise DomainError(
+                "reference_required",
+                "Nhập mã hóa đơn dạng KCBxxxxxx.",
+                "Enter a bill reference (KCBxxxxxx).",
+            )
+        bill = _locked_bill(principal, reference=refs[0])
+        payment.bill = bill
+        payment.facility_id = bill.facility_id
+        payment.manual_reason = reason
+        payment.recorded_by = principal.user
+        payment.save(update_fields=["bill", "facility", "manual_reason", "recorded_by"])
+        _apply(bill, payment, timezone.now())
+        _audit(
+            principal, bill, "transfer_attached", amount=payment.amount, payment=payment.pk,
+            reason=reason,
+        )  # fmt: skip
+    return bill
+
+
+# --- the kiosk ---------------------------------------------------------------------------------
+
+KIOSK_RECENT_HOURS = 12
+
+
+def kiosk_bill(principal, token: str) -> Bill:
+    """The patient at the kiosk, holding their ticket (its QR token): their visit's bill."""
+    from kcb06.visits.kiosk import KIOSK_ROLES
+    from kcb06.visits.models import Ticket
+
+    principal.require_role(*KIOSK_ROLES)
+    token = (token or "").strip()
+    ticket = (
+        Ticket.objects.select_related("visit__facility")
+        .filter(token=token, visit__facility_id=principal.facility_id)
+        .first()
+        if 8 <= len(token) <= 32
+        else None
+    )
+    if ticket is None:
+        raise NotFound(
+            "ticket_not_found",
+            "Không đọc được phiếu: hãy quét lại mã QR trên phiếu số thứ tự.",
+            "No such ticket here: scan the ticket's QR again.",
+        )
+    return issue_bill(principal, ticket.visit)
+
+
+def kiosk_bill_by_reference(principal, reference: str) -> Bill:
+    """A bill the kiosk showed lately (its state and receipt), by reference and facility."""
+    from kcb06.visits.kiosk import KIOSK_ROLES
+
+    principal.require_role(*KIOSK_ROLES)
+    since = timezone.now() - timedelta(hours=KIOSK_RECENT_HOURS)
+    bill = (
+        Bill.objects.select_related("visit__patient", "facility")
+        .filter(reference=reference, facility_id=principal.facility_id, created_at__gte=since)
         .first()
     )
     if bill is None:

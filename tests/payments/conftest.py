@@ -39,3 +39,33 @@ def billable_visit(org):
     services.close_visit(f.principal(org), visit, dict(f.CLOSE, weight_kg="58.5"))
     visit.refresh_from_db()
     return visit
+
+
+@pytest.fixture
+def kiosk_client(org, client):
+    from kcb06.visits.demo import _kiosk_user
+
+    client.force_login(_kiosk_user(org["facilities"]["27901"]))
+    return client
+
+
+def give_ticket(visit):
+    """The queue ticket a check-in prints (its token is what the ticket's QR carries)."""
+    import secrets
+
+    from kcb06.visits.models import Ticket
+
+    return Ticket.objects.create(
+        visit=visit, department=visit.department, day=visit.visit_date, number=42,
+        token=secrets.token_urlsafe(12),
+    )  # fmt: skip
+
+
+def pdf_text(content: bytes) -> str:
+    import subprocess
+
+    assert content[:4] == b"%PDF"
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    )
+    return out.stdout.decode()

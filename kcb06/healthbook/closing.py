@@ -100,6 +100,48 @@ def _version(value) -> int | None:
     return int(text)
 
 
+TRANSFERS = {DischargeType.TRANSFERRED, DischargeType.TRANSFERRED_REQUEST}
+
+
+def _referral(discharge: str, data: dict) -> dict:
+    """A transfer needs its destination (MA_CSKCB of the receiving facility: 5 characters,
+    digits or capital letters), how the patient travels and their condition at transfer."""
+    if discharge not in TRANSFERS:
+        return {"referral_to": "", "referral_condition": "", "referral_transport": ""}
+    to = (data.get("referral_to") or "").strip().upper()
+    if not to:
+        raise FieldError(
+            "referral_to",
+            "Chuyển tuyến: cần ghi mã cơ sở khám chữa bệnh nơi chuyển đến (5 ký tự).",
+            "Transfer: the receiving facility's code is required.",
+        )
+    if len(to) != 5 or not all(c.isascii() and c.isalnum() for c in to):
+        raise FieldError(
+            "referral_to",
+            "Mã cơ sở nơi chuyển đến phải gồm đúng 5 chữ số hoặc chữ cái in hoa (ví dụ 27001).",
+            "The receiving facility's code must be 5 digits or capital letters.",
+        )
+    transport = (data.get("referral_transport") or "").strip()
+    if not transport:
+        raise FieldError(
+            "referral_transport",
+            "Chuyển tuyến: cần ghi phương tiện vận chuyển (ví dụ: xe cứu thương, tự túc).",
+            "Transfer: the means of transport is required.",
+        )
+    condition = (data.get("referral_condition") or "").strip()
+    if not condition:
+        raise FieldError(
+            "referral_condition",
+            "Chuyển tuyến: cần ghi tình trạng người bệnh lúc chuyển.",
+            "Transfer: the patient's condition at transfer is required.",
+        )
+    return {
+        "referral_to": to,
+        "referral_condition": condition,
+        "referral_transport": transport[:255],
+    }
+
+
 def clean_closure(visit: Visit, data: dict) -> CleanClosure:
     """Validate a closure form/API body; raises FieldError naming the first bad field."""
     _check_row_counts(data)
@@ -139,6 +181,15 @@ def clean_closure(visit: Visit, data: dict) -> CleanClosure:
     if leave_days:
         leave_from = leave_from or today
         leave_to = leave_from + timedelta(days=leave_days - 1)
+    referral = _referral(discharge, data)
+    employer = (data.get("sick_leave_employer") or "").strip()
+    # Without an employer the claim check names this field (XML11 DON_VI is required).
+    if len(employer) > 1024:
+        raise FieldError(
+            "sick_leave_employer",
+            "Tên đơn vị làm việc dài quá 1024 ký tự.",
+            "Employer name longer than 1024 characters.",
+        )
     final_text = (data.get("final_diagnosis_text") or "").strip() or "; ".join(
         f"{c} {n}".strip() for c, n in diagnoses
     )
@@ -155,6 +206,8 @@ def clean_closure(visit: Visit, data: dict) -> CleanClosure:
         "sick_leave_to": leave_to,
         "note": (data.get("note") or "").strip(),
         "weight_kg": _decimal(data.get("weight_kg"), "weight_kg", "Cân nặng"),
+        **referral,
+        "sick_leave_employer": employer if leave_days else "",
     }
     if fields["weight_kg"] is not None and not Decimal("0.3") <= fields["weight_kg"] <= 400:
         raise FieldError("weight_kg", "Cân nặng phải từ 0,3 đến 400 kg.", "Weight out of range.")
@@ -261,6 +314,7 @@ def _snapshot(closure: VisitClosure) -> dict:
                 "treatment_summary",
                 "outcome",
                 "discharge_type",
+                "referral_to",
                 "follow_up_date",
                 "sick_leave_days",
                 "note",

@@ -164,3 +164,31 @@ def test_development_writes_the_documented_stand_in(org, monkeypatch):
     visit = f.visit(f.patient())
     services.close_visit(f.principal(org), visit, f.CLOSE)
     assert _claim(visit)["XML1"].findtext("MA_TTDV") == "2790100000"
+
+
+@pytest.mark.django_db
+def test_outbox_row_keeps_its_version_and_a_resend_rebuilds_under_it(org):
+    from django.utils import timezone
+
+    from kcb06.interchange import outbox
+    from kcb06.interchange.models import OutboxState
+
+    patient = f.patient()
+    old = f.visit(patient, days_ago=(timezone.localdate() - date(2024, 11, 20)).days)
+    services.close_visit(f.principal(org), old, TRANSFER)
+    item = OutboxItem.objects.filter(visit=old, kind=OutboxKind.CLAIM).latest("pk")
+    assert item.version == "qd4750"
+    assert "<MA_NOI_DEN>27001</MA_NOI_DEN>" in item.tables["XML13"]
+
+    new = f.visit(patient)
+    services.close_visit(f.principal(org), new, TRANSFER)
+    item = OutboxItem.objects.filter(visit=new, kind=OutboxKind.CLAIM).latest("pk")
+    assert item.version.startswith("qd3176")
+    assert "<MA_CSKCB_DEN>27001</MA_CSKCB_DEN>" in item.tables["XML13"]
+    # A row written before versions were stored ("" = 4750) is rebuilt as 4750 on resend, not
+    # in today's shape.
+    OutboxItem.objects.filter(pk=item.pk).update(version="", state=OutboxState.REJECTED)
+    item.refresh_from_db()
+    fresh = outbox.resend(item)
+    assert fresh.version == "qd4750"
+    assert "<MA_NOI_DEN>27001</MA_NOI_DEN>" in fresh.tables["XML13"]

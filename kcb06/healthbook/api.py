@@ -68,9 +68,13 @@ class ClosureIn(Schema):
     treatment_summary: Text(TEXT_MAX_CHARS) = ""
     outcome: Literal[tuple(Outcome.values)] = Field(description="KET_QUA_DTRI")
     discharge_type: Literal[tuple(DischargeType.values)] = Field(description="MA_LOAI_RV")
+    referral_to: Text(5) = Field("", description="MA_NOI_DEN / MA_CSKCB_DEN (transfer)")
+    referral_condition: Text(TEXT_MAX_CHARS) = Field("", description="TINH_TRANG_CT (transfer)")
+    referral_transport: Text(255) = Field("", description="PHUONGTIEN_VC (transfer)")
     follow_up_date: date | None = None
     sick_leave_days: int | None = Field(None, ge=1, le=180)
     sick_leave_from: date | None = None
+    sick_leave_employer: Text(1024) = Field("", description="DON_VI (XML11)")
     weight_kg: Amount = None
     note: Text(TEXT_MAX_CHARS) = ""
     prescriptions: list[PrescriptionIn] = Field(default_factory=list, max_length=Rows)

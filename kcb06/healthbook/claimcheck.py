@@ -36,6 +36,13 @@ FIELDS = {
         "không lập được giấy nghỉ việc hưởng BHXH (XML11). Bỏ số ngày nghỉ, hoặc nhờ tiếp đón "
         "ghi mã số BHXH của người bệnh rồi kết thúc khám.",
     ),
+    # Not the clinician's to fix, but no claim can be built at all: the closing says why.
+    ("XML1", "MA_TTDV"): ("form", "{msg}"),
+    ("XML11", "DON_VI"): ("sick_leave_employer", "Giấy nghỉ việc hưởng BHXH: {msg}"),
+    ("XML13", "MA_NOI_DEN"): ("referral_to", "Giấy chuyển tuyến: {msg}"),
+    ("XML13", "MA_CSKCB_DEN"): ("referral_to", "Giấy chuyển tuyến: {msg}"),
+    ("XML13", "PHUONGTIEN_VC"): ("referral_transport", "Giấy chuyển tuyến: {msg}"),
+    ("XML13", "TINH_TRANG_CT"): ("referral_condition", "Giấy chuyển tuyến: {msg}"),
     ("XML2", "DON_GIA"): ("unit_price", "Cần ghi đơn giá lớn hơn 0 (XML2, DON_GIA)."),
     ("XML2", "SO_LUONG"): ("quantity", "Cần ghi số lượng lớn hơn 0 (XML2, SO_LUONG)."),
     ("XML2", "MA_THUOC"): (

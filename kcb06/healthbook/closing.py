@@ -52,6 +52,7 @@ def _snapshot(closure: VisitClosure) -> dict:
                 "treatment_summary",
                 "outcome",
                 "discharge_type",
+                "referral_to",
                 "follow_up_date",
                 "sick_leave_days",
                 "note",

@@ -109,6 +109,48 @@ def clean_diagnoses(data: dict) -> list[tuple[str, str]]:
     return [(c, icd10.display_name(c, vi)) for c in [main, *secondary]]
 
 
+TRANSFERS = {DischargeType.TRANSFERRED, DischargeType.TRANSFERRED_REQUEST}
+
+
+def _referral(discharge: str, data: dict) -> dict:
+    """A transfer needs its destination (MA_CSKCB of the receiving facility: 5 characters,
+    digits or capital letters), how the patient travels and their condition at transfer."""
+    if discharge not in TRANSFERS:
+        return {"referral_to": "", "referral_condition": "", "referral_transport": ""}
+    to = (data.get("referral_to") or "").strip().upper()
+    if not to:
+        raise FieldError(
+            "referral_to",
+            "Chuyển tuyến: cần ghi mã cơ sở khám chữa bệnh nơi chuyển đến (5 ký tự).",
+            "Transfer: the receiving facility's code is required.",
+        )
+    if len(to) != 5 or not all(c.isascii() and c.isalnum() for c in to):
+        raise FieldError(
+            "referral_to",
+            "Mã cơ sở nơi chuyển đến phải gồm đúng 5 chữ số hoặc chữ cái in hoa (ví dụ 27001).",
+            "The receiving facility's code must be 5 digits or capital letters.",
+        )
+    transport = (data.get("referral_transport") or "").strip()
+    if not transport:
+        raise FieldError(
+            "referral_transport",
+            "Chuyển tuyến: cần ghi phương tiện vận chuyển (ví dụ: xe cứu thương, tự túc).",
+            "Transfer: the means of transport is required.",
+        )
+    condition = (data.get("referral_condition") or "").strip()
+    if not condition:
+        raise FieldError(
+            "referral_condition",
+            "Chuyển tuyến: cần ghi tình trạng người bệnh lúc chuyển.",
+            "Transfer: the patient's condition at transfer is required.",
+        )
+    return {
+        "referral_to": to,
+        "referral_condition": condition,
+        "referral_transport": transport[:255],
+    }
+
+
 def clean_fields(visit: Visit, data: dict, diagnoses: list[tuple[str, str]]) -> dict:
     """The VisitClosure's own fields."""
     outcome = str(data.get("outcome") or "").strip()
@@ -119,6 +161,15 @@ def clean_fields(visit: Visit, data: dict, diagnoses: list[tuple[str, str]]) -> 
         raise FieldError("discharge_type", "Cần chọn loại ra viện.", "Discharge type is required.")
     follow_up = _follow_up(data)
     leave_days, leave_from, leave_to = _sick_leave(data)
+    referral = _referral(discharge, data)
+    employer = (data.get("sick_leave_employer") or "").strip()
+    # Without an employer the claim check names this field (XML11 DON_VI is required).
+    if len(employer) > 1024:
+        raise FieldError(
+            "sick_leave_employer",
+            "Tên đơn vị làm việc dài quá 1024 ký tự.",
+            "Employer name longer than 1024 characters.",
+        )
     final_text = (data.get("final_diagnosis_text") or "").strip() or "; ".join(
         f"{c} {n}".strip() for c, n in diagnoses
     )
@@ -135,6 +186,8 @@ def clean_fields(visit: Visit, data: dict, diagnoses: list[tuple[str, str]]) -> 
         "sick_leave_to": leave_to,
         "note": (data.get("note") or "").strip(),
         "weight_kg": _decimal(data.get("weight_kg"), "weight_kg", "Cân nặng"),
+        **referral,
+        "sick_leave_employer": employer if leave_days else "",
     }
     if fields["weight_kg"] is not None and not Decimal("0.3") <= fields["weight_kg"] <= 400:
         raise FieldError("weight_kg", "Cân nặng phải từ 0,3 đến 400 kg.", "Weight out of range.")

@@ -80,6 +80,20 @@ class VisitClosure(models.Model):
     sick_leave_from = models.DateField(_("nghỉ từ ngày"), null=True, blank=True)
     sick_leave_to = models.DateField(_("nghỉ đến ngày"), null=True, blank=True)
     note = models.TextField(_("lời dặn (GHI_CHU)"), blank=True)
+    # Transfer (MA_LOAI_RV 2 or 5): the referral paper (XML13) needs its destination.
+    referral_to = models.CharField(
+        _("chuyển đến cơ sở (MA_NOI_DEN / MA_CSKCB_DEN)"), max_length=5, blank=True
+    )
+    referral_condition = models.TextField(
+        _("tình trạng người bệnh lúc chuyển (TINH_TRANG_CT)"), blank=True
+    )
+    referral_transport = models.CharField(
+        _("phương tiện vận chuyển (PHUONGTIEN_VC)"), max_length=255, blank=True
+    )
+    # Sick leave (XML11): where the patient works (DON_VI).
+    sick_leave_employer = models.CharField(
+        _("đơn vị làm việc của người bệnh (DON_VI)"), max_length=1024, blank=True
+    )
     weight_kg = models.DecimalField(
         _("cân nặng kg (CAN_NANG)"), max_digits=6, decimal_places=2, null=True, blank=True
     )

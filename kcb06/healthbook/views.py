@@ -41,6 +41,9 @@ RX_FIELDS = (
     "unit",
     "unit_price",
 )
+# A result is linked to the service it comes from (XML4 MA_DICH_VU) and its indicator
+# (MA_CHI_SO); a row without a service (a vital sign) goes to the clinical course (XML5).
+RES_FIELDS = ("service_code", "indicator_code", "indicator_name", "value", "unit", "conclusion")
 ENTRY_FIELDS = ("kind", "title", "code", "severity", "reaction", "detail", "event_date", "status")
 
 
@@ -284,12 +287,7 @@ def _closure_form(request) -> dict:
         prescriptions.append({k: post.get(f"rx-{i}-{k}", "") for k in RX_FIELDS})
     results = []
     for i in range(_row_count(post, "res_rows", 3)):
-        results.append(
-            {
-                k: post.get(f"res-{i}-{k}", "")
-                for k in ("indicator_name", "value", "unit", "conclusion")
-            }
-        )
+        results.append({k: post.get(f"res-{i}-{k}", "") for k in RES_FIELDS})
     return {
         "main_icd10": post.get("main_icd10", ""),
         "secondary_icd10": [c for c in post.getlist("secondary_icd10") if c.strip()],
@@ -297,8 +295,12 @@ def _closure_form(request) -> dict:
         "treatment_summary": post.get("treatment_summary", ""),
         "outcome": post.get("outcome", ""),
         "discharge_type": post.get("discharge_type", ""),
+        "referral_to": post.get("referral_to", ""),
+        "referral_condition": post.get("referral_condition", ""),
+        "referral_transport": post.get("referral_transport", ""),
         "follow_up_date": post.get("follow_up_date", ""),
         "sick_leave_days": post.get("sick_leave_days", ""),
+        "sick_leave_employer": post.get("sick_leave_employer", ""),
         "weight_kg": post.get("weight_kg", ""),
         "note": post.get("note", ""),
         "version": post.get("version", ""),
@@ -343,6 +345,8 @@ def _closure_initial(visit) -> dict:
     ]
     res = [
         {
+            "service_code": r.service_code,
+            "indicator_code": r.indicator_code,
             "indicator_name": r.indicator_name,
             "value": r.value,
             "unit": r.unit,
@@ -357,8 +361,12 @@ def _closure_initial(visit) -> dict:
         "treatment_summary": closure.treatment_summary,
         "outcome": closure.outcome,
         "discharge_type": closure.discharge_type,
+        "referral_to": closure.referral_to,
+        "referral_condition": closure.referral_condition,
+        "referral_transport": closure.referral_transport,
         "follow_up_date": closure.follow_up_date.isoformat() if closure.follow_up_date else "",
         "sick_leave_days": closure.sick_leave_days or "",
+        "sick_leave_employer": closure.sick_leave_employer,
         "weight_kg": closure.weight_kg or "",
         "note": closure.note,
         "version": closure.version,

@@ -3,7 +3,11 @@
 Staff codes (MA_BAC_SI, NGUOI_THUC_HIEN) are the practising-certificate code when set, else
 the staff's personal ID number (the "mã định danh y tế" of the regulation). MA_TTDV (BHXH
 number of the facility head who signs) comes from KCB06_MA_TTDV_<MA_CSKCB> in the environment;
-without it the demo value <MA_CSKCB>00000 is used and docs/interchange.md says so.
+in production (KCB06_ENV=production, not a demo, not DEBUG) a claim is not built without it;
+elsewhere the stand-in <MA_CSKCB>00000 is written and docs/interchange.md says so.
+
+What the card check returned (the visit's eligibility verdict) is written as BHXH has it:
+NGAY_SINH as on the card (a year-only card gives yyyy00000000), MA_KHUVUC, NAM_NAM_LIEN_TUC.
 """
 
 import logging
@@ -19,6 +23,7 @@ from django.conf import settings
 
 from kcb06.bhxh import client as bhxh_client
 from kcb06.bhxh import copayments
+from kcb06.errors import DomainError
 from kcb06.interchange.core.data import (
     DrugLine,
     NoteLine,
@@ -43,11 +48,61 @@ def staff_code(user) -> str:
     return profile.practitioner_code or profile.id_number or ""
 
 
-def head_code(facility_code: str) -> str:
-    return os.environ.get(f"KCB06_MA_TTDV_{facility_code}", f"{facility_code}00000")[:10]
+def _stand_in_allowed() -> bool:
+    from django.conf import settings
+
+    return bool(
+        settings.DEBUG
+        or getattr(settings, "KCB06_DEMO", False)
+        or getattr(settings, "KCB06_ENV", "development") != "production"
+    )
 
 
-def birth_text(patient) -> str:
+def head_code(facility_code: str, required: bool = True) -> str:
+    """MA_TTDV of the facility head (or delegate) who signs: KCB06_MA_TTDV_<MA_CSKCB>. Without
+    it, production refuses to build (a made-up number would pass the portal's format check and
+    be attributed to nobody); development and the demo write <MA_CSKCB>00000."""
+    value = os.environ.get(f"KCB06_MA_TTDV_{facility_code}", "").strip()
+    if value:
+        return value[:255]
+    if not _stand_in_allowed():
+        if not required:  # a check-in (XML0) has no MA_TTDV
+            return ""
+        raise DomainError(
+            "ma_ttdv_missing",
+            f"Chưa khai báo mã định danh (MA_TTDV) của thủ trưởng cơ sở {facility_code}: "
+            f"quản trị viên cần đặt biến môi trường KCB06_MA_TTDV_{facility_code} trước khi "
+            "lập hồ sơ XML gửi cổng BHXH.",
+            f"MA_TTDV of the head of facility {facility_code} is not configured: set "
+            f"KCB06_MA_TTDV_{facility_code} before claim files can be built.",
+            status=503,
+        )
+    return f"{facility_code}00000"
+
+
+def card_birth_text(text: str) -> str:
+    """NGAY_SINH from the card's ngaySinh: dd/mm/yyyy -> yyyymmdd0000, mm/yyyy ->
+    yyyymm000000, yyyy -> yyyy00000000; "" when it is none of these."""
+    text = (text or "").strip()
+    for fmt, out in (("%d/%m/%Y", "%Y%m%d0000"), ("%Y-%m-%d", "%Y%m%d0000")):
+        try:
+            return datetime.strptime(text, fmt).strftime(out)
+        except ValueError:
+            pass
+    m = re.fullmatch(r"(\d{1,2})/(\d{4})", text)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return f"{m.group(2)}{int(m.group(1)):02d}000000"
+    if re.fullmatch(r"\d{4}", text):
+        return f"{text}00000000"
+    return ""
+
+
+def birth_text(patient, card: dict | None = None) -> str:
+    """As written on the BHYT card when the visit uses one (the portal compares NGAY_SINH with
+    the card), else from the patient record."""
+    from_card = card_birth_text((card or {}).get("date_of_birth", ""))
+    if from_card:
+        return from_card
     dob = patient.date_of_birth
     if dob is None or patient.dob_precision == "year":
         return f"{patient.birth_year:04d}00000000"
@@ -87,10 +142,23 @@ def doi_tuong(visit) -> str:
     }[level]
 
 
+def checked_card(visit) -> dict:
+    """The card as the card check returned it (the visit's eligibility verdict), {} without
+    one. When the check answered with a re-issued card, the visit's card is that one."""
+    detail = visit.eligibility_detail or {}
+    card = detail.get("card") if isinstance(detail, dict) else None
+    return card if isinstance(card, dict) else {}
+
+
+def area_code(visit) -> str:
+    """MA_KHUVUC (K1/K2/K3) from the card check's maKV."""
+    return str(checked_card(visit).get("area_code") or "").strip()[:2]
+
+
 def five_year_date(visit) -> date | None:
     """NAM_NAM_LIEN_TUC: the date of 5 consecutive years the card check returned (ngayDu5Nam),
     kept in the visit's eligibility verdict."""
-    card = (visit.eligibility_detail or {}).get("card") or {}
+    card = checked_card(visit)
     try:
         return date.fromisoformat(card.get("five_year_date") or "")
     except (TypeError, ValueError):
@@ -192,6 +260,8 @@ def visit_data(visit, identifiers=None) -> VisitData:
         identifiers = [(i.kind, i.value) for i in patient.identifiers.all() if i.is_active]
     ids = dict(identifiers)
     facility = visit.facility
+    uses_bhyt = visit.uses_bhyt and bool(visit.card_number)
+    card = checked_card(visit) if uses_bhyt else {}
     closure = getattr(visit, "closure", None) if hasattr(visit, "closure") else None
     doctor = closure.closed_by if closure is not None else None
     data = VisitData(
@@ -199,7 +269,7 @@ def visit_data(visit, identifiers=None) -> VisitData:
         ma_cskcb=facility.code,
         ma_bn=f"BN{patient.pk:08d}",
         full_name=patient.full_name,
-        birth=birth_text(patient),
+        birth=birth_text(patient, card),
         sex=SEX.get(str(patient.sex).lower(), "3"),
         arrived_at=visit.arrived_at,
         ma_khoa=visit.department.code,
@@ -217,12 +287,13 @@ def visit_data(visit, identifiers=None) -> VisitData:
         province=patient.province_code or facility.province_code,
         ward=patient.ward_code or facility.ward_code,
         phone=patient.phone,
-        uses_bhyt=visit.uses_bhyt and bool(visit.card_number),
+        uses_bhyt=uses_bhyt,
         card_number=visit.card_number,
         ma_dkbd=visit.ma_dkbd,
         card_from=visit.card_valid_from,
         card_to=visit.card_valid_to,
         benefit_level=visit.benefit_level,
+        area_code=area_code(visit) if uses_bhyt else "",
         facility_level=facility_level(facility),
         route=route(visit),
         five_year_date=five_year_date(visit),
@@ -230,7 +301,7 @@ def visit_data(visit, identifiers=None) -> VisitData:
         closed_at=visit.closed_at,
         doctor_code=staff_code(doctor),
         doctor_name=getattr(getattr(doctor, "staff", None), "full_name", ""),
-        head_code=head_code(facility.code),
+        head_code=head_code(facility.code, required=closure is not None),
         record_no=visit.ma_lk,
     )
     exam = ServiceLine(
@@ -286,23 +357,11 @@ def visit_data(visit, identifiers=None) -> VisitData:
         )
         for s in visit.services.all()
     ]
-    data.results = [
-        ResultLine(
-            r.service_code,
-            r.indicator_code,
-            r.indicator_name,
-            r.value,
-            r.unit,
-            r.description,
-            r.conclusion,
-            r.result_at,
-        )
-        for r in visit.results.all()
-    ]
     data.notes = [
         NoteLine(n.text, n.at, staff_code(n.author) or data.doctor_code)
         for n in visit.progress_notes.all()
     ]
+    _results(data, list(visit.results.all()))
     firsts = sorted([*data.services, *data.drugs], key=lambda line: line.ordered_at)
     if firsts:
         data.first_cost = firsts[0]
@@ -321,15 +380,61 @@ def visit_data(visit, identifiers=None) -> VisitData:
             end,
             number=f"NV-{visit.ma_lk}"[:200],
             serial=f"{facility.code}-{visit.pk}",
-            employer="Không",
+            employer=closure.sick_leave_employer,
             social_insurance_no=ids.get("bhxh_number", "")
             or (visit.card_number[-10:] if visit.card_number else ""),
         )
     if data.discharge_type in {"2", "5"}:
         data.referral = Referral(
-            to_facility="",
+            to_facility=closure.referral_to,
             number=f"CT-{visit.ma_lk}"[:50],
             clinical_signs=visit.reason,
-            course=closure.note or data.final_diagnosis,
+            course=closure.treatment_summary or data.final_diagnosis,
+            plan=closure.note,
+            transport=closure.referral_transport,
+            condition=closure.referral_condition,
         )
     return data
+
+
+PARACLINICAL_GROUPS = {1, 2, 3}  # MA_NHOM: tests, imaging, functional exploration
+
+
+def _results(data: VisitData, rows) -> None:
+    """XML4 takes the results of the paraclinical services the visit ordered, each with its
+    MA_DICH_VU and MA_CHI_SO. A row not linked to such a service is not a paraclinical result
+    (blood pressure, pulse, temperature ... measured at the examination): it goes to the
+    clinical course (XML5) as the clinician wrote it, and a weight to XML1 CAN_NANG when the
+    closing form left that empty."""
+    ordered = {s.code for s in data.services if s.group in PARACLINICAL_GROUPS}
+    for r in rows:
+        code = (r.service_code or "").strip()
+        if code and code in ordered:
+            data.results.append(
+                ResultLine(
+                    code,
+                    r.indicator_code,
+                    r.indicator_name,
+                    r.value,
+                    r.unit,
+                    r.description,
+                    r.conclusion,
+                    r.result_at,
+                )
+            )
+            continue
+        value = " ".join(x for x in (r.value, r.unit) if x)
+        if data.weight_kg is None and r.indicator_name.strip().lower() in WEIGHT_NAMES:
+            try:
+                data.weight_kg = Decimal(r.value.replace(",", ".").strip())
+                continue
+            except (InvalidOperation, AttributeError):
+                pass
+        text = f"{r.indicator_name}: {value}" if value else r.indicator_name
+        if r.conclusion:
+            text = f"{text} ({r.conclusion})"
+        data.notes.append(NoteLine(text, r.result_at or data.arrived_at, data.doctor_code))
+    data.notes.sort(key=lambda n: n.at)
+
+
+WEIGHT_NAMES = {"cân nặng", "can nang", "weight"}

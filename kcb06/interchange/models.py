@@ -60,6 +60,10 @@ class OutboxItem(models.Model):
     kind = models.CharField(max_length=10, choices=OutboxKind.choices)
     state = models.CharField(max_length=12, choices=OutboxState.choices)  # outbox_due leads
     content_hash = models.CharField(max_length=64)
+    # Regulation version the tables were built and validated under (core.versions: "qd4750",
+    # "qd3176", ...); a rebuild for a resend and a re-validation use the same one. "" = a row
+    # written before versions were stored (built with the 4750 tables).
+    version = models.CharField(max_length=24, blank=True, default="")
     # Unsigned table documents, {"XML1": "<TONG_HOP>...", ...}; signed at send time.
     tables = models.JSONField(default=dict)
     signed = models.BinaryField(null=True, blank=True, editable=False)

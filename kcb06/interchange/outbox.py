@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kcb06.errors import DomainError
-from kcb06.interchange.core import package
+from kcb06.interchange.core import package, versions
 from kcb06.interchange.core.builders import to_bytes
 from kcb06.interchange.core.data import VisitData
+from kcb06.interchange.core.versions import Version, version_for
 from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
 from kcb06.plumbing import rawrows
 
@@ -20,13 +21,23 @@ PENDING = (OutboxState.INVALID, OutboxState.WAITING, OutboxState.FAILED, OutboxS
 
 
 def _write(
-    facility, visit, data: VisitData, kind: str, tables: dict, errors: list, user=None, fresh=False
+    facility,
+    visit,
+    data: VisitData,
+    kind: str,
+    tables: dict,
+    errors: list,
+    user=None,
+    fresh=False,
+    version: Version | None = None,
 ):
     """`fresh`: the MA_LK was minted in this very transaction (a check-in), so no earlier row
-    can exist to reuse or supersede; the two lookups are skipped."""
+    can exist to reuse or supersede; the two lookups are skipped. `version`: the regulation
+    version the tables were built under, stored on the row."""
     digest = package.content_hash(tables)
+    code = version.code if version else ""
     if fresh:
-        return _create(facility, visit, data, kind, tables, errors, user, digest)
+        return _create(facility, visit, data, kind, tables, errors, user, digest, code)
     existing = OutboxItem.objects.filter(ma_lk=data.ma_lk, kind=kind, content_hash=digest).first()
     if existing is not None:
         latest = (
@@ -65,12 +76,12 @@ def _write(
     )
     try:
         with transaction.atomic():
-            return _create(facility, visit, data, kind, tables, errors, user, digest)
+            return _create(facility, visit, data, kind, tables, errors, user, digest, code)
     except IntegrityError:  # a concurrent writer stored the same content first
         return OutboxItem.objects.get(ma_lk=data.ma_lk, kind=kind, content_hash=digest)
 
 
-def _create(facility, visit, data, kind, tables, errors, user, digest) -> OutboxItem:
+def _create(facility, visit, data, kind, tables, errors, user, digest, version) -> OutboxItem:
     item = rawrows.new(
         OutboxItem,
         facility=facility,
@@ -79,6 +90,7 @@ def _create(facility, visit, data, kind, tables, errors, user, digest) -> Outbox
         kind=kind,
         state=OutboxState.INVALID if errors else OutboxState.WAITING,
         content_hash=digest,
+        version=version,
         tables={code: to_bytes(root).decode() for code, root in tables.items()},
         errors=errors,
         visit_ended_at=data.closed_at if kind == OutboxKind.CLAIM else None,
@@ -89,29 +101,40 @@ def _create(facility, visit, data, kind, tables, errors, user, digest) -> Outbox
     return item
 
 
-def enqueue_claim_data(facility, visit, data: VisitData, user=None) -> OutboxItem:
+def enqueue_claim_data(
+    facility, visit, data: VisitData, user=None, version: Version | None = None
+) -> OutboxItem:
+    """`version`: default the regulation version in force on the visit's date."""
     from kcb06.interchange.rulesettings import policy_for
 
-    tables, errors = package.build_claim(data, policy_for(facility))
-    return _write(facility, visit, data, OutboxKind.CLAIM, tables, errors, user)
+    version = version or version_for(data.arrived_at)
+    tables, errors = package.build_claim(data, policy_for(facility), version)
+    return _write(facility, visit, data, OutboxKind.CLAIM, tables, errors, user, version=version)
 
 
-def enqueue_checkin_data(facility, visit, data: VisitData, user=None, fresh=False) -> OutboxItem:
-    root, errors = package.build_checkin_doc(data)
-    return _write(facility, visit, data, OutboxKind.CHECKIN, {"XML0": root}, errors, user, fresh)
+def enqueue_checkin_data(
+    facility, visit, data: VisitData, user=None, fresh=False, version: Version | None = None
+) -> OutboxItem:
+    version = version or version_for(data.arrived_at)
+    root, errors = package.build_checkin_doc(data, version)
+    return _write(
+        facility, visit, data, OutboxKind.CHECKIN, {"XML0": root}, errors, user, fresh, version
+    )
 
 
-def enqueue_claim(visit, user=None) -> OutboxItem:
+def enqueue_claim(visit, user=None, version: Version | None = None) -> OutboxItem:
     from kcb06.interchange.mapper import visit_data
 
-    return enqueue_claim_data(visit.facility, visit, visit_data(visit), user)
+    return enqueue_claim_data(visit.facility, visit, visit_data(visit), user, version)
 
 
-def enqueue_checkin(visit, user=None, fresh=False, identifiers=None) -> OutboxItem:
+def enqueue_checkin(
+    visit, user=None, fresh=False, identifiers=None, version: Version | None = None
+) -> OutboxItem:
     from kcb06.interchange.mapper import visit_data
 
     data = visit_data(visit, identifiers)
-    return enqueue_checkin_data(visit.facility, visit, data, user, fresh)
+    return enqueue_checkin_data(visit.facility, visit, data, user, fresh, version)
 
 
 def resend(item: OutboxItem, user=None) -> OutboxItem:
@@ -126,8 +149,10 @@ def resend(item: OutboxItem, user=None) -> OutboxItem:
         )
     with transaction.atomic():
         if item.visit_id is not None:
+            # Rebuilt under the version it was first built under (a correction of a 2024
+            # visit stays a 4750 file), not whatever is in force today.
             builder = enqueue_claim if item.kind == OutboxKind.CLAIM else enqueue_checkin
-            fresh = builder(item.visit, user)
+            fresh = builder(item.visit, user, version=versions.get(item.version))
             if fresh.pk != item.pk:
                 return fresh
         if item.errors:

@@ -15,6 +15,7 @@ import logging
 
 from django.db import DatabaseError, transaction
 
+from kcb06.errors import DomainError
 from kcb06.interchange import outbox
 from kcb06.interchange.core import package
 
@@ -70,6 +71,10 @@ def on_closing(sender, visit, principal=None, **kwargs) -> list[dict]:
             return package.build_claim(visit_data(fresh), policy_for(fresh.facility))[1]
     except DatabaseError:
         raise
+    except DomainError as exc:  # e.g. MA_TTDV not configured in production: say so
+        return [
+            {"table": "XML1", "field": "MA_TTDV", "code": exc.code, "message_vi": exc.message_vi}
+        ]
     except Exception:  # noqa: BLE001 - see module docstring
         log.exception("claim check for visit %s could not run", visit.pk)
         return []

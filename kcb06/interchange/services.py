@@ -10,6 +10,7 @@ from django.utils import timezone
 from kcb06.errors import NotFound
 from kcb06.facilities.models import Facility, Role
 from kcb06.interchange import portal
+from kcb06.interchange.core import versions
 from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
 
 VIEW_ROLES = (Role.FACILITY_ADMIN, Role.CASHIER, Role.CLINICIAN)
@@ -88,6 +89,9 @@ def item_dict(item: OutboxItem) -> dict:
         "state_vi": str(item.get_state_display()),
         "reason_vi": reason(item),
         "errors": item.errors,
+        # The regulation version the file was built and is validated under (core.versions).
+        "version": versions.get(item.version).code,
+        "version_title": versions.get(item.version).title,
         "result_code": item.result_code,
         "transaction_id": item.transaction_id,
         "attempts": item.attempts,

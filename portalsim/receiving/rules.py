@@ -176,6 +176,9 @@ SAME_AS_XML1 = [
         "MA_BENH_YHCT", "PP_DIEU_TRI", "MA_LOAI_RV",
     )
 ] + [("XML13", "PP_DIEUTRI", "PP_DIEU_TRI")] + [
+    # QĐ 3176 renamed XML13's facility codes; the sheet's rule holds under the new names.
+    ("XML13", "MA_CSKCB_DI", "MA_NOI_DI"), ("XML13", "MA_CSKCB_DEN", "MA_NOI_DEN"),
+] + [
     ("XML14", f, f)
     for f in (
         "NGAY_SINH", "GIOI_TINH", "DIA_CHI", "MA_THE_BHYT", "GT_THE_DEN", "NGAY_VAO",

@@ -73,3 +73,35 @@ def test_rejected_file_links_to_its_visit_and_resend_says_what_happened(e2e_org,
     page.wait_for_selector(".messages")
     text = page.inner_text(".messages")
     assert "Dữ liệu đợt khám không đổi" in text and visit.ma_lk in text
+
+
+def test_transfer_asks_for_its_destination_and_the_referral_paper_names_it(
+    e2e_org, logged_in_page, screenshot
+):
+    """Issue #19: a referral with no destination (MA_NOI_DEN empty) was sent; now the form asks
+    for the receiving facility, the transport and the patient's condition."""
+    patient = f.patient("Tô Văn Chuyển Tuyến")
+    visit = f.visit(patient, reason="Đau ngực")
+
+    page = logged_in_page("bacsi")
+    page.goto(page.kcb06_url + f"/healthbook/visits/{visit.pk}/close/")
+    page.fill("[data-testid=main-icd10]", "I20.9")
+    page.fill("[data-testid=weight]", "64")
+    page.select_option("[data-testid=discharge-type]", "2")
+    page.focus("[data-testid=close-submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=referral-to][aria-invalid=true]")
+    assert "nơi chuyển đến" in page.inner_text("form.hb-close")
+    assert not VisitClosure.objects.filter(visit=visit).exists()
+
+    page.fill("[data-testid=referral-to]", "27001")
+    page.fill("[data-testid=referral-transport]", "Xe cứu thương")
+    page.fill("[data-testid=referral-condition]", "Tỉnh, đau ngực trái, HA 150/90")
+    screenshot("clinician-close-transfer", page, full_page=True)
+    page.focus("[data-testid=close-submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=timeline]")
+    item = OutboxItem.objects.get(visit=visit, kind="claim")
+    assert item.errors == [], item.errors
+    assert "<MA_CSKCB_DEN>27001</MA_CSKCB_DEN>" in item.tables["XML13"]
+    assert "<PHUONGTIEN_VC>Xe cứu thương</PHUONGTIEN_VC>" in item.tables["XML13"]

@@ -65,7 +65,12 @@ def clinician_at(org, code: str):
         return found.user
     user = get_user_model().objects.create_user(f"bs_{code}", password="demo")
     StaffProfile.objects.create(
-        user=user, facility=facility, role="clinician", full_name=f"Bác sĩ {code}"
+        user=user,
+        facility=facility,
+        role="clinician",
+        full_name=f"Bác sĩ {code}",
+        # A clinician who closes visits signs claim lines with a practising-certificate code.
+        practitioner_code=f"0{code}0001",
     )
     return user
 

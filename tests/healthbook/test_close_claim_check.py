@@ -35,6 +35,7 @@ def test_every_claim_problem_is_named_at_its_field_and_nothing_is_saved(bacsi):
     assert "cân nặng" in problems["weight_kg"]
     assert "mã số BHXH" in problems["sick_leave_days"]
     assert "đơn giá" in problems["prescriptions.1.unit_price"]
+    assert "DON_VI" in problems["sick_leave_employer"]  # no invented employer (issue #19)
     assert err.value.status == 422 and "Chưa kết thúc khám" in err.value.message_vi
     assert Visit.objects.get(pk=visit.pk).status == "open"
     assert not VisitClosure.objects.filter(visit=visit).exists()
@@ -47,6 +48,7 @@ def test_fixed_closure_closes_and_its_claim_is_valid(bacsi):
     fixed = {
         **BAD,
         "weight_kg": "61",
+        "sick_leave_employer": "Công ty TNHH Thử Nghiệm",
         "prescriptions": [
             {
                 "drug_name": "Thuốc nam tự chọn",
@@ -62,6 +64,7 @@ def test_fixed_closure_closes_and_its_claim_is_valid(bacsi):
     # A drug without a catalogue code is outside the BHYT list: the patient pays it.
     assert "<MA_THUOC>00.0000</MA_THUOC>" in item.tables["XML2"]
     assert "<PHAM_VI>2</PHAM_VI>" in item.tables["XML2"]
+    assert "<DON_VI>Công ty TNHH Thử Nghiệm</DON_VI>" in item.tables["XML11"]
 
 
 def test_validator_refuses_an_out_of_list_drug_at_price_zero():

@@ -54,6 +54,7 @@ def test_close_visit_writes_closure_diagnoses_drugs_and_signal(bacsi, open_visit
                 "progress_notes": ["Sốt 38,5 độ, họng đỏ"],
                 "follow_up_date": follow.isoformat(),
                 "sick_leave_days": "3",
+                "sick_leave_employer": "Công ty TNHH Thử Nghiệm",
                 "weight_kg": "52,5",
             },
         )

@@ -6,7 +6,7 @@ the catalogue: a rule without an entry here fails the test."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from kcb06.interchange.core import package
+from kcb06.interchange.core import package, versions
 from kcb06.interchange.core.data import Referral, SickLeave
 from kcb06.interchange.core.fields import TABLES
 from kcb06.interchange.core.rules.papers import SAME_AS_XML1
@@ -16,7 +16,9 @@ from kcb06.interchange.core.samples import outpatient_visit
 def _referral():
     v = outpatient_visit()
     v.discharge_type = "2"
-    v.referral = Referral(to_facility="27001", number="CT-0001")
+    v.referral = Referral(
+        to_facility="27001", number="CT-0001", transport="Xe cứu thương", condition="Ổn định"
+    )
     v.sick_leave = SickLeave(
         3,
         v.arrived_at.date(),
@@ -47,7 +49,10 @@ BASES = {
 
 
 def build(base: str):
-    tables, errors = package.build_claim(BASES[base]())
+    """The sheet's rules are written against the QĐ 4750 shapes: the mutations start from
+    packages built under 4750 (tests/interchange/test_rule_catalogue.py also checks the rules
+    that follow 3176's renamed fields)."""
+    tables, errors = package.build_claim(BASES[base](), version=versions.get("qd4750"))
     assert errors == [], errors
     return tables
 

@@ -59,7 +59,12 @@ def test_visit_without_bhyt_claims_nothing_from_the_fund():
 def test_referral_sick_leave_and_follow_up_add_their_tables():
     v = outpatient_visit()
     v.discharge_type = "2"
-    v.referral = Referral(to_facility="27001", number="CT-0001")
+    v.referral = Referral(
+        to_facility="27001",
+        number="CT-0001",
+        transport="Xe cứu thương",
+        condition="Tỉnh, sốt 39 độ",
+    )
     v.sick_leave = SickLeave(
         3,
         v.arrived_at.date(),
@@ -73,6 +78,17 @@ def test_referral_sick_leave_and_follow_up_add_their_tables():
     tables, errors = package.build_claim(v)
     assert errors == []
     assert {"XML11", "XML13", "XML14"} <= set(tables)
+    assert tables["XML11"].findtext("DON_VI") == "Công ty A"
+    assert tables["XML13"].findtext("PHUONGTIEN_VC") == "Xe cứu thương"
+
+
+def test_referral_without_transport_is_refused_not_invented():
+    v = outpatient_visit()
+    v.discharge_type = "2"
+    v.referral = Referral(to_facility="27001", number="CT-0001", condition="Tỉnh")
+    tables, errors = package.build_claim(v)
+    assert tables["XML13"].findtext("PHUONGTIEN_VC") == ""
+    assert ("XML13", "PHUONGTIEN_VC", "xsd_required") in _codes(errors)
 
 
 def test_inpatient_gets_discharge_paper_and_summary():

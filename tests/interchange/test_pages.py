@@ -39,6 +39,8 @@ def test_status_page_shows_each_field_error_and_portal_rejection_in_vietnamese(
     assert "Cổng từ chối (mã 125)" in html and "Chữ ký số không hợp lệ" in html
     detail = login("thungan").get(f"/interchange/files/{bad.pk}/").content.decode()
     assert "MA_BENH_CHINH" in detail and "Gửi lại" in detail
+    # The regulation version the file was built and is checked under (issue #19).
+    assert "Lập và kiểm tra theo QĐ 3176/QĐ-BYT" in detail
 
 
 def test_resend_of_still_invalid_data_says_so(login, org, make_visit):

@@ -5,14 +5,21 @@ next step. The list of cases comes from the catalogue itself: a new rule without
 fails here. Also: coverage of the portal's sheet, facility switches (off / warning)."""
 
 import copy
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kcb06.interchange.core import package, rules, validation
+from kcb06.interchange.core import package, rules, validation, versions
 from kcb06.interchange.core.samples import outpatient_visit
 from tests.interchange.rule_mutations import BASES, MUTATIONS, build
+
+# The mutations start from packages built under QĐ 4750 (rule_mutations.build): check them
+# under the same version.
+V4750 = versions.get("qd4750")
+check_tables = partial(validation.check_tables, version=V4750)
+validate_tables = partial(validation.validate_tables, version=V4750)
 
 CATALOGUE = rules.catalogue()
 
@@ -23,7 +30,7 @@ def _fired(found):
 
 @pytest.mark.parametrize("base", sorted(BASES))
 def test_the_valid_packages_pass_every_rule(base):
-    assert validation.check_tables(build(base)) == []
+    assert check_tables(build(base)) == []
 
 
 @pytest.mark.parametrize("rule", CATALOGUE, ids=lambda r: r.code)
@@ -31,9 +38,9 @@ def test_each_rule_refuses_its_mutation(rule):
     mutation = MUTATIONS.get(rule.code)
     assert mutation is not None, f"rule {rule.code} has no mutation in rule_mutations.py"
     tables = build(mutation.base)
-    assert validation.check_tables(tables) == []
+    assert check_tables(tables) == []
     mutation.apply(tables)
-    found = validation.check_tables(tables)
+    found = check_tables(tables)
     if rule.relaxation:
         assert found == [], found  # the sheet made the field optional: still valid
         return
@@ -45,7 +52,7 @@ def test_each_rule_refuses_its_mutation(rule):
         assert e["table"] in rule.tables and e["message_vi"] and e["message"] and e["next_step"]
         assert e["severity"] == rule.severity
     if rule.severity == "error":
-        assert any(e["rule"] == rule.code for e in validation.validate_tables(tables))
+        assert any(e["rule"] == rule.code for e in validate_tables(tables))
 
 
 def test_no_mutation_for_a_rule_that_is_not_in_the_catalogue():
@@ -69,10 +76,10 @@ def test_every_sheet_row_is_implemented_or_has_a_reason():
 def test_a_facility_can_switch_a_rule_off_or_make_it_a_warning():
     tables = build("out")
     tables["XML1"].find("MA_KHOA").text = "K77"
-    assert [e["rule"] for e in validation.validate_tables(tables)] == ["K1.09"]
-    assert validation.validate_tables(tables, {"K1.09": "off"}) == []
-    assert validation.validate_tables(tables, {"K1.09": "warning"}) == []
-    (warn,) = validation.check_tables(tables, {"K1.09": "warning"})
+    assert [e["rule"] for e in validate_tables(tables)] == ["K1.09"]
+    assert validate_tables(tables, {"K1.09": "off"}) == []
+    assert validate_tables(tables, {"K1.09": "warning"}) == []
+    (warn,) = check_tables(tables, {"K1.09": "warning"})
     assert warn["severity"] == "warning" and warn["rule"] == "K1.09"
     _, errors = package.build_claim(outpatient_visit(), policy={"S1.60": "off"})
     assert errors == []
@@ -81,7 +88,7 @@ def test_a_facility_can_switch_a_rule_off_or_make_it_a_warning():
 def test_private_values_are_not_echoed_in_messages():
     tables = build("out")
     tables["XML1"].find("SO_CCCD").text = "12345"
-    (err,) = validation.validate_tables(tables)
+    (err,) = validate_tables(tables)
     assert "12345" not in err["message_vi"] and "12345" not in err["message"]
 
 
@@ -116,3 +123,18 @@ def test_any_text_in_any_field_gets_findings_never_a_crash(changes):
             element.text = "".join(c for c in value if c.isprintable()) or None
     for finding in rules.run(tables):
         assert finding["rule"] and finding["message_vi"] and finding["next_step"]
+
+
+def test_rules_follow_the_fields_qd3176_renamed():
+    """Under QĐ 3176 XML13's destination is MA_CSKCB_DEN: a referral whose paper names another
+    destination than XML1 is still refused (S13.07), and one that agrees passes."""
+    from kcb06.interchange.core import package, rules, versions
+    from tests.interchange.rule_mutations import BASES
+
+    tables, errors = package.build_claim(BASES["ref"](), version=versions.LATEST)
+    assert errors == []
+    destination = tables["XML13"].find(".//MA_CSKCB_DEN")
+    assert destination is not None and destination.text
+    destination.text = "01013"
+    found = {e["rule"] for e in rules.run(tables)}
+    assert "S13.07" in found

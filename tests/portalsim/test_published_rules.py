@@ -47,7 +47,9 @@ def _referred():
             if getattr(line, attr, None) is not None:
                 setattr(line, attr, getattr(line, attr) - timedelta(days=1))
     v.discharge_type = "2"
-    v.referral = Referral(to_facility="24001", number="CT-0001")
+    v.referral = Referral(
+        to_facility="24001", number="CT-0001", transport="Xe cứu thương", condition="Ổn định"
+    )
     start = v.arrived_at.date()
     v.sick_leave = SickLeave(
         days=3,
@@ -128,7 +130,7 @@ MUTATIONS = [
     ("XML11.MAU_SO.DINH_DANG", "XML11", "MAU_SO", "CT08", 0),
     ("XML11.SO_NGAY_NGHI.CONG_THUC", "XML11", "SO_NGAY_NGHI", "9", 0),
     ("XML13.HO_TEN.KHAC_XML1", "XML13", "HO_TEN", "Người Khác", 0),
-    ("XML13.MA_NOI_DEN.KHAC_XML1", "XML13", "MA_NOI_DEN", "01013", 0),
+    ("XML13.MA_CSKCB_DEN.KHAC_XML1", "XML13", "MA_CSKCB_DEN", "01013", 0),
     ("XML14.NGAY_HEN_KL.TRUOC", "XML14", "NGAY_HEN_KL", "200001010700", 0),
     ("XML14.MA_BENH_CHINH.KHAC_XML1", "XML14", "MA_BENH_CHINH", "A09", 0),
 ]

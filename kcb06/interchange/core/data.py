@@ -85,14 +85,16 @@ class SickLeave:
 
 @dataclass
 class Referral:
-    to_facility: str  # MA_NOI_DEN
-    number: str  # SO_HOSO / SO_CHUYENTUYEN / GIAY_CHUYEN_TUYEN
+    to_facility: str  # MA_NOI_DEN (4750) / MA_CSKCB_DEN (3176): the closing form's destination
+    number: str  # SO_CHUYENTUYEN / GIAY_CHUYEN_TUYEN
     reason_code: int = 1  # MA_LYDO_CT
-    clinical_signs: str = ""
-    course: str = ""
-    results_summary: str = ""
-    plan: str = ""
-    transport: str = "Tự túc"
+    clinical_signs: str = ""  # DAU_HIEU_LS
+    course: str = ""  # QT_BENHLY
+    results_summary: str = ""  # TOMTAT_KQ; "" = summarised from the visit's results, if any
+    plan: str = ""  # HUONG_DIEU_TRI
+    transport: str = ""  # PHUONGTIEN_VC, as the clinician wrote it on the closing form
+    condition: str = ""  # TINH_TRANG_CT (3176): the patient's condition at transfer
+    from_facility: str = ""  # MA_NOI_DI / MA_CSKCB_DI: who referred the patient to us, if any
 
 
 @dataclass
@@ -101,7 +103,7 @@ class VisitData:
     ma_cskcb: str
     ma_bn: str
     full_name: str
-    birth: str  # NGAY_SINH, already yyyyMMddHHmm with 0000 where unknown
+    birth: str  # NGAY_SINH as on the BHYT card: yyyyMMdd0000, or yyyy00000000 (year only)
     sex: str  # GIOI_TINH 1/2/3
     arrived_at: datetime
     ma_khoa: str
@@ -146,8 +148,9 @@ class VisitData:
     paid_at: datetime | None = None
     doctor_code: str = ""
     doctor_name: str = ""
-    head_code: str = ""  # MA_TTDV: BHXH number of the facility head or delegate
+    head_code: str = ""  # MA_TTDV: BHXH number of the facility head or delegate (no default)
     record_no: str = ""  # MA_HSBA / SO_LUU_TRU
+    appointment_number: str = ""  # SO_GIAYHEN_KL; "" = the record number (one paper per visit)
     first_cost: ServiceLine | DrugLine | None = None
     drugs: list[DrugLine] = field(default_factory=list)
     services: list[ServiceLine] = field(default_factory=list)

@@ -18,6 +18,7 @@ from lxml import etree
 from kcb06.interchange.core import envelope, signing, structure, trust, validation
 from kcb06.interchange.core.builders import build_checkin, build_tables, to_bytes
 from kcb06.interchange.core.data import VisitData
+from kcb06.interchange.core.versions import BY_CODE, Version, check, version_for
 
 
 def content_hash(tables: dict[str, etree._Element]) -> str:
@@ -30,16 +31,21 @@ def content_hash(tables: dict[str, etree._Element]) -> str:
 
 
 def build_claim(
-    v: VisitData, policy: dict[str, str] | None = None
+    v: VisitData, policy: dict[str, str] | None = None, version: Version | None = None
 ) -> tuple[dict[str, etree._Element], list[dict]]:
-    """Tables and the findings that refuse them (policy: a facility's rule switches)."""
-    tables = build_tables(v)
-    return tables, validation.validate_tables(tables, policy)
+    """Tables and the findings that refuse them under `version` (default: the one in force on
+    the visit's date; policy: a facility's rule switches)."""
+    version = version or version_for(v.arrived_at)
+    tables = build_tables(v, version)
+    return tables, check.validate_tables(tables, version, policy)
 
 
-def build_checkin_doc(v: VisitData) -> tuple[etree._Element, list[dict]]:
-    root = build_checkin(v)
-    return root, validation.validate_checkin(root)
+def build_checkin_doc(
+    v: VisitData, version: Version | None = None
+) -> tuple[etree._Element, list[dict]]:
+    version = version or version_for(v.arrived_at)
+    root = build_checkin(v, version)
+    return root, check.validate_checkin(root, version)
 
 
 def sign_claim(
@@ -73,7 +79,11 @@ def _err(table: str, field: str, code: str, message_vi: str, message: str) -> di
 
 
 def check_file(
-    data: bytes, *, facility: str | None = None, trust_check: Trust | None = None
+    data: bytes,
+    *,
+    facility: str | None = None,
+    trust_check: Trust | None = None,
+    version: Version | None = None,
 ) -> dict:
     """The verdict on a signed check-in or GIAMDINHHS file:
     {"valid", "kind" ("claim"/"checkin"), "ma_lk", "ma_cskcb", "signature" ("ok"/"unsigned"/
@@ -83,7 +93,9 @@ def check_file(
     Nothing outside the signed data is read: a file refused on its markup or signature gets
     only that error. `facility` (MA_CSKCB): the file must be that facility's, and with
     `trust_check` its signer must be trusted for it; without them the report says the signer
-    was not checked against a trust list."""
+    was not checked against a trust list. `version`: the regulation version to check the
+    tables under (an outbox row's own); default: the one in force on the file's NGAY_VAO
+    (reported as "version")."""
     errors: list[dict] = []
     result = {
         "valid": False,
@@ -97,6 +109,7 @@ def check_file(
         "tables": {},
         "errors": errors,
         "warnings": [],  # findings of rules whose severity is "warning"
+        "version": version.code if version else "",
     }
     try:
         root = structure.parse(data)
@@ -172,20 +185,25 @@ def check_file(
                     )
                 )
     try:
-        _check_content(signed, result, errors)
+        _check_content(signed, result, errors, version)
     except structure.StructureError as exc:
         errors.append(exc.as_error())
     result["valid"] = not errors
     return result
 
 
-def _check_content(signed: etree._Element, result: dict, errors: list[dict]) -> None:
-    """XSD per table and the cross-table rules, on the signed data."""
+def _check_content(
+    signed: etree._Element, result: dict, errors: list[dict], version: Version | None
+) -> None:
+    """XSD per table (of the file's regulation version) and the cross-table rules, on the
+    signed data."""
     if result["kind"] == "checkin":
-        errors.extend(validation.validate_checkin(signed))
+        version = version or check.version_of_checkin(signed)
+        result["version"] = version.code
+        errors.extend(check.validate_checkin(signed, version))
         result["tables"] = {"XML0": signed}
         return
-    errors.extend(validation.xsd_errors("GIAMDINHHS", signed))
+    errors.extend(check.xsd_errors(version or BY_CODE["qd4750"], "GIAMDINHHS", signed))
     try:
         packages = envelope.unwrap(signed)
     except envelope.EnvelopeError as exc:
@@ -204,7 +222,10 @@ def _check_content(signed: etree._Element, result: dict, errors: list[dict]) -> 
             validation.error("GIAMDINHHS", "HOSO", "one_hoso", "Mỗi tệp chỉ chứa một hồ sơ (HOSO).")
         )
     for tables in packages[:1]:
-        found = validation.check_tables(tables)  # the full rule catalogue, no facility switches
+        chosen = version or check.version_of_tables(tables)
+        result["version"] = chosen.code
+        # the full rule catalogue, no facility switches
+        found = check.check_tables(tables, chosen)
         errors.extend(e for e in found if e.get("severity", "error") == "error")
         result["warnings"] = [e for e in found if e.get("severity") == "warning"]
         xml1 = tables.get("XML1")

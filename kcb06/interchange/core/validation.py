@@ -182,26 +182,26 @@ def rules_claim(tables: dict[str, etree._Element], policy: dict[str, str] | None
     return rules.run(tables, policy)
 
 
-def validate_checkin(root: etree._Element) -> list[dict]:
-    return xsd_errors("XML0", root) + rules_checkin(root)
+def validate_checkin(root: etree._Element, version=None) -> list[dict]:
+    """XML0 under `version` (default: the version of its own NGAY_VAO)."""
+    from kcb06.interchange.core.versions import check  # builds on this module
+
+    return check.validate_checkin(root, version or check.version_of_checkin(root))
 
 
 def check_tables(
-    tables: dict[str, etree._Element], policy: dict[str, str] | None = None
+    tables: dict[str, etree._Element], policy: dict[str, str] | None = None, version=None
 ) -> list[dict]:
-    """XSD per table, then the rule catalogue: errors and warnings (key "severity")."""
-    errs: list[dict] = []
-    for code, root in tables.items():
-        if code not in TABLES:
-            errs.append(error(code, "", "unknown_table", f"Bảng {code} không được hỗ trợ."))
-            continue
-        errs.extend(xsd_errors(code, root))
-    errs.extend(rules_claim(tables, policy))
-    return errs
+    """The version's XSD per table, then the rule catalogue: errors and warnings (key
+    "severity"). `version`: default the version of the tables' own NGAY_VAO."""
+    from kcb06.interchange.core.versions import check  # builds on this module
+
+    return check.check_tables(tables, version or check.version_of_tables(tables), policy)
 
 
 def validate_tables(
-    tables: dict[str, etree._Element], policy: dict[str, str] | None = None
+    tables: dict[str, etree._Element], policy: dict[str, str] | None = None, version=None
 ) -> list[dict]:
     """What refuses the package: every finding whose severity is "error" (XSD errors always)."""
-    return [e for e in check_tables(tables, policy) if e.get("severity", "error") == "error"]
+    found = check_tables(tables, policy, version)
+    return [e for e in found if e.get("severity", "error") == "error"]

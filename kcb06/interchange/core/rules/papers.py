@@ -254,13 +254,23 @@ SAME_AS_XML1 = {
 PAPER = {"XML13": "giấy chuyển tuyến", "XML14": "giấy hẹn khám lại"}
 
 
+# QĐ 3176 renamed two XML13 fields (docs/specs/xml-tables.md#3176-changes); the sheet's rule
+# "same as XML1" still holds for them under the new name. A field 3176 removed (XML13
+# PP_DIEU_TRI) is simply absent and has nothing to compare.
+RENAMED = {"XML13": {"MA_NOI_DI": "MA_CSKCB_DI", "MA_NOI_DEN": "MA_CSKCB_DEN"}}
+
+
 def _same(code, name):
     def check(ctx):
         if not ctx.has(code):
             return
-        given = t(ctx.one(code), name)
+        record = ctx.one(code)
+        here = name
+        if name not in record and name in RENAMED.get(code, {}):
+            here = RENAMED[code][name]
+        given = t(record, here)
         if given and given != t(ctx.xml1, name):
-            yield Hit(code, name, value=given)
+            yield Hit(code, here, value=given)
 
     return check
 

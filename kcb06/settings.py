@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kcb06.web.apps.TasksDatabaseConfig",  # django-tasks-db, Vietnamese name in the admin
     "kcb06.facilities",
     "kcb06.audit",
+    "kcb06.catalogue",
     "kcb06.patients",
     "kcb06.eligibility",
     "kcb06.visits",

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kcb06.audit.services import Action, record
+from kcb06.catalogue import services as catalogue
 from kcb06.errors import DomainError
 from kcb06.healthbook import claimcheck, icd10, signals
 from kcb06.healthbook.icd10 import FieldError
@@ -100,6 +101,134 @@ def _version(value) -> int | None:
     return int(text)
 
 
+def _item_id(value, field_name: str) -> int | None:
+    """The catalogue row the clinician picked (a hidden field the search fills)."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        raise FieldError(
+            field_name,
+            "Dòng đã chọn từ danh mục không hợp lệ: hãy chọn lại từ danh mục.",
+            "catalogue_id must be a catalogue row id.",
+        )
+    return int(text)
+
+
+def _not_in_catalogue(field_name: str, what: str, label: str, on) -> FieldError:
+    return FieldError(
+        field_name,
+        f"{what} “{label}” không có trong danh mục của cơ sở còn hiệu lực ngày "
+        f"{on:%d/%m/%Y}. Hãy chọn từ danh mục; thuốc ngoài danh mục thì xóa mã để ghi "
+        "thành lời dặn (không tính vào hồ sơ BHYT).",
+        f"{label!r} is not in the facility's catalogue valid on {on:%Y-%m-%d}.",
+    )
+
+
+def _prescription(visit: Visit, i: int, p: dict) -> dict | None:
+    """One drug line. Picked from the catalogue (catalogue_id) or named by its code, it takes
+    codes, tender data and price from the catalogue row valid on the visit's date. Without
+    either it is free text: kept in the book and on the prescription as a note, never a claim
+    line (billable False). A facility that has no drug catalogue yet keeps typed codes."""
+    name = (p.get("drug_name") or "").strip()
+    code = (p.get("drug_code") or "").strip()
+    item_id = _item_id(p.get("catalogue_id"), f"prescriptions.{i}.drug_name")
+    if not (name or code or item_id) and not any(
+        (p.get(k) or "") for k in ("dose", "duration_days", "quantity")
+    ):
+        return None  # an empty form row
+    on = visit.visit_date
+    row = None
+    if item_id or code:
+        row = catalogue.row_on(visit.facility_id, "drugs", on, item_id=item_id, code=code)
+        if row is None and (item_id or catalogue.has_rows(visit.facility_id, "drugs")):
+            raise _not_in_catalogue(f"prescriptions.{i}.drug_code", "Thuốc", name or code, on)
+    if row is not None:
+        name = row.name
+    if not name:
+        raise FieldError(
+            f"prescriptions.{i}.drug_name", "Cần ghi tên thuốc.", "Drug name is required."
+        )
+    dose = (p.get("dose") or "").strip()
+    if not dose:
+        raise FieldError(
+            f"prescriptions.{i}.dose",
+            f"Thuốc “{name}”: cần ghi liều dùng (ví dụ: 1 viên × 2 lần/ngày).",
+            f"Drug {name!r}: dose is required.",
+        )
+    line = {
+        "drug_code": code[:255],
+        "drug_name": name[:1024],
+        "strength": (p.get("strength") or "").strip()[:1024],
+        "route": (p.get("route") or "").strip()[:4],
+        "dose": dose[:1024],
+        "duration_days": _int(
+            p.get("duration_days"), f"prescriptions.{i}.duration_days", "Số ngày dùng", 1, 365
+        ),
+        "quantity": _decimal(p.get("quantity"), f"prescriptions.{i}.quantity", "Số lượng")
+        or Decimal(0),
+        "unit": (p.get("unit") or "").strip()[:50],
+        "unit_price": _decimal(p.get("unit_price"), f"prescriptions.{i}.unit_price", "Đơn giá")
+        or Decimal(0),
+        "billable": bool(code),
+    }
+    if row is not None:
+        line.update(
+            drug_code=row.code,
+            strength=row.strength,
+            route=row.route or line["route"],
+            unit=row.unit or line["unit"],
+            unit_price=row.price,
+            registration=row.registration,
+            tender=row.tender,
+            scope=row.scope,
+            group_code=row.group,
+            catalogue_item=row,
+            billable=True,
+        )
+    return line
+
+
+def _service(visit: Visit, i: int, sv: dict) -> dict | None:
+    """One service line: from the service catalogue row valid on the visit's date when the
+    facility has one (code, name, price and MA_NHOM from the row), else as typed."""
+    code = (sv.get("service_code") or "").strip()
+    name = (sv.get("service_name") or "").strip()
+    item_id = _item_id(sv.get("catalogue_id"), f"services.{i}.service_code")
+    if not code and not name and not item_id:
+        return None
+    on = visit.visit_date
+    row = None
+    if item_id or code:
+        row = catalogue.row_on(visit.facility_id, "services", on, item_id=item_id, code=code)
+    if row is None and (item_id or catalogue.has_rows(visit.facility_id, "services")):
+        raise _not_in_catalogue(f"services.{i}.service_code", "Dịch vụ", name or code, on)
+    line = {
+        "service_code": code[:50],
+        "service_name": name[:1024],
+        "group_code": _int(sv.get("group_code") or 1, f"services.{i}.group_code", "Mã nhóm", 1, 99),
+        "quantity": _decimal(sv.get("quantity"), f"services.{i}.quantity", "Số lượng")
+        or Decimal(1),
+        "unit_price": _decimal(sv.get("unit_price"), f"services.{i}.unit_price", "Đơn giá")
+        or Decimal(0),
+    }
+    if row is not None:
+        line.update(
+            service_code=row.code,
+            service_name=row.name,
+            group_code=row.group,
+            unit_price=row.price,
+            catalogue_item=row,
+        )
+    elif not code or not name:
+        raise FieldError(
+            f"services.{i}.service_code",
+            "Dịch vụ cần cả mã (MA_DICH_VU) và tên.",
+            "A service needs both a code and a name.",
+        )
+    return line
+
+
 def clean_closure(visit: Visit, data: dict) -> CleanClosure:
     """Validate a closure form/API body; raises FieldError naming the first bad field."""
     _check_row_counts(data)
@@ -159,45 +288,10 @@ def clean_closure(visit: Visit, data: dict) -> CleanClosure:
     if fields["weight_kg"] is not None and not Decimal("0.3") <= fields["weight_kg"] <= 400:
         raise FieldError("weight_kg", "Cân nặng phải từ 0,3 đến 400 kg.", "Weight out of range.")
 
-    prescriptions = []
-    for i, p in enumerate(data.get("prescriptions") or []):
-        name = (p.get("drug_name") or "").strip()
-        if not name and not any((p.get(k) or "") for k in ("dose", "duration_days", "quantity")):
-            continue  # an empty form row
-        if not name:
-            raise FieldError(
-                f"prescriptions.{i}.drug_name", "Cần ghi tên thuốc.", "Drug name is required."
-            )
-        dose = (p.get("dose") or "").strip()
-        if not dose:
-            raise FieldError(
-                f"prescriptions.{i}.dose",
-                f"Thuốc “{name}”: cần ghi liều dùng (ví dụ: 1 viên × 2 lần/ngày).",
-                f"Drug {name!r}: dose is required.",
-            )
-        prescriptions.append(
-            {
-                "drug_code": (p.get("drug_code") or "").strip()[:255],
-                "drug_name": name[:1024],
-                "strength": (p.get("strength") or "").strip()[:1024],
-                "route": (p.get("route") or "").strip()[:4],
-                "dose": dose[:1024],
-                "duration_days": _int(
-                    p.get("duration_days"),
-                    f"prescriptions.{i}.duration_days",
-                    "Số ngày dùng",
-                    1,
-                    365,
-                ),
-                "quantity": _decimal(p.get("quantity"), f"prescriptions.{i}.quantity", "Số lượng")
-                or Decimal(0),
-                "unit": (p.get("unit") or "").strip()[:50],
-                "unit_price": _decimal(
-                    p.get("unit_price"), f"prescriptions.{i}.unit_price", "Đơn giá"
-                )
-                or Decimal(0),
-            }
-        )
+    prescriptions = [
+        _prescription(visit, i, p) for i, p in enumerate(data.get("prescriptions") or [])
+    ]
+    prescriptions = [p for p in prescriptions if p is not None]
     results = []
     for i, r in enumerate(data.get("results") or []):
         name = (r.get("indicator_name") or "").strip()
@@ -218,31 +312,8 @@ def clean_closure(visit: Visit, data: dict) -> CleanClosure:
                 "conclusion": (r.get("conclusion") or "").strip(),
             }
         )
-    services = []
-    for i, sv in enumerate(data.get("services") or []):
-        code = (sv.get("service_code") or "").strip()
-        name = (sv.get("service_name") or "").strip()
-        if not code and not name:
-            continue
-        if not code or not name:
-            raise FieldError(
-                f"services.{i}.service_code",
-                "Dịch vụ cần cả mã (MA_DICH_VU) và tên.",
-                "A service needs both a code and a name.",
-            )
-        services.append(
-            {
-                "service_code": code[:50],
-                "service_name": name[:1024],
-                "group_code": _int(
-                    sv.get("group_code") or 1, f"services.{i}.group_code", "Mã nhóm", 1, 99
-                ),
-                "quantity": _decimal(sv.get("quantity"), f"services.{i}.quantity", "Số lượng")
-                or Decimal(1),
-                "unit_price": _decimal(sv.get("unit_price"), f"services.{i}.unit_price", "Đơn giá")
-                or Decimal(0),
-            }
-        )
+    services = [_service(visit, i, sv) for i, sv in enumerate(data.get("services") or [])]
+    services = [sv for sv in services if sv is not None]
     notes = [str(n).strip() for n in (data.get("progress_notes") or []) if str(n or "").strip()]
     return CleanClosure(fields, diagnoses, prescriptions, results, services, notes)
 

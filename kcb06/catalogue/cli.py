@@ -52,13 +52,12 @@ def import_(
     diff = preview.batch.diff
     for label, key in (("Thêm", "added"), ("Sửa", "changed"), ("Ngừng", "retired")):
         for item in diff[key]:
-            values = list(item["values"].values())
             extra = ""
             if key == "changed":
                 extra = "; ".join(
                     f"{f['column']}: {f['before']} -> {f['after']}" for f in item["fields"]
                 )
-            typer.echo(f"{label}\t{values[0]}\t{values[1]}\t{extra}".rstrip())
+            typer.echo(f"{label}\t{item['code']}\t{item['name']}\t{extra}".rstrip())
     summary = {k: len(diff[k]) for k in ("added", "changed", "retired")}
     summary["unchanged"] = diff["unchanged"]
     if not yes and not typer.confirm(f"Áp dụng {json.dumps(summary)}?", default=False):

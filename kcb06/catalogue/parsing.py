@@ -188,7 +188,7 @@ def parse_price(value) -> Decimal:
         if "." in text and "," in text:  # 1.234,5 or 1,234.5: the last one is the decimal mark
             thousands = "." if text.rfind(",") > text.rfind(".") else ","
             text = text.replace(thousands, "").replace(",", ".")
-        elif re.fullmatch(r"-?\d{1,3}([.,]\d{3})+", text):  # 1.200 / 1,200: thousands
+        elif re.fullmatch(r"-?[1-9]\d{0,2}([.,]\d{3})+", text):  # 1.200 / 1,200: thousands
             text = text.replace(".", "").replace(",", "")
         else:
             text = text.replace(",", ".")

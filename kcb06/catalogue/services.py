@@ -167,6 +167,15 @@ def _shown(value) -> str:
     return str(value)
 
 
+def _cells(catalogue: Catalogue, get) -> dict:
+    """A row as the preview shows it: code, name, and every column's text in column order."""
+    return {
+        "code": _shown(get("code")),
+        "name": _shown(get("name")),
+        "cells": [_shown(get(c.field)) for c in catalogue.columns],
+    }
+
+
 def compute_diff(facility_id: int, catalogue: Catalogue, rows: list[dict], today=None) -> dict:
     """added / changed / retired against the current catalogue; JSON-ready for the page."""
     today = today or timezone.localdate()
@@ -179,9 +188,9 @@ def compute_diff(facility_id: int, catalogue: Catalogue, rows: list[dict], today
         k = (parsing.item_key(catalogue, values), values["valid_from"])
         seen.add(k)
         old = existing.get(k)
-        shown = {c.name: _shown(values.get(c.field)) for c in catalogue.columns}
+        shown = _cells(catalogue, values.get)
         if old is None:
-            added.append({"row": values.get("_row"), "values": shown})
+            added.append({"row": values.get("_row"), **shown})
             continue
         fields = [
             {
@@ -193,11 +202,9 @@ def compute_diff(facility_id: int, catalogue: Catalogue, rows: list[dict], today
             if not _same(getattr(old, c.field), values.get(c.field))
         ]
         if fields:
-            changed.append(
-                {"row": values.get("_row"), "id": old.pk, "values": shown, "fields": fields}
-            )
+            changed.append({"row": values.get("_row"), "id": old.pk, **shown, "fields": fields})
     retired = [
-        {"id": r.pk, "values": {c.name: _shown(getattr(r, c.field)) for c in catalogue.columns}}
+        {"id": r.pk, **_cells(catalogue, lambda f, r=r: getattr(r, f))}
         for k, r in sorted(existing.items(), key=lambda kv: (kv[1].code, kv[1].valid_from))
         if k not in seen and (r.valid_to is None or r.valid_to >= today)
     ]

@@ -188,3 +188,28 @@ def test_cli_import_and_export(org, tmp_path):
     bad.write_text("MA_THUOC,TEN_THUOC\n")
     result = runner.invoke(app, ["import", "drugs", str(bad), "--user", "quantri", "--yes"])
     assert result.exit_code == 1 and "thiếu cột" in result.output
+
+
+def test_another_facility_neither_sees_nor_confirms_the_import(admin, login):
+    from django.contrib.auth import get_user_model
+
+    from kcb06.facilities.models import Facility, StaffProfile
+
+    other = get_user_model().objects.create_user("quantri3", password="demo")
+    StaffProfile.objects.create(
+        user=other,
+        facility=Facility.objects.get(code="27903"),
+        role="facility_admin",
+        full_name="Quản trị Trạm",
+    )
+    preview = _import(admin, xlsx(DRUG_HEADER, [drug("40.1", "Paracetamol", 1200)]))
+    outsider = principal_for_user(other)
+    with pytest.raises(DomainError) as err:
+        services.confirm(outsider, preview.batch.pk)
+    assert err.value.status == 404
+    client = login("quantri")
+    client.force_login(other)
+    assert client.get(f"/catalogue/import/{preview.batch.pk}/").status_code == 404
+    services.confirm(admin, preview.batch.pk)
+    assert services.search(outsider.facility_id, "drugs", "paracetamol") == []
+    assert "Paracetamol" not in client.get("/catalogue/drugs/").content.decode()

@@ -70,6 +70,25 @@ def read_table(filename: str, content: bytes) -> tuple[list, list[list]]:
 
 
 def _read_xlsx(content: bytes) -> tuple[list, list[list]]:
+    """The first sheet's values. python-calamine (Rust) reads a 20,000-row catalogue ~10×
+    faster than openpyxl; openpyxl stays the fallback when it is not installed."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:
+        return _read_xlsx_openpyxl(content)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception:
+        raise CatalogueFileError(
+            "file_unreadable",
+            "Không đọc được tệp Excel: tệp hỏng hoặc không phải .xlsx.",
+            "The Excel file cannot be read.",
+        ) from None
+    return _split_header([[None if v == "" else v for v in row] for row in rows[: MAX_ROWS + 2]])
+
+
+def _read_xlsx_openpyxl(content: bytes) -> tuple[list, list[list]]:
     import openpyxl
 
     try:

@@ -9,6 +9,7 @@ it starts later, is removed). Rows that ended before today stay as history.
 """
 
 import io
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -96,40 +97,80 @@ def has_rows(facility_id: int, slug: str) -> bool:
     return MODELS[slug].objects.filter(facility_id=facility_id).exists()
 
 
+# Search index per (facility, catalogue) in this process: (stamp, entries). A catalogue changes
+# only through an applied ImportBatch (an import, or the demo seed, which records one too), so
+# the newest applied batch tells whether the copy is current; INDEX_SECONDS bounds the age of a
+# copy should rows be changed by hand (Django shell, SQL).
+_INDEX: dict[tuple[int, str], tuple[tuple, list[tuple]]] = {}
+INDEX_SECONDS = 300
+
+
+def _entries(facility_id: int, slug: str) -> list[tuple]:
+    """(pk, code lowered, folded text, name, valid_from, valid_to) of every row."""
+    newest = (
+        models.ImportBatch.objects.filter(
+            facility_id=facility_id, catalogue=slug, state=models.ImportBatch.APPLIED
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    now = time.monotonic()
+    cached = _INDEX.get((facility_id, slug))
+    if cached is not None and cached[0][0] == newest and now - cached[0][1] < INDEX_SECONDS:
+        return cached[1]
+    rows = MODELS[slug].objects.filter(facility_id=facility_id)
+    entries = [
+        (pk, code.lower(), folded, name, start, end)
+        for pk, code, folded, name, start, end in rows.values_list(
+            "pk", "code", "folded", "name", "valid_from", "valid_to"
+        )
+    ]
+    _INDEX[(facility_id, slug)] = ((newest, now), entries)
+    return entries
+
+
 def search(facility_id: int, slug: str, query: str, on: date | None = None, limit: int = 15):
     """Rows valid on `on` (today) whose code starts with the query or whose name (and strength,
     registration) contains every word of it, with or without diacritics; when nothing matches,
-    the closest names by rapidfuzz (a typo: "paracetamon")."""
+    the closest by rapidfuzz (a typo: "paracetamon"). Matching runs over this process's copy
+    of the catalogue's search text (a catalogue is thousands of rows, not millions), then one
+    query fetches the rows found."""
     on = on or timezone.localdate()
     words = fold(query).split()[:8]
     if not words:
         return []
-    qs = valid_on(facility_id, slug, on)
-    text = Q()
-    for word in words:
-        text &= Q(folded__contains=word)
-    code = query.strip()
-    found = list(qs.filter(Q(code__istartswith=code) | text).order_by("code", "name")[: limit * 4])
-    if not found:
+    code = query.strip().lower()
+    valid = [
+        e
+        for e in _entries(facility_id, catalogue_of(slug).slug)
+        if e[4] <= on and (e[5] is None or e[5] >= on)
+    ]
+    hits = []
+    if any(ch.isalpha() for ch in code):  # words; a query of digits and dots is a code
+        longest = max(words, key=len)  # one substring test per row, the rest on the few left
+        hits = [e for e in valid if longest in e[2]]
+        hits = [e for e in hits if all(w in e[2] for w in words)]
+    if any(ch.isdigit() for ch in code):
+        seen = {e[0] for e in hits}
+        hits += [e for e in valid if e[1].startswith(code) and e[0] not in seen]
+    if hits:
+        # Code matches first, then names that start with the first word, then by name.
+        hits.sort(key=lambda e: (not e[1].startswith(code), not e[2].startswith(words[0]), e[3]))
+        ids = [e[0] for e in hits[:limit]]
+    else:
         from rapidfuzz import fuzz, process
 
-        rows = list(qs.only("pk", "folded")[:5000])
         best = process.extract(
-            " ".join(words), {r.pk: r.folded for r in rows}, scorer=fuzz.partial_ratio, limit=limit
+            " ".join(words),
+            [e[2] for e in valid],
+            scorer=fuzz.partial_ratio,
+            limit=limit,
+            score_cutoff=80,
         )
-        ids = [pk for _text, score, pk in best if score >= 80]
-        found = list(qs.filter(pk__in=ids))
-        found.sort(key=lambda r: ids.index(r.pk))
-        return found[:limit]
-    # Code matches first, then names that start with the first word.
-    found.sort(
-        key=lambda r: (
-            not r.code.lower().startswith(code.lower()),
-            not r.folded.startswith(words[0]),
-            r.name,
-        )
-    )
-    return found[:limit]
+        ids = [valid[index][0] for _text, _score, index in best]
+    found = MODELS[slug].objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def counts(facility_id: int, on: date | None = None) -> dict[str, dict]:
@@ -404,10 +445,17 @@ def seed_rows(facility_id: int, slug: str, rows: list[dict]) -> int:
     catalogue = catalogue_of(slug)
     model = MODELS[slug]
     have = set(model.objects.filter(facility_id=facility_id).values_list("key", "valid_from"))
-    new = [
-        model(facility_id=facility_id, **_row_fields(catalogue, r))
-        for r in rows
-        if (parsing.item_key(catalogue, r), r["valid_from"]) not in have
-    ]
-    model.objects.bulk_create(new)
-    return len(new)
+    fresh = [r for r in rows if (parsing.item_key(catalogue, r), r["valid_from"]) not in have]
+    if not fresh:
+        return 0
+    batch = models.ImportBatch.objects.create(
+        facility_id=facility_id,
+        catalogue=slug,
+        filename="(dữ liệu mẫu)",
+        state=models.ImportBatch.APPLIED,
+        applied_at=timezone.now(),
+    )
+    model.objects.bulk_create(
+        [model(facility_id=facility_id, batch=batch, **_row_fields(catalogue, r)) for r in fresh]
+    )
+    return len(fresh)

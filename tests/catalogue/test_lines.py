@@ -155,3 +155,28 @@ def test_a_free_text_drug_is_a_note_never_a_claim_line(demo_catalogue, org):
     with pytest.raises(FieldError) as err:
         _close(org, other, [], [{"service_code": "99.9999", "service_name": "Lạ"}])
     assert err.value.field == "services.0.service_code"
+
+
+def test_the_api_closes_with_catalogue_rows_too(demo_catalogue, org):
+    from django.test import Client
+
+    from kcb06.facilities.services import create_api_key
+
+    key = create_api_key(Facility.objects.get(code="27901"), "HIS", org["users"]["bacsi"])
+    his = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    metformin = services.search(Facility.objects.get(code="27901").pk, "drugs", "metformin")[0]
+    visit = f.visit(f.patient("Vũ Thị Qua API"))
+    body = {
+        **f.CLOSE,
+        "prescriptions": [{"catalogue_id": metformin.pk, "dose": "1 viên", "quantity": "20"}],
+        "services": [{"service_code": "23.0075"}],
+    }
+    answer = his.post(f"/api/v1/visits/{visit.pk}/closure", body, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    line = Prescription.objects.get(visit=visit)
+    assert (line.drug_code, line.unit_price, line.registration) == ("40.9003", 380, "VD-90003-24")
+    assert visit.services.get().unit_price == 21500
+    body["prescriptions"] = [{"catalogue_id": 10**12, "dose": "x", "quantity": "1"}]
+    answer = his.post(f"/api/v1/visits/{visit.pk}/closure", body, content_type="application/json")
+    assert answer.status_code in (400, 409, 422)
+    assert "danh mục" in answer.json()["error"]["message_vi"]

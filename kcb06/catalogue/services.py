@@ -112,7 +112,7 @@ def _entries(facility_id: int, slug: str) -> list[tuple]:
             facility_id=facility_id, catalogue=slug, state=models.ImportBatch.APPLIED
         )
         .order_by("-pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "applied_at")  # the time too: SQLite may reuse a rolled-back id
         .first()
     )
     now = time.monotonic()

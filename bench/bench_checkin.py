@@ -8,7 +8,7 @@ Measures (targets from issue 4):
 
 Prints CPU per check-in of gunicorn, PostgreSQL and the load generator for each phase (new
 patients; returning patients at a second and third department). The load generator is
-bench/loadgen.py (raw HTTP/1.1 on kept-alive sockets, ~0.2 ms CPU per request).
+bench/loadgen.py (raw HTTP/1.1 on kept-alive sockets; docs/measurements.md#load-generator).
 
 Usage: .venv/bin/python bench/bench_checkin.py [--people 1000] [--rounds 3] [--seconds 10]
 (--people per round; --seconds of open loop per round.)

@@ -166,7 +166,7 @@ def bench_portal_down(principal, port: int, runs: int) -> None:
     from django.conf import settings
 
     from bench.machine import percentile, report, summary_ms
-    from kcb06.eligibility import portal
+    from kcb06.bhxh import client as portal
     from kcb06.eligibility.services import check_eligibility
 
     settings.KCB06_ELIGIBILITY_CACHE_HOURS = 0

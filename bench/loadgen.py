@@ -1,9 +1,9 @@
 """A lean HTTP/1.1 load generator for the benchmarks: raw keep-alive sockets, no HTTP library.
 
 Why not httpx: on this 2-core machine the load generator shares the CPU with the server and
-PostgreSQL. httpx's AsyncClient spent 3–6 ms of CPU per request (about as much as the server's
-own work), so the benchmark measured the client. Here each request is pre-encoded bytes and
-each response is read by its Content-Length: ~0.1 ms of CPU per request.
+PostgreSQL. httpx's AsyncClient spent about as much CPU per request as the server's own work,
+so the benchmark measured the client. Here each request is pre-encoded bytes and each response
+is read by its Content-Length (figures: docs/measurements.md#load-generator).
 
 Two shapes:
 - `closed_loop(jobs, clients)`: `clients` connections, each sends its next request as soon as

@@ -24,7 +24,6 @@ SEED_MODULES = [
     "kcb06.visits.demo",
     "kcb06.healthbook.demo",
     "kcb06.interchange.demo",
-    "kcb06.payments.demo",
 ]
 
 
@@ -32,12 +31,8 @@ def seed_all() -> dict:
     """Run every app's demo seed in order; each returns facts to pass on to the next."""
     context: dict = {}
     for module_name in SEED_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
+        # Every seed listed runs: a missing module fails the demo, it is not skipped.
+        module = importlib.import_module(module_name)
         context.update(
             module.seed(**({"context": context} if module_name != SEED_MODULES[0] else {})) or {}
         )

@@ -13,6 +13,8 @@ does the same in kcb06.api.StrictJsonParser). A value the database still refuses
 400 page instead of a 500.
 """
 
+from urllib.parse import urlencode
+
 from django.db import DataError
 from django.http import JsonResponse, QueryDict
 
@@ -54,11 +56,15 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _without_nul(data: QueryDict) -> QueryDict:
-    clean = QueryDict(mutable=True, encoding=data.encoding)
-    for key, values in data.lists():
-        clean.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
-    clean._mutable = False
-    return clean
+    """The same fields without NUL, as an immutable QueryDict like the one Django built
+    (through its public constructor: no private attribute of QueryDict is touched)."""
+    encoding = data.encoding or "utf-8"
+    pairs = [
+        (key.replace("\x00", ""), value.replace("\x00", ""))
+        for key, values in data.lists()
+        for value in values
+    ]
+    return QueryDict(urlencode(pairs, encoding=encoding), encoding=encoding)
 
 
 def remove_nul(request) -> None:

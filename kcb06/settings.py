@@ -55,12 +55,11 @@ INSTALLED_APPS = [
     # Only for its static files: the API docs page (/api/v1/docs) loads Swagger UI from our own
     # server instead of a CDN, so it works on a facility network without internet.
     "ninja",
-    "django_tasks",
-    "kcb06.web.apps.TasksDatabaseConfig",  # django-tasks-db, Vietnamese name in the admin
     "kcb06.facilities",
     "kcb06.audit",
     "kcb06.catalogue",
     "kcb06.patients",
+    "kcb06.bhxh",
     "kcb06.eligibility",
     "kcb06.visits",
     "kcb06.healthbook",
@@ -79,8 +78,8 @@ MIDDLEWARE = [
     "kcb06.web.security.SecurityHeadersMiddleware",
     # Bodies over kcb06/limits.py: 413 before anything reads them; NUL removed from forms.
     "kcb06.requestbody.RequestBodyMiddleware",
-    # API-key calls to /api/ go straight to the view from here (kcb06/apikeypath.py).
-    "kcb06.apikeypath.ApiKeyPathMiddleware",
+    # API-key calls to /api/ go straight to the view from here (kcb06/plumbing/apikeypath.py).
+    "kcb06.plumbing.apikeypath.ApiKeyPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,9 +121,10 @@ if DATABASE_URL:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend; its health check skips a connection that answered < 1 s ago.
-        DATABASES["default"]["ENGINE"] = "kcb06.pgbackend"
+        DATABASES["default"]["ENGINE"] = "kcb06.plumbing.pgbackend"
     # Prepared statements: the check-in's ~25 statements are the same few shapes all day, and
-    # PostgreSQL spent ~40% of its CPU per check-in parsing and planning them again. psycopg
+    # PostgreSQL spent much of its CPU per check-in parsing and planning them again
+    # (docs/measurements.md#prepared-statements). psycopg
     # prepares a statement on a connection the second time it sees it (needs server-side
     # binding). A transaction-mode connection pooler (PgBouncer < 1.21) cannot carry prepared
     # statements: set KCB06_PG_PREPARED_STATEMENTS=0 behind one.
@@ -149,13 +149,6 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-TASKS = {
-    "default": {
-        "BACKEND": env("KCB06_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "eligibility", "interchange"],
-    }
-}
 
 # --- auth ---------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -256,6 +249,9 @@ KCB06_PORTAL_BREAKER_FAILURES = env_int("KCB06_PORTAL_BREAKER_FAILURES", 3)
 KCB06_PORTAL_BREAKER_SECONDS = env_float("KCB06_PORTAL_BREAKER_SECONDS", 30.0)
 # Renew the portal token this many seconds before its expires_in.
 KCB06_PORTAL_TOKEN_MARGIN = env_int("KCB06_PORTAL_TOKEN_MARGIN", 600)
+# Ask BHXH's co-payment lookup (TraCuuTienMCCT) when building the claim of a patient with 5
+# consecutive years (the exemption counts co-payments at every facility); off: own records only.
+KCB06_PORTAL_COPAYMENT_LOOKUP = env_bool("KCB06_PORTAL_COPAYMENT_LOOKUP", True)
 # First background re-check of an unverified check after this many seconds (then doubling,
 # capped at one hour).
 KCB06_ELIGIBILITY_RECHECK_SECONDS = env_int("KCB06_ELIGIBILITY_RECHECK_SECONDS", 30)

@@ -16,7 +16,7 @@ urlpatterns = [
     path("interchange/", include("kcb06.interchange.urls")),
     path("payments/", include("kcb06.payments.urls")),
     path("reports/", include("kcb06.reports.urls")),
-    path("audit/", include("kcb06.audit.urls")),
+    path("audit/", include("kcb06.web.auditlog")),
 ]
 
 handler400 = "kcb06.web.views.bad_request"

@@ -1,8 +1,12 @@
-"""`kcb06 worker`: django-tasks' database worker plus the periodic jobs of the apps.
+"""`kcb06 worker`: the periodic jobs of the apps, kcb06's one background mechanism.
 
-Periodic jobs (re-verify pending eligibility, deliver the XML outbox, ...) claim their own
-rows from the database (SKIP LOCKED on PostgreSQL), so any number of workers can run and a
-killed worker loses nothing: an unfinished claim simply becomes claimable again.
+Each job (re-verify pending eligibility, deliver the XML outbox, ...) runs in its own thread:
+it claims its own rows from the database (SKIP LOCKED on PostgreSQL), so any number of workers
+can run and a killed worker loses nothing: an unfinished claim simply becomes claimable again.
+A job that did work runs again at once; one that found nothing waits its interval. A job that
+raises is logged and tried again after its interval; its own rows carry their retry state
+(e.g. the XML outbox's attempts and backoff). There is no task queue (django-tasks was dropped:
+docs/architecture.md, "Background work").
 """
 
 import importlib
@@ -11,12 +15,12 @@ import threading
 import time
 from collections.abc import Callable
 
-from django.core.management import call_command
 from django.db import close_old_connections
 
 log = logging.getLogger("kcb06.worker")
 
-# (module, function, idle interval in seconds). Modules that do not exist yet are skipped.
+# (module, function, idle interval in seconds). Every job listed is loaded: a missing module or
+# function (a typo, a file moved) stops the worker at start, it is not skipped.
 PERIODIC_JOBS: list[tuple[str, str, float]] = [
     ("kcb06.eligibility.jobs", "recheck_pending", 5.0),
     ("kcb06.interchange.jobs", "deliver_pending", 1.0),
@@ -29,12 +33,7 @@ PERIODIC_JOBS: list[tuple[str, str, float]] = [
 def load_jobs() -> list[tuple[str, Callable[[], int], float]]:
     jobs = []
     for module_name, func_name, interval in PERIODIC_JOBS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
+        module = importlib.import_module(module_name)
         jobs.append((f"{module_name}.{func_name}", getattr(module, func_name), interval))
     return jobs
 
@@ -53,12 +52,11 @@ def run_job_loop(name: str, func: Callable[[], int], interval: float, stop: thre
             stop.wait(interval)
 
 
-def run(*, with_tasks: bool = True, once: bool = False) -> None:
+def run(*, once: bool = False) -> None:
     jobs = load_jobs()
     if once:
         for _name, func, _interval in jobs:
             func()
-        call_command("db_worker", queue_name="*", batch=True, reload=False, startup_delay=False)
         return
     stop = threading.Event()
     threads = [
@@ -69,12 +67,7 @@ def run(*, with_tasks: bool = True, once: bool = False) -> None:
         thread.start()
     log.info("worker started with %d periodic jobs", len(threads))
     try:
-        if with_tasks:
-            call_command(
-                "db_worker", queue_name="*", reload=False, startup_delay=False, interval=0.5
-            )
-        else:
-            while True:
-                time.sleep(3600)
+        while True:
+            time.sleep(3600)
     finally:
         stop.set()

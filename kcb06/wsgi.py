@@ -2,9 +2,9 @@
 
 Once Django, the URL patterns and the API are loaded, their ~100,000 objects are moved out of
 the garbage collector's reach (`gc.freeze`): they live as long as the process. A full
-collection otherwise walks all of them while holding the GIL, 50–60 ms on our 2-core machine
-in which no thread of the worker answers anything; under a steady 200 check-ins per second
-that one pause alone was enough to put the 99th percentile over 60 ms. Objects made after
+collection otherwise walks all of them while holding the GIL, a pause in which no thread of
+the worker answers anything; under a steady load that one pause alone was enough to put the
+99th percentile over its target (docs/measurements.md#garbage-collector-freeze). Objects made after
 this point are collected as usual.
 """
 

@@ -1,4 +1,4 @@
-"""URL map of the simulated BHXH portal (paths as in SPECS.md §3.1)."""
+"""URL map of the simulated BHXH portal (paths: docs/specs/portal-api.md#hosts-and-endpoints)."""
 
 from django.urls import include, path
 

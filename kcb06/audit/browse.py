@@ -1,15 +1,18 @@
 """The audit log as an auditor reads it: filters, Vietnamese words for every code, the patient
 by name and masked ID number, and the CSV/XLSX export.
 
-This is the read side of the audit page (views layer): it looks patients up by ID number or
-name and labels them, so it reads kcb06.patients, which the audit trail itself (services) never
-does. An ID number typed into the search travels in a POST body only, and is kept neither in
-the URL nor in the audit entry of the search (only how the patient was looked up).
+This is the read side of the audit page. It imports nothing from kcb06.patients (audit stands
+below patients): the page itself, which finds patients by ID number or name and labels them,
+is kcb06/web/auditlog.py, above both, and hands this module the patients it found
+(`PatientMatch`) and a function that labels them. An ID number typed into the search travels in
+a POST body only, and is kept neither in the URL nor in the audit entry of the search (only how
+the patient was looked up).
 """
 
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -21,7 +24,6 @@ from kcb06.audit.models import AuditEntry
 from kcb06.audit.services import Action
 from kcb06.facilities.models import Role
 from kcb06.identity.names import name_key
-from kcb06.patients.models import IdentifierKind, Patient, PatientIdentifier
 
 ACTION_LABELS = {
     Action.READ: "Xem",
@@ -154,22 +156,10 @@ class AuditFilterForm(forms.Form):
 
 @dataclass
 class PatientMatch:
+    """The patients an auditor means (found by kcb06.web.auditlog.find_patients)."""
+
     by: str  # "id_number" | "name"
     patient_ids: list[int]
-
-
-def find_patients(text: str) -> PatientMatch:
-    """Patients an auditor means by an ID number (current or former, CCCD or old CMND) or by
-    a name (diacritics optional, all words contained)."""
-    digits = text.replace(" ", "")
-    if ID_NUMBER.fullmatch(digits):
-        kinds = [IdentifierKind.ID_NUMBER, IdentifierKind.OLD_ID_NUMBER]
-        ids = PatientIdentifier.objects.filter(kind__in=kinds, value=digits)
-        return PatientMatch("id_number", sorted(set(ids.values_list("patient_id", flat=True))))
-    qs = Patient.objects.all()
-    for word in name_key(text).split():
-        qs = qs.filter(name_key__contains=word)
-    return PatientMatch("name", list(qs.order_by("pk").values_list("pk", flat=True)[:500]))
 
 
 def _local_midnight(day) -> datetime:
@@ -226,25 +216,11 @@ HEADERS = [
 ]
 
 
-def _patient_labels(patient_ids: set[int]) -> dict[int, str]:
-    names = dict(Patient.objects.filter(pk__in=patient_ids).values_list("pk", "full_name"))
-    numbers = dict(
-        PatientIdentifier.objects.filter(
-            patient_id__in=patient_ids, kind=IdentifierKind.ID_NUMBER, is_active=True
-        ).values_list("patient_id", "value")
-    )
-    labels = {}
-    for pk in patient_ids:
-        name = names.get(pk) or f"Người bệnh #{pk}"
-        number = numbers.get(pk)
-        labels[pk] = f"{name} ({mask_id(number)})" if number else name
-    return labels
-
-
-def rows(entries) -> list[Row]:
-    """Display rows: every code in words, the patient by name and masked ID number."""
+def rows(entries, patient_labels: Callable[[set[int]], dict[int, str]]) -> list[Row]:
+    """Display rows: every code in words, the patient as `patient_labels` names them (the page
+    gives name and masked ID number: kcb06.web.auditlog.patient_labels)."""
     entries = list(entries)
-    labels = _patient_labels({e.patient_id for e in entries if e.patient_id})
+    labels = patient_labels({e.patient_id for e in entries if e.patient_id})
     out = []
     for e in entries:
         what = object_label(e.object_type)

@@ -7,17 +7,21 @@ may have arrived without it, e.g. a restored backup of a database whose trigger 
 
 from django.db import connection
 
+from kcb06.audit.models import AuditEntry
+
+TABLE = AuditEntry._meta.db_table  # the name from the model, not typed by hand
+
 SQLITE = [
-    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_auditentry "
+    f"CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON {TABLE} "
     "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;",
-    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_auditentry "
+    f"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON {TABLE} "
     "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;",
 ]
 POSTGRES = [
     "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$ "
     "BEGIN RAISE EXCEPTION 'audit entries are append-only'; END; $$ LANGUAGE plpgsql;",
-    "DROP TRIGGER IF EXISTS audit_no_update ON audit_auditentry;",
-    "CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit_auditentry "
+    f"DROP TRIGGER IF EXISTS audit_no_update ON {TABLE};",
+    f"CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON {TABLE} "
     "FOR EACH ROW EXECUTE FUNCTION audit_append_only();",
 ]
 
@@ -34,7 +38,8 @@ def guard_present(conn=connection) -> bool:
         if conn.vendor == "postgresql":
             cursor.execute(
                 "SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_no_update' "
-                "AND tgrelid = 'audit_auditentry'::regclass"
+                "AND tgrelid = %s::regclass",
+                [TABLE],
             )
             row = cursor.fetchone()
             return row is not None and row[0] in ("O", "A")

@@ -19,9 +19,9 @@ from typing import TypeVar
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.audit.keys import entry_mac, pg_mac_sql, pg_pads
-from kcb06.audit.models import AuditEntry
+from kcb06.audit.models import AuditChainHead, AuditEntry
+from kcb06.plumbing import rawrows
 
 T = TypeVar("T")
 GENESIS = "0" * 64
@@ -93,15 +93,25 @@ def facility_of_chain(chain: int) -> int:
     return chain // AUDIT_SHARDS
 
 
+# Table and column names in the SQL below come from the models (`_meta`), not typed by hand.
+_HEAD_TABLE = AuditChainHead._meta.db_table
+_HC = {
+    name: AuditChainHead._meta.get_field(name).column
+    for name in ("chain", "seq", "hash", "prev_hash")
+}
+_ENTRY_TABLE = AuditEntry._meta.db_table
+_EC = {name: AuditEntry._meta.get_field(name).column for name in ("seq", "prev_hash", "hash")}
+
 # One statement both creates a missing head and locks the existing one (row lock until commit),
 # returning the previous seq and hash: works the same on PostgreSQL and SQLite >= 3.35.
 _CLAIM_HEAD = (
-    "INSERT INTO audit_auditchainhead (chain, seq, hash, prev_hash) VALUES (%s, 0, %s, '') "
-    "ON CONFLICT (chain) DO UPDATE SET seq = audit_auditchainhead.seq "
-    "RETURNING seq, hash"
+    f"INSERT INTO {_HEAD_TABLE} ({_HC['chain']}, {_HC['seq']}, {_HC['hash']}, "  # noqa: S608
+    f"{_HC['prev_hash']}) VALUES (%s, 0, %s, '') ON CONFLICT ({_HC['chain']}) DO UPDATE SET "
+    f"{_HC['seq']} = {_HEAD_TABLE}.{_HC['seq']} RETURNING {_HC['seq']}, {_HC['hash']}"
 )
 _ADVANCE_HEAD = (
-    "UPDATE audit_auditchainhead SET seq = %s, hash = %s, prev_hash = %s WHERE chain = %s"
+    f"UPDATE {_HEAD_TABLE} SET {_HC['seq']} = %s, {_HC['hash']} = %s, "  # noqa: S608
+    f"{_HC['prev_hash']} = %s WHERE {_HC['chain']} = %s"
 )
 
 # Every read of personal data pays for one append, so the row goes in as one prepared INSERT
@@ -131,18 +141,23 @@ def _insert(cursor, entry: AuditEntry) -> None:
 # parts can join other statements as common table expressions (`pg_append_ctes`).
 # The MAC is HMAC-SHA256 spelled with PostgreSQL's built-in sha256() (kcb06.audit.keys);
 # tests/platform/test_audit_mac.py checks it equals `entry_value` for any entry.
-_PG_HEAD = f"""INSERT INTO audit_auditchainhead AS head (chain, seq, hash, prev_hash)
+_PG_HEAD = f"""INSERT INTO {_HEAD_TABLE} AS head
+        ({_HC["chain"]}, {_HC["seq"]}, {_HC["hash"]}, {_HC["prev_hash"]})
     VALUES (%s, 1, {pg_mac_sql("%s || '|' || %s || '1' || %s")}, %s)
-    ON CONFLICT (chain) DO UPDATE SET
-        seq = head.seq + 1,
-        prev_hash = head.hash,
-        hash = {pg_mac_sql("head.hash || '|' || %s || (head.seq + 1)::text || %s")}
-    RETURNING seq, prev_hash, hash"""  # noqa: S608 - SQL text from constants
+    ON CONFLICT ({_HC["chain"]}) DO UPDATE SET
+        {_HC["seq"]} = head.{_HC["seq"]} + 1,
+        {_HC["prev_hash"]} = head.{_HC["hash"]},
+        {_HC["hash"]} = {
+    pg_mac_sql(f"head.{_HC['hash']} || '|' || %s || (head.{_HC['seq']} + 1)::text || %s")
+}
+    RETURNING {_HC["seq"]} AS seq, {_HC["prev_hash"]} AS prev_hash, {_HC["hash"]} AS hash"""  # noqa: S608 - names from the models
+# The head's RETURNING names (seq, prev_hash, hash) are fixed aliases, whatever the columns.
 _FROM_HEAD = {"seq": "{h}.seq", "prev_hash": "{h}.prev_hash", "hash": "{h}.hash"}
 _PG_ENTRY = (
-    f"INSERT INTO audit_auditentry ({', '.join(f.column for f in _ENTRY_FIELDS)}) "  # noqa: S608
+    f"INSERT INTO {_ENTRY_TABLE} ({', '.join(f.column for f in _ENTRY_FIELDS)}) "  # noqa: S608
     f"SELECT {', '.join(_FROM_HEAD.get(f.attname, '%s') for f in _ENTRY_FIELDS)} "
-    "FROM {h} RETURNING seq, prev_hash, hash"
+    f"FROM {{h}} RETURNING {_EC['seq']} AS seq, {_EC['prev_hash']} AS prev_hash, "
+    f"{_EC['hash']} AS hash"
 )
 
 

@@ -21,7 +21,8 @@ from kcb06.identity import fold_name
 
 # One key's newest verdict, on elig_cache_idx. Several keys are several of these joined by
 # UNION ALL, not one `lookup_key IN (...)`: with that, the planner kept lookup_key out of the
-# index condition and filtered every check of the facility's day (~1 ms per 1,000 checks).
+# index condition and filtered every check of the facility's day
+# (docs/measurements.md#card-check-cache-query).
 _ONE = (
     "SELECT * FROM (SELECT lookup_key, id, portal_code, response, checked_at "
     "FROM eligibility_eligibilitycheck "

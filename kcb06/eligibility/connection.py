@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from kcb06.eligibility import officers, portal
+from kcb06.bhxh import client as portal
+from kcb06.eligibility import officers
 from kcb06.eligibility.services import facility_account, require_facility
 
 PROBE_NAME = "KIEM TRA KET NOI"

@@ -60,23 +60,6 @@ class EligibilityCheck(models.Model):
         ]
 
 
-class PortalToken(models.Model):
-    """The portal token pair of one account, shared by every kcb06 process (a login costs a
-    round trip, and the portal may limit logins). Readable only by the server itself."""
-
-    base_url = models.CharField(max_length=255)
-    username = models.CharField(max_length=64)
-    access_token = models.CharField(max_length=255)
-    id_token = models.CharField(max_length=255)
-    expires_at = models.DateTimeField()
-    obtained_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["base_url", "username"], name="portal_token_account")
-        ]
-
-
 class MismatchKind(models.TextChoices):
     NAME_DIACRITICS = "name_diacritics", _("Họ tên khác dấu")
     NAME_DIFFERENT = "name_different", _("Họ tên khác")

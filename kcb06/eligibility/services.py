@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kcb06.audit.services import Action, record
-from kcb06.eligibility import cache, codes, officers, portal
+from kcb06.bhxh import client as portal
+from kcb06.eligibility import cache, codes, officers
 from kcb06.eligibility.daycache import CachedCheck
 from kcb06.eligibility.models import (
     CheckStatus,
@@ -214,14 +215,7 @@ def require_facility(principal):
 
 def facility_account(facility, officer: officers.Officer) -> portal.Account:
     """The facility's portal account, asking as `officer`."""
-    password = portal.password_for(facility.code)
-    return portal.Account(
-        facility_code=facility.code,
-        username=facility.portal_username or f"{facility.code}_BV",
-        password_md5=portal.md5_upper(password) if password else "",
-        officer_name=officer.full_name,
-        officer_id_number=officer.id_number,
-    )
+    return portal.facility_account(facility, officer.full_name, officer.id_number)
 
 
 def account_for(principal) -> portal.Account | officers.OfficerProblem:

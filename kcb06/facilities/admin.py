@@ -56,6 +56,7 @@ class FacilityForm(forms.ModelForm):
             "old_province_code",
             "street",
             "portal_username",
+            "portal_ma_tinh",
             "lookup_officer",
             "former_route_level",
             "is_active",

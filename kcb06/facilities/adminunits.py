@@ -1,6 +1,7 @@
 """Administrative units in force since 1 July 2025: 34 provinces, wards, no district level.
 
-Province codes follow QĐ 19/2025/QĐ-TTg (SPECS.md §7.1). Wards come from the offline dataset
+Province codes follow QĐ 19/2025/QĐ-TTg (docs/specs/admin-units.md#provinces-from-1-july-2025).
+Wards come from the offline dataset
 of the `vietnamadminunits` package; nothing here calls an online geocoder.
 """
 

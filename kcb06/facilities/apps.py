@@ -15,7 +15,7 @@ class FacilitiesConfig(AppConfig):
         from kcb06.facilities.models import ApiKey, Facility, StaffProfile
         from kcb06.facilities.services import API_KEYS
 
-        # A changed key, user, role or facility: forget the cached API keys (kcb06.shortcache).
+        # A changed key, user, role or facility: forget the cached API keys (kcb06.plumbing.shortcache).
         for model in (ApiKey, get_user_model(), StaffProfile, Facility):
             for signal in (post_save, post_delete):
                 signal.connect(API_KEYS.clear, sender=model, weak=False)

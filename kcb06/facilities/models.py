@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -94,6 +95,17 @@ class Facility(models.Model):
         blank=True,
         help_text=_("Mật khẩu không lưu ở đây: đặt trong biến môi trường KCB06_PORTAL_PASSWORD."),
     )
+    portal_ma_tinh = models.CharField(
+        _("mã tỉnh gửi Cổng BHXH (maTinh)"),
+        max_length=2,
+        blank=True,
+        default="",
+        validators=[RegexValidator(r"^[0-9]{2}$", _("Mã tỉnh gồm 2 chữ số."))],
+        help_text=_(
+            "Để trống: dùng mã tỉnh/thành từ 01/07/2025 của cơ sở (QĐ 19/2025/QĐ-TTg). Chỉ "
+            "điền khi BHXH tỉnh yêu cầu mã khác (ví dụ mã tỉnh cũ đầu mã cơ sở)."
+        ),
+    )
     lookup_officer = models.ForeignKey(
         "StaffProfile",
         verbose_name=_("cán bộ tra cứu thẻ BHYT của ki-ốt"),
@@ -123,6 +135,13 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}" if self.code else self.name
+
+    @property
+    def portal_province_code(self) -> str:
+        """maTinh of every file sent to the BHXH portal: the province the facility belongs to
+        now (docs/interchange.md, "maTinh"); the facility code's first two digits only when
+        nothing else is known."""
+        return self.portal_ma_tinh or self.province_code or (self.code or "")[:2]
 
     def clean(self) -> None:
         if self.kind in FacilityKind.treating() and not self.code:

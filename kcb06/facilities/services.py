@@ -8,10 +8,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.errors import DomainError, Forbidden
 from kcb06.facilities.models import ApiKey, Facility, Role, StaffProfile
-from kcb06.shortcache import ShortCache
+from kcb06.plumbing import rawrows
+from kcb06.plumbing.shortcache import ShortCache
 
 API_KEY_PREFIX = "kcb06"
 
@@ -148,7 +148,7 @@ def authenticate_api_key(text: str, ip: str | None = None) -> Principal:
     )
 
 
-# Key, user, profile and facility of the API keys in use, for API_KEY_SECONDS (kcb06.shortcache):
+# Key, user, profile and facility of the API keys in use, for API_KEY_SECONDS (kcb06.plumbing.shortcache):
 # a revoked key, a disabled user or a changed role counts at once in the process that changed
 # it and within that time in the others. The secret is compared at every call.
 API_KEY_SECONDS = 2.0
@@ -157,7 +157,7 @@ API_KEYS = ShortCache(API_KEY_SECONDS)
 
 def _api_key_with_staff(prefix: str) -> ApiKey | None:
     """Every API call starts here: key, acting user, staff profile and facility in one
-    hand-written read (kcb06.rawrows)."""
+    hand-written read (kcb06.plumbing.rawrows)."""
     user_model = ApiKey.acting_user.field.related_model
     cols = rawrows.select_list(
         (ApiKey, "k"), (user_model, "u"), (StaffProfile, "s"), (Facility, "f")

@@ -6,7 +6,9 @@ validator, the same rules the outbox applies. Each problem the clinician can fix
 (weight, sick leave, a drug line, a diagnosis, the outcome…) is mapped to that form field with
 a Vietnamese message, and the closing is rolled back. Problems with data the clinician does
 not enter (the patient's address, the facility's codes) do not block the closing: they reach
-the outbox as today, where staff fix them and re-send.
+the outbox as today, where staff fix them and re-send. The rules are the interchange rule
+catalogue (interchange.core.rules) with the facility's switches: a rule the facility made a
+warning or switched off does not block; each message ends with the rule's next step.
 """
 
 import re
@@ -89,6 +91,8 @@ def form_problems(errors: list[dict], data: dict) -> list[tuple[str, str]]:
             continue
         form_field, text = target
         text = text.format(msg=msg)
+        if "{msg}" in target[1] and err.get("next_step"):
+            text = f"{text} → {err['next_step']}"
         if table == "XML2":
             stt = str(err.get("row") or "") or (ROW.search(msg).group(1) if ROW.search(msg) else "")
             index = int(stt) - 1 if stt.isdigit() else 0

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from kcb06.errors import DomainError
 from kcb06.healthbook.text import fold as fold_name
-from kcb06.pgplans import planned_each_time
+from kcb06.plumbing.pgplans import planned_each_time
 
 CODE_RE = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
 
@@ -104,7 +104,7 @@ def display_name(code: str, vi: dict[str, str] | None = None) -> str:
     return item.name_en if item else ""
 
 
-@planned_each_time()  # LIKE patterns: see kcb06.pgplans
+@planned_each_time()  # LIKE patterns: see kcb06.plumbing.pgplans
 def search(query: str, limit: int = 20) -> list[dict]:
     """By code prefix ("J06") or by words with or without diacritics ("viem hong", "viêm họng").
 

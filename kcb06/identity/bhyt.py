@@ -1,4 +1,5 @@
-"""BHYT card codes, BHXH numbers and the BHYT card's own QR (SPECS §1.2, §2).
+"""BHYT card codes, BHXH numbers and the BHYT card's own QR (docs/specs/bhyt-card.md#card-code,
+docs/specs/qr-codes.md#bhyt-card-qr).
 
 A card code is 15 characters: object code (2 letters), benefit level (1-5), province of the
 issuing BHXH office (2 digits), then the lifelong 10-digit BHXH number. The card is

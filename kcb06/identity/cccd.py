@@ -1,4 +1,5 @@
-"""The chip CCCD / 2024 thẻ căn cước QR and the 12-digit personal ID number (SPECS §1.1, §1.3).
+"""The chip CCCD / 2024 thẻ căn cước QR and the 12-digit personal ID number
+(docs/specs/qr-codes.md#cccd-qr, docs/specs/qr-codes.md#personal-id-number).
 
 The QR is seven `|`-separated fields: ID number, old 9-digit CMND (may be empty), full name,
 date of birth ddMMyyyy, sex (Nam/Nữ), address, issue date ddMMyyyy. Structural faults (bad
@@ -206,7 +207,7 @@ def parse_cccd_fields(fields: list[str], today: date) -> CccdQr:
     )
     warnings: list[IdentityWarning] = []
     old, others = _old_ids(old_text, warnings) if old_text else (None, ())
-    # The calls below are inlined for the common case (benchmark: 50,000 QR/s on one core).
+    # The calls below are inlined for the common case (docs/measurements.md#qr-parsing).
     if not name:
         raise error("name_missing")
     if name[0].islower():

@@ -1,4 +1,6 @@
-"""Code lists the parsers validate against (SPECS.md §1.3, §2.2, §2.3, §7.1).
+"""Code lists the parsers validate against: docs/specs/qr-codes.md#personal-id-number,
+docs/specs/bhyt-card.md#benefit-levels, docs/specs/bhyt-card.md#object-codes and
+docs/specs/admin-units.md#provinces-from-1-july-2025 say where each comes from.
 
 Plain dicts wrapped read-only so every importer sees the same values and nobody can change
 them at run time. Names are Vietnamese because they are shown to reception staff.
@@ -77,9 +79,9 @@ PROVINCE_BIRTH_CODES = MappingProxyType(
     }
 )
 
-# 34 provincial units from 01/07/2025 (QĐ 19/2025/QĐ-TTg, SPECS §7.1), with their official names
-# (kcb06.facilities.adminunits reads them from here). Every code is also an old code, so the
-# BHYT province check below is unchanged by the mergers.
+# 34 provincial units from 01/07/2025 (QĐ 19/2025/QĐ-TTg, docs/specs/admin-units.md), with
+# their official names (kcb06.facilities.adminunits reads them from here). Every code is also an
+# old code, so the BHYT province check below is unchanged by the mergers.
 PROVINCE_CODES_2025 = MappingProxyType(
     {
         "01": "Thành phố Hà Nội",

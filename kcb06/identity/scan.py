@@ -58,8 +58,9 @@ _VI_LETTERS = _vietnamese_letters()
 
 @dataclass(frozen=True, slots=True)
 class VneidQr:
-    """The VNeID app's dynamic QR. Its format is not public (SPECS §1.1): the payload is kept
-    as-is for the e-ID authentication adapter and never interpreted or logged here."""
+    """The VNeID app's dynamic QR. Its format is not public (docs/specs/qr-codes.md#vneid-qr):
+    the payload is kept as-is for the e-ID authentication adapter and never interpreted or
+    logged here."""
 
     payload: str = field(repr=False)
     kind: str = field(default="vneid_qr", init=False)

@@ -1,10 +1,10 @@
 """VietQR (NAPAS) payment codes: EMVCo merchant-presented TLV with CRC-16/CCITT-FALSE.
 
 Built for the payments work (a bill shows a QR the patient pays with a banking app) and
-parsed to check what a bank or a test produced (SPECS §6). Values are kept ASCII: the bank
-shows the purpose text, and diacritics are not reliably supported, so `build_vietqr` folds
+parsed to check what a bank or a test produced (docs/specs/vietqr.md). Values are kept ASCII:
+the bank shows the purpose text, and diacritics are not reliably supported, so `build_vietqr` folds
 them. The NAPAS specification itself was not available; field limits follow EMVCo as the
-public implementations use them (SPECS §6, §8 q.8).
+public implementations use them (docs/specs/vietqr.md#tlv).
 """
 
 from dataclasses import dataclass

@@ -1,5 +1,5 @@
 """`kcb06 xml ...`: export signed envelopes, verify a file, deliver the outbox once, install a
-certificate."""
+certificate, list the claim rules (and their coverage of the portal's sheet)."""
 
 import json
 import sys
@@ -79,9 +79,66 @@ def verify(
             "signer": report["signer"],
             "trust": report["trust"],
             "errors": report["errors"],
+            "warnings": report.get("warnings", []),
         }
     )
     raise typer.Exit(0 if report["valid"] else 1)
+
+
+@app.command("rules")
+def rules_cmd(
+    coverage: bool = typer.Option(
+        False, "--coverage", help="Đếm dòng của bảng kiểm tra cổng đã làm / có thể kiểm tra."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="In dạng JSON."),
+):
+    """The claim rule catalogue: code, severity, table, field(s), message and next step. With
+    --coverage: how many rows of the portal's validation sheet (Check_Valid_QD4750.xlsx) for
+    the tables kcb06 emits are implemented out of the testable ones, and each missing row with
+    the reason it cannot be tested from the XML."""
+    from kcb06.interchange.core import rules
+
+    if coverage:
+        cov = rules.coverage()
+        done = len(cov["implemented"])
+        if as_json:
+            _print({**cov, "count": done})
+            return
+        typer.echo(
+            f"Bảng kiểm tra của cổng (Check_Valid_QD4750): {done}/{cov['testable']} quy tắc có "
+            f"thể kiểm tra đã làm ({cov['total']} dòng có quy tắc VALID cho các bảng kcb06 gửi). "
+            f"/ Portal sheet rules implemented: {done} of {cov['testable']} testable."
+        )
+        for sid, table, field, reason in cov["missing"]:
+            typer.echo(f"  thiếu / missing {sid} {table}.{field}: {reason}")
+        return
+    catalogue = rules.catalogue()
+    if as_json:
+        _print(
+            {
+                "rules": [
+                    {
+                        "code": r.code,
+                        "sheet": r.sheet,
+                        "tables": list(r.tables),
+                        "fields": list(r.fields),
+                        "severity": r.severity,
+                        "message_vi": r.message_vi,
+                        "message": r.message,
+                        "next_step": r.next_step,
+                    }
+                    for r in catalogue
+                ]
+            }
+        )
+        return
+    for r in catalogue:
+        sheet = f"[bảng {r.sheet}]" if r.sheet else "[kcb06]"
+        typer.echo(
+            f"{r.code:8} {r.severity:7} {r.table}.{','.join(r.fields)} {sheet}\n"
+            f"         {r.message_vi}\n         → {r.next_step}"
+        )
+    typer.echo(f"{len(catalogue)} quy tắc / rules.")
 
 
 @app.command()
@@ -100,6 +157,7 @@ def export(
     from kcb06.interchange import jobs
     from kcb06.interchange.core import package, signing
     from kcb06.interchange.mapper import visit_data
+    from kcb06.interchange.rulesettings import policy_for
     from kcb06.visits.models import Visit, VisitStatus
 
     try:
@@ -116,7 +174,7 @@ def export(
     written, invalid, refused = [], [], []
     for visit in visits.order_by("facility__code", "ma_lk"):
         data = visit_data(visit)
-        tables, errors = package.build_claim(data)
+        tables, errors = package.build_claim(data, policy_for(visit.facility))
         if errors:
             invalid.append({"ma_lk": visit.ma_lk, "errors": errors})
             continue

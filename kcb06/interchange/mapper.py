@@ -6,12 +6,19 @@ number of the facility head who signs) comes from KCB06_MA_TTDV_<MA_CSKCB> in th
 without it the demo value <MA_CSKCB>00000 is used and docs/interchange.md says so.
 """
 
+import logging
 import os
 import re
+import time
 from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+
+from kcb06.bhxh import client as bhxh_client
+from kcb06.bhxh import copayments
 from kcb06.interchange.core.data import (
     DrugLine,
     NoteLine,
@@ -24,6 +31,7 @@ from kcb06.interchange.core.data import (
 from kcb06.interchange.core.validation import OUT_OF_LIST_DRUG
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+log = logging.getLogger(__name__)
 SEX = {"male": "1", "female": "2", "m": "1", "f": "2", "nam": "1", "nu": "2", "1": "1", "2": "2"}
 EXAM_SERVICE = ("02.1896", "Khám bệnh")  # examination fee: the first cost of an outpatient visit
 
@@ -93,6 +101,56 @@ _XML1_FIELD = {name: re.compile(f"<{name}>([^<]*)</{name}>") for name in ("T_BNC
 
 
 def copayments_this_year(visit) -> list[tuple[datetime, Decimal]]:
+    """The patient's co-payments of this calendar year before this visit: kcb06's own claims
+    at this facility (own_copayments) and what BHXH's co-payment lookup reports for every other
+    facility (bhxh_copayments). BHXH's rows of this facility are left out: kcb06's own claims
+    are the same episodes, and also count the ones BHXH has not received yet
+    (docs/interchange.md, "Co-payment exemption")."""
+    own = own_copayments(visit)
+    others = [
+        (at, amount)
+        for facility, at, amount in bhxh_copayments(visit)
+        if facility != visit.facility.code and at < visit.arrived_at
+    ]
+    return sorted(own + others)
+
+
+def bhxh_copayments(visit) -> list[tuple[str, datetime, Decimal]]:
+    """(MA_CSKCB, end of episode, co-payment) of the card's episodes this year as BHXH's
+    co-payment lookup reports them; [] when the portal is not configured or cannot answer now
+    (the claim is then built from kcb06's own records, and logged)."""
+    if not settings.KCB06_PORTAL_COPAYMENT_LOOKUP or not visit.card_number:
+        return []
+    card = (visit.eligibility_detail or {}).get("card") or {}
+    patient = visit.patient
+    dob = patient.date_of_birth
+    if card.get("date_of_birth"):  # as BHXH holds it (dd/MM/yyyy, or yyyy)
+        dob_text = card["date_of_birth"]
+    elif dob is None or patient.dob_precision == "year":
+        dob_text = f"{patient.birth_year:04d}"
+    else:
+        dob_text = dob.strftime("%d/%m/%Y")
+    account = bhxh_client.facility_account(visit.facility)
+    try:
+        episodes = copayments.lookup_cached(
+            account,
+            ma_the=visit.card_number,
+            full_name=card.get("full_name") or patient.full_name,
+            dob_text=dob_text,
+            deadline=time.monotonic() + settings.KCB06_PORTAL_TIMEOUT,
+        )
+    except bhxh_client.PortalError as exc:
+        log.info("co-payment lookup unavailable (%s): own records only", exc.kind)
+        return []
+    year = visit.visit_date.year
+    return [
+        (e.facility_code, datetime.combine(e.discharged, dtime(23, 59), tzinfo=VN), e.copayment)
+        for e in episodes
+        if e.discharged.year == year
+    ]
+
+
+def own_copayments(visit) -> list[tuple[datetime, Decimal]]:
     """The patient's co-payments (XML1 T_BNCCT, at NGAY_RA) of their earlier claims this
     calendar year, from kcb06's own claim files: the newest file of each earlier visit."""
     from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState

@@ -2,6 +2,9 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Concat, Left
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +16,24 @@ class OutboxState(models.TextChoices):
     REJECTED = "rejected", _("Cổng từ chối")
     FAILED = "failed", _("Gửi lỗi sau nhiều lần thử")
     SUPERSEDED = "superseded", _("Đã thay bằng bản sửa")
+
+
+# A claim in the work queue (kcb06.interchange.queue): built but not accepted, not replaced.
+QUEUE_STATES = ("invalid", "waiting", "sent", "rejected", "failed")
+# Portal answers that are not an error of the claim: accepted, and 401 (log in again, retried).
+NOT_CLAIM_ERRORS = ("", "200", "401")
+
+
+class QueueStage(models.IntegerChoices):
+    """How far a claim got on built -> valid -> signed -> sent -> accepted (the funnel)."""
+
+    OTHER = 0, _("Đã thay bằng bản sửa")
+    BUILT = 1, _("Đã lập, còn lỗi dữ liệu")
+    VALID = 2, _("Hợp lệ, chưa ký")
+    SIGNED = 3, _("Đã ký, chưa gửi được")
+    SENT = 4, _("Đang gửi")
+    REJECTED = 5, _("Cổng từ chối")
+    ACCEPTED = 6, _("Cổng đã tiếp nhận")
 
 
 class OutboxKind(models.TextChoices):
@@ -65,6 +86,71 @@ class OutboxItem(models.Model):
         related_name="+",
         db_index=False,  # staff are locked, not deleted (see Visit.created_by)
     )
+    # The claim-error work queue (kcb06.interchange.queue) filters on these. The department is
+    # the visit's, copied when the file is written; the three generated columns are computed by
+    # the database from the row itself, so every writer (the ORM, the worker's raw UPDATE) keeps
+    # them right without knowing about the queue.
+    department = models.ForeignKey(
+        "facilities.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # outbox_queue_dept leads with facility, then department
+    )
+    # The first error of the claim: "XML1.MA_THE_BHYT:required" for a validation error,
+    # "CONG:125" for the portal's refusal, "GUI_LOI" for a delivery given up; "" otherwise.
+    queue_error = models.GeneratedField(
+        expression=Left(
+            Case(
+                When(
+                    errors__0__code__isnull=False,
+                    then=Concat(
+                        KT("errors__0__table"),
+                        Value("."),
+                        KT("errors__0__field"),
+                        Value(":"),
+                        KT("errors__0__code"),
+                        output_field=models.TextField(),
+                    ),
+                ),
+                When(
+                    ~Q(result_code__in=NOT_CLAIM_ERRORS),
+                    then=Concat(Value("CONG:"), "result_code", output_field=models.TextField()),
+                ),
+                When(state="failed", then=Value("GUI_LOI")),
+                default=Value(""),
+                output_field=models.TextField(),
+            ),
+            120,
+        ),
+        output_field=models.CharField(max_length=120),
+        db_persist=True,
+    )
+    queue_stage = models.GeneratedField(
+        expression=Case(
+            When(state="invalid", then=Value(QueueStage.BUILT.value)),
+            When(
+                state__in=("waiting", "failed"),
+                signed__isnull=True,
+                then=Value(QueueStage.VALID.value),
+            ),
+            When(state__in=("waiting", "failed"), then=Value(QueueStage.SIGNED.value)),
+            When(state="sent", then=Value(QueueStage.SENT.value)),
+            When(state="rejected", then=Value(QueueStage.REJECTED.value)),
+            When(state="accepted", then=Value(QueueStage.ACCEPTED.value)),
+            default=Value(QueueStage.OTHER.value),
+            output_field=models.SmallIntegerField(),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
+    # The claim's age runs from the end of the visit (the 24-hour promise counts from there).
+    queue_since = models.GeneratedField(
+        expression=Coalesce("visit_ended_at", "created_at"),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("tệp gửi cổng BHXH")
@@ -72,6 +158,38 @@ class OutboxItem(models.Model):
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="outbox_due"),
             models.Index(fields=["facility", "state"], name="outbox_facility_state"),
+            # The funnel: claims of a facility over a period, counted by stage and state from
+            # the index alone (index-only scan on PostgreSQL).
+            models.Index(
+                fields=["facility", "queue_since", "queue_stage", "state"],
+                name="outbox_claim_funnel",
+                condition=Q(kind="claim"),
+            ),
+            # The work queue (claims not accepted yet), oldest first, by error or department;
+            # partial, so accepted claims and check-ins cost these indexes nothing.
+            models.Index(
+                fields=["facility", "queue_since", "id"],
+                name="outbox_queue_age",
+                condition=Q(kind="claim", state__in=QUEUE_STATES),
+            ),
+            models.Index(
+                # department last (after the unique id, so the order is unchanged): the
+                # queue's counts by error x department x age come from one index-only scan
+                fields=["facility", "queue_error", "queue_since", "id", "department"],
+                name="outbox_queue_error",
+                condition=Q(kind="claim", state__in=QUEUE_STATES),
+            ),
+            models.Index(
+                fields=["facility", "department", "queue_since", "id"],
+                name="outbox_queue_dept",
+                condition=Q(kind="claim", state__in=QUEUE_STATES),
+            ),
+            # Top errors of the week, counting claims since corrected (superseded) too.
+            models.Index(
+                fields=["facility", "queue_since", "queue_error"],
+                name="outbox_claim_errors",
+                condition=Q(kind="claim") & ~Q(queue_error=""),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -108,3 +226,32 @@ class FacilityCertificate(models.Model):
     class Meta:
         verbose_name = _("chứng thư số của cơ sở")
         verbose_name_plural = _("chứng thư số của cơ sở")
+
+
+class RuleMode(models.TextChoices):
+    ERROR = "error", _("Chặn hồ sơ (lỗi)")
+    WARNING = "warning", _("Chỉ cảnh báo")
+    OFF = "off", _("Tắt")
+
+
+class RuleSetting(models.Model):
+    """A facility's switch for one claim rule of the catalogue (interchange.core.rules): off,
+    or a warning instead of an error. No row = the catalogue's own severity. Every change is
+    audited (kcb06.audit, object_type "claim_rule")."""
+
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.CASCADE, related_name="rule_settings"
+    )
+    code = models.CharField(max_length=16)
+    mode = models.CharField(max_length=8, choices=RuleMode.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("thiết lập quy tắc hồ sơ")
+        verbose_name_plural = _("thiết lập quy tắc hồ sơ")
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "code"], name="rule_setting_once"),
+        ]

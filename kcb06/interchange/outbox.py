@@ -9,12 +9,12 @@ same MA_LK with different content as a replacement).
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.errors import DomainError
 from kcb06.interchange.core import package
 from kcb06.interchange.core.builders import to_bytes
 from kcb06.interchange.core.data import VisitData
 from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
+from kcb06.plumbing import rawrows
 
 PENDING = (OutboxState.INVALID, OutboxState.WAITING, OutboxState.FAILED, OutboxState.REJECTED)
 
@@ -82,6 +82,7 @@ def _create(facility, visit, data, kind, tables, errors, user, digest) -> Outbox
         tables={code: to_bytes(root).decode() for code, root in tables.items()},
         errors=errors,
         visit_ended_at=data.closed_at if kind == OutboxKind.CLAIM else None,
+        department_id=visit.department_id if visit is not None else None,  # the work queue
         created_by=user,
     )
     rawrows.insert(item)
@@ -89,7 +90,9 @@ def _create(facility, visit, data, kind, tables, errors, user, digest) -> Outbox
 
 
 def enqueue_claim_data(facility, visit, data: VisitData, user=None) -> OutboxItem:
-    tables, errors = package.build_claim(data)
+    from kcb06.interchange.rulesettings import policy_for
+
+    tables, errors = package.build_claim(data, policy_for(facility))
     return _write(facility, visit, data, OutboxKind.CLAIM, tables, errors, user)
 
 

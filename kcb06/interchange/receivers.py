@@ -1,8 +1,9 @@
 """Signal receivers: the outbox row is written inside the transaction of the change.
 
-Check-in: XML0 is built at check-in. SPECS §3.6 says to send it right after the first cost
-item; for an outpatient visit the first cost is the examination ordered at check-in (the
-department's exam service), so we build it then with that service as MA_DICH_VU.
+Check-in: XML0 is built at check-in. It is due right after the first cost item
+(docs/specs/portal-api.md#check-in-timing); for an outpatient visit the first cost is the
+examination ordered at check-in (the department's exam service), so we build it then with that
+service as MA_DICH_VU.
 Closing / correcting: the GIAMDINHHS package for the visit's current data (a correction after
 acceptance becomes a replacement file).
 
@@ -58,6 +59,7 @@ def on_closing(sender, visit, principal=None, **kwargs) -> list[dict]:
     validator as the outbox, so the closing form can refuse before the visit closes. A bug in
     building answers no errors (the closing goes on; see the module docstring)."""
     from kcb06.interchange.mapper import visit_data
+    from kcb06.interchange.rulesettings import policy_for
     from kcb06.visits.models import Visit
 
     try:
@@ -65,7 +67,7 @@ def on_closing(sender, visit, principal=None, **kwargs) -> list[dict]:
             fresh = Visit.objects.select_related("patient", "facility", "department").get(
                 pk=visit.pk
             )
-            return package.build_claim(visit_data(fresh))[1]
+            return package.build_claim(visit_data(fresh), policy_for(fresh.facility))[1]
     except DatabaseError:
         raise
     except Exception:  # noqa: BLE001 - see module docstring

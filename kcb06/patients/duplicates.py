@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from django.db import connection
 from rapidfuzz import fuzz
 
-from kcb06 import rawrows
 from kcb06.patients.models import IdentifierKind, Patient
 from kcb06.patients.names import fold_name, name_key
 from kcb06.patients.services import PersonData
-from kcb06.pgplans import planned_each_time
+from kcb06.plumbing import rawrows
+from kcb06.plumbing.pgplans import planned_each_time
 
 
 @dataclass
@@ -53,8 +53,9 @@ def likely_duplicates(
     key = name_key(person.full_name)
     if not key or not year:
         return []
-    # Hand-written: at every new patient's check-in the ORM spent ~2.5 ms building these
-    # queries (Exists/OuterRef), more than the database took to answer them. One statement
+    # Hand-written: at every new patient's check-in the ORM spent more time building these
+    # queries (Exists/OuterRef) than the database took to answer them
+    # (docs/measurements.md#likely-duplicates-search). One statement
     # reads the pool's (id, name key) pairs, the same folded name first: exact matches if
     # there are any, else those within one typo or a missing middle name. Only the records
     # chosen are loaded (none, for nearly every new patient).

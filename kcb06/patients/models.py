@@ -99,7 +99,8 @@ class PatientIdentifier(models.Model):
             # "Does this record hold another ID number?" (likely duplicates, per candidate) and
             # a patient's identifiers: on the patient's own rows, whatever the statistics say.
             # With only the patient index, a fresh table's planner ANDed it with the partial
-            # one_active_id_number index and read every ID number per candidate (16 ms).
+            # one_active_id_number index and read every ID number per candidate
+            # (docs/measurements.md#identifier-index).
             models.Index(fields=["patient", "kind"], name="identifier_patient_kind"),
         ]
         constraints = [

@@ -16,7 +16,6 @@ from datetime import date
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.audit.services import Action, read_personal, record
 from kcb06.errors import DomainError, Forbidden, NotFound
 from kcb06.facilities.models import Role
@@ -30,7 +29,8 @@ from kcb06.patients.models import (
 )
 from kcb06.patients.names import fold_name, name_key
 from kcb06.patients.signals import patients_merged, patients_unmerged
-from kcb06.pgplans import planned_each_time
+from kcb06.plumbing import rawrows
+from kcb06.plumbing.pgplans import planned_each_time
 
 MERGE_ROLES = (Role.FACILITY_ADMIN,)
 READ_ROLES = (Role.RECEPTION, Role.CLINICIAN, Role.CASHIER, Role.FACILITY_ADMIN, Role.AUDITOR)
@@ -357,7 +357,7 @@ IDENT_PATTERNS = [
 ]
 
 
-@planned_each_time()  # LIKE patterns: see kcb06.pgplans
+@planned_each_time()  # LIKE patterns: see kcb06.plumbing.pgplans
 def search(principal, query: str, birth_year: int | None = None, *, limit: int = 20) -> list:
     """Search by any identifier, or by name (+ year of birth), diacritics optional.
 
@@ -453,8 +453,9 @@ def patient_dict(patient: Patient, *, with_identifiers: bool = False) -> dict:
 
 
 def merge(principal, source_id: int, target_id: int, *, reason: str = "") -> PatientMerge:
-    """Merge the duplicate `source` into `target`: visits, identifiers, facility links and
-    (through patients_merged) other apps' rows move; `source` stays as a pointer for undo."""
+    """Merge the duplicate `source` into `target`: identifiers and facility links move here,
+    other apps' rows (visits, health book, ...) through patients_merged, in the same
+    transaction (a receiver that fails rolls the merge back); `source` stays for undo."""
     if not principal.has_role(*MERGE_ROLES):
         raise Forbidden(
             "forbidden_role",
@@ -465,8 +466,6 @@ def merge(principal, source_id: int, target_id: int, *, reason: str = "") -> Pat
         raise DomainError(
             "merge_same", "Không thể gộp một hồ sơ vào chính nó.", "Cannot merge into itself."
         )
-    from kcb06.visits.models import Visit
-
     with transaction.atomic():
         scope = _scope(principal)
         source = scope.select_for_update().filter(pk=source_id).first()
@@ -486,7 +485,6 @@ def merge(principal, source_id: int, target_id: int, *, reason: str = "") -> Pat
                 "The records hold two different ID numbers: two people, cannot merge.",
                 status=409,
             )
-        visit_ids = list(Visit.objects.filter(patient=source).values_list("pk", flat=True))
         ident_ids = list(source.identifiers.values_list("pk", flat=True))
         links = list(source.facility_links.values_list("facility_id", flat=True))
         have = set(target.facility_links.values_list("facility_id", flat=True))
@@ -496,9 +494,8 @@ def merge(principal, source_id: int, target_id: int, *, reason: str = "") -> Pat
             target=target,
             reason=reason[:512],
             merged_by=principal.user,
-            moved={"visits": visit_ids, "identifiers": ident_ids, "facility_links": new_links},
+            moved={"identifiers": ident_ids, "facility_links": new_links},
         )
-        Visit.objects.filter(pk__in=visit_ids).update(patient=target)
         # Move identifiers; an active ID number moves as is (target had none, checked above).
         source.identifiers.update(patient=target)
         for fid in new_links:
@@ -529,8 +526,6 @@ def undo_merge(principal, merge_id: int) -> PatientMerge:
             "Chỉ quản trị cơ sở được hoàn tác gộp hồ sơ.",
             "Only a facility administrator may undo a merge.",
         )
-    from kcb06.visits.models import Visit
-
     with transaction.atomic():
         m = PatientMerge.objects.select_for_update().filter(pk=merge_id).first()
         ids = principal.patient_data_facility_ids()
@@ -541,7 +536,6 @@ def undo_merge(principal, merge_id: int) -> PatientMerge:
                 "merge_already_undone", "Lần gộp này đã được hoàn tác.", "Already undone."
             )
         moved = m.moved or {}
-        Visit.objects.filter(pk__in=moved.get("visits", [])).update(patient=m.source)
         PatientIdentifier.objects.filter(pk__in=moved.get("identifiers", [])).update(
             patient=m.source
         )

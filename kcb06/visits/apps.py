@@ -10,6 +10,7 @@ class VisitsConfig(AppConfig):
 
     def ready(self) -> None:
         from kcb06.eligibility.signals import verdict_resolved
+        from kcb06.visits import receivers  # noqa: F401 - a merge moves the patient's visits
         from kcb06.visits.services import on_verdict_resolved
 
         verdict_resolved.connect(on_verdict_resolved, dispatch_uid="visits.verdict_resolved")

@@ -7,10 +7,10 @@ stays held across a round trip and then until this Python thread gets the GIL ba
 load takes milliseconds while every other check-in at that department queues behind it. On
 PostgreSQL the write and the COMMIT go in one pipeline (psycopg), so the server commits
 right after the ticket and releases both locks without waiting for us. The check-in's rows
-(patient, identifiers, facility link, visit, XML0 outbox row; kcb06.rawrows.queued_inserts),
+(patient, identifiers, facility link, visit, XML0 outbox row; kcb06.plumbing.rawrows.queued_inserts),
 the audit append and the ticket are one statement of common table expressions: one round trip
-and one statement for the whole write, instead of one of each per row (each statement cost
-~60-80 µs of Python and ~30 µs of PostgreSQL on its own).
+and one statement for the whole write, instead of one of each per row (each statement had its
+own cost in Python and in PostgreSQL: docs/measurements.md#check-in-write-as-one-statement).
 
 Only when the check-in's transaction is the outermost one: inside a caller's transaction (a
 test's, or a batch) the statements run as usual and the caller commits.
@@ -18,9 +18,9 @@ test's, or a batch) the statements run as usual and the caller commits.
 
 from django.db import connection
 
-from kcb06 import rawrows
 from kcb06.audit.models import AuditEntry
 from kcb06.audit.services import appended, pg_append_ctes, record_entry
+from kcb06.plumbing import rawrows
 from kcb06.visits.models import DailyCheckIn, Ticket, Visit
 from kcb06.visits.numbers import issue_ticket, ticket_ctes, ticket_issued
 

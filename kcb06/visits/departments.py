@@ -1,7 +1,7 @@
 """A facility's departments as check-in sees them: by MA_KHOA, and open or closed today.
 
 Every check-in starts with `department_for`, so its read is one hand-written statement
-(kcb06.rawrows) that brings the facility and today's closure along.
+(kcb06.plumbing.rawrows) that brings the facility and today's closure along.
 """
 
 from datetime import date, datetime
@@ -9,10 +9,10 @@ from datetime import date, datetime
 from django.db import connection
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.errors import DomainError
 from kcb06.facilities.models import Department, Facility
-from kcb06.shortcache import ShortCache
+from kcb06.plumbing import rawrows
+from kcb06.plumbing.shortcache import ShortCache
 from kcb06.visits.models import DepartmentClosure
 
 
@@ -40,7 +40,7 @@ def department_for(principal, department, day: date | None = None) -> Department
     return dep
 
 
-# Departments with today's closure, for DEPARTMENT_SECONDS (kcb06.shortcache): closing a
+# Departments with today's closure, for DEPARTMENT_SECONDS (kcb06.plumbing.shortcache): closing a
 # department for the day counts at once in the process that did it, within that time in the
 # others. Cleared on every save or delete of a department, closure or facility.
 DEPARTMENT_SECONDS = 2.0

@@ -13,7 +13,7 @@ from datetime import date
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from kcb06 import rawrows
+from kcb06.plumbing import rawrows
 from kcb06.visits.models import DailyCounter, Ticket, Visit
 
 # Adds %s (the third parameter) to a daily counter, creating it at that value, and answers the

@@ -27,7 +27,6 @@ from django.db import (
 )
 from django.utils import timezone
 
-from kcb06 import rawrows
 from kcb06.audit.services import Action, entry_for, record
 from kcb06.errors import DomainError, Forbidden
 from kcb06.facilities.models import Role
@@ -36,6 +35,7 @@ from kcb06.patients import identity
 from kcb06.patients import services as mpi
 from kcb06.patients.duplicates import Candidate, likely_duplicates
 from kcb06.patients.models import IdentifierKind, Patient
+from kcb06.plumbing import rawrows
 from kcb06.visits.commit import audit_ticket_and_commit
 from kcb06.visits.departments import (
     department_for,

@@ -13,8 +13,8 @@ from datetime import date
 
 from django.db import connection
 
-from kcb06 import rawrows
 from kcb06.patients.models import IdentifierKind, Patient
+from kcb06.plumbing import rawrows
 from kcb06.visits.models import VisitStatus
 
 

@@ -1,6 +1,5 @@
 from axes import apps as axes_apps
 from django.apps import AppConfig
-from django_tasks_db import apps as tasks_db_apps
 
 
 class WebConfig(AppConfig):
@@ -15,9 +14,3 @@ class AxesConfig(axes_apps.AppConfig):
     """django-axes (login lock-out) under a Vietnamese name in the admin."""
 
     verbose_name = "Khóa đăng nhập"
-
-
-class TasksDatabaseConfig(tasks_db_apps.TasksAppConfig):
-    """django-tasks-db (the worker's task queue) under a Vietnamese name in the admin."""
-
-    verbose_name = "Hàng đợi tác vụ"

@@ -18,6 +18,12 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("eligibility:reconciliation", "Sai lệch dữ liệu", (R.FACILITY_ADMIN, R.AUDITOR)),
     ("interchange:status", "Liên thông XML", (R.FACILITY_ADMIN, R.CASHIER)),
     ("interchange:overdue", "Hồ sơ XML quá hạn", (R.FACILITY_ADMIN, R.CASHIER, R.HEALTH_DEPT)),
+    ("interchange:rules", "Quy tắc hồ sơ XML", (R.FACILITY_ADMIN,)),
+    (
+        "interchange:queue",
+        "Hồ sơ BHYT cần sửa",
+        (R.CASHIER, R.CLINICIAN, R.FACILITY_ADMIN, R.HEALTH_DEPT),
+    ),
     ("reports:dashboard", "Chỉ tiêu Đề án 06", (R.HEALTH_DEPT, R.FACILITY_ADMIN)),
     ("audit:log", "Nhật ký truy cập", (R.AUDITOR, R.FACILITY_ADMIN)),
     ("patients:identity_changes", "Thay đổi định danh", (R.AUDITOR, R.FACILITY_ADMIN)),

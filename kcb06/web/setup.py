@@ -11,6 +11,7 @@ from django.urls import reverse
 from kcb06.eligibility import officers
 from kcb06.eligibility.connection import check_portal_connection
 from kcb06.facilities.access import role_required
+from kcb06.facilities.adminunits import province_name
 from kcb06.facilities.models import Role
 from kcb06.interchange import certificates
 
@@ -28,6 +29,7 @@ def facility_setup(request):
         "web/setup.html",
         {
             "facility": facility,
+            "ma_tinh_name": province_name(facility.portal_province_code),
             "officer": officer,
             "officer_problem": isinstance(officer, officers.OfficerProblem),
             "account_warnings": officers.accounts_that_cannot_look_up(facility),

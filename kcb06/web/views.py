@@ -55,6 +55,8 @@ TILE_HELP = {
     "payments:bills": "Thu tiền, VietQR, đối soát.",
     "eligibility:reconciliation": "Danh sách sai lệch giữa CSDL dân cư và BHXH.",
     "interchange:status": "Trạng thái gửi hồ sơ XML 4750 lên cổng BHXH.",
+    "interchange:rules": "Bật, tắt, hạ thành cảnh báo các quy tắc kiểm tra hồ sơ XML.",
+    "interchange:queue": "Hồ sơ chưa được cổng tiếp nhận: lỗi gì, khoa nào, sửa thế nào.",
     "reports:dashboard": "Chỉ tiêu Đề án 06, báo cáo tuần/tháng.",
     "audit:log": "Ai đã xem, sửa dữ liệu người bệnh, khi nào, vì sao.",
     "admin:index": "Cơ sở, khoa/phòng, thiết bị, nhân viên, khóa API.",

@@ -44,5 +44,9 @@ def load(data: dict) -> None:
         if not defaults["bhxh_number"]:
             defaults["bhxh_number"] = row["card_number"][5:]
         defaults.update({k: _date(row.get(k)) for k in DATE_FIELDS})
+        defaults["copayments"] = [
+            {**e, "ngayVao": str(_date(e["ngayVao"])), "ngayRa": str(_date(e["ngayRa"]))}
+            for e in row.get("copayments", [])
+        ]
         Card.objects.update_or_create(card_number=row["card_number"], defaults=defaults)
     faults.install_baseline([faults.Fault.from_dict(f) for f in data.get("faults", [])])

@@ -28,3 +28,7 @@ class Card(models.Model):
     new_valid_to = models.DateField(null=True, blank=True)
     new_ma_dkbd = models.CharField(max_length=5, blank=True)
     note = models.CharField(max_length=255, blank=True)
+    # The card's episodes with a co-payment, as BHXH aggregates them for the co-payment lookup
+    # (TraCuuTienMCCT): [{"maCskcb", "ngayVao", "ngayRa" (yyyy-mm-dd), "maDoiTuongKCB",
+    # "tBNCCT" (that episode's co-payment), "tBNCCTMCCT" (its exempt part)}].
+    copayments = models.JSONField(default=list, blank=True)

@@ -1,4 +1,5 @@
-"""Card check `KQNhanLichSuKCB2024` of the simulated portal (SPECS.md §3.3, §3.4).
+"""Card check `KQNhanLichSuKCB2024` of the simulated portal (docs/specs/portal-api.md#card-check,
+docs/specs/portal-api.md#result-codes).
 
 Order of checks (our reading of the official annex; the real order is not documented):
 fault injection -> token/account (401) -> parameter formats (205) -> officer (054/055) ->
@@ -7,7 +8,8 @@ code (fixtures: 001, 002, 100, 101, 110, 120-124, 130, 500, ...) -> validity (00
 
 maThe may be a 15-character card code, a 10-digit BHXH number (the annex's example) or a
 12-digit personal ID number. Whether the real portal accepts the ID number is an OPEN QUESTION
-(SPECS.md §8.1); portalsim accepts it so kcb06's lookup-by-ID path can be exercised.
+(docs/specs/portal-api.md#lookup-by-personal-id-number); portalsim accepts it so kcb06's
+lookup-by-ID path can be exercised.
 """
 
 import json

@@ -1,4 +1,4 @@
-"""Token endpoint of the simulated portal (SPECS.md §3.2)."""
+"""Token endpoint of the simulated portal (docs/specs/portal-api.md#token)."""
 
 import secrets
 import threading
@@ -55,8 +55,9 @@ def token_take(request):
 
 
 def password_matches(account: Account, given: str) -> bool:
-    """The portal's rule: the password travels as its MD5 in upper-case hex (SPECS §3.2).
-    A lower-case digest is refused, not folded: a client that sends one is wrong."""
+    """The portal's rule: the password travels as its MD5 in upper-case hex
+    (docs/specs/portal-api.md#token). A lower-case digest is refused, not folded: a client that
+    sends one is wrong."""
     return secrets.compare_digest(account.password_md5.encode(), given.encode())
 
 

@@ -5,7 +5,8 @@ code must not be mirrored by the side that judges it. It reads kcb06's committed
 data (the regulation's tables; PORTALSIM_XSD_DIR overrides the directory). Pure: lxml and
 cryptography, no Django, so the tests can drive it directly as well as over HTTP.
 
-The one signature profile accepted is the one the portal's implementers use (SPECS §4.6):
+The one signature profile accepted is the one the portal's implementers use
+(docs/specs/xml-tables.md#signature):
 ds:Signature alone in CHUKYDONVI (the root's last child) holding SignedInfo, SignatureValue and
 KeyInfo/X509Data/X509Certificate; one Reference URI="" with the enveloped-signature transform
 (optionally followed by C14N 1.0); C14N 1.0 without comments; RSA with SHA-256/384/512.
@@ -23,7 +24,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +33,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
+
+from portalsim.receiving import rules
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
@@ -63,16 +65,6 @@ CONTAINERS = {
     for name in ("Signature", "SignedInfo", "Reference", "Transforms", "KeyInfo", "X509Data")
 }
 ROOTS = {"checkin": "CHI_TIEU_TRANG_THAI_KCB", "claim": "GIAMDINHHS"}
-# Repeated record paths of the line tables whose amounts XML1 sums.
-LINES = {
-    "XML2": "DSACH_CHI_TIET_THUOC/CHI_TIET_THUOC",
-    "XML3": "DSACH_CHI_TIET_DVKT/CHI_TIET_DVKT",
-}
-RECORDS = {
-    **LINES,
-    "XML4": "DSACH_CHI_TIET_CLS/CHI_TIET_CLS",
-    "XML5": "DSACH_CHI_TIET_DIEN_BIEN_BENH/CHI_TIET_DIEN_BIEN_BENH",
-}
 
 
 @dataclass
@@ -289,13 +281,6 @@ def xsd_errors(name: str, root: etree._Element) -> list[dict]:
     return [{"bang": name, "loi": e.message} for e in xsd.error_log]
 
 
-def _dec(text: str | None) -> Decimal:
-    try:
-        return Decimal((text or "0").strip() or "0")
-    except InvalidOperation:
-        return Decimal("NaN")
-
-
 def _tables(signed: etree._Element) -> dict[str, etree._Element]:
     hosos = signed.findall("THONGTINHOSO/DANHSACHHOSO/HOSO")
     if len(hosos) != 1 or (signed.findtext("THONGTINHOSO/SOLUONGHOSO") or "").strip() != "1":
@@ -317,30 +302,6 @@ def _tables(signed: etree._Element) -> dict[str, etree._Element]:
     if "XML1" not in tables:
         raise Refusal("400", "missing_xml1", "Hồ sơ thiếu bảng XML1")
     return tables
-
-
-def _content_errors(ma_cskcb: str, tables: dict[str, etree._Element]) -> list[dict]:
-    """A few rules checked on their own here (not kcb06's rule set): MA_LK the same in every
-    table, XML1's facility, XML1's totals equal to the sums of the XML2/XML3 lines."""
-    errors = []
-    xml1 = tables["XML1"]
-    ma_lk = (xml1.findtext("MA_LK") or "").strip()
-    for code, root in tables.items():
-        records = root.findall(RECORDS[code]) if code in RECORDS else [root]
-        if any((r.findtext("MA_LK") or "").strip() != ma_lk for r in records):
-            errors.append({"bang": code, "loi": "MA_LK khác MA_LK của XML1"})
-    if (xml1.findtext("MA_CSKCB") or "").strip() != ma_cskcb:
-        errors.append({"bang": "XML1", "loi": "MA_CSKCB khác MACSKCB của hồ sơ"})
-    for total, line_field in (("T_TONGCHI_BV", "THANH_TIEN_BV"), ("T_TONGCHI_BH", "THANH_TIEN_BH")):
-        lines = [
-            _dec(r.findtext(line_field))
-            for code, path in LINES.items()
-            if code in tables
-            for r in tables[code].iterfind(path)
-        ]
-        if _dec(xml1.findtext(total)) != sum(lines, Decimal(0)):
-            errors.append({"bang": "XML1", "loi": f"{total} khác tổng {line_field} các dòng"})
-    return errors
 
 
 def _checkin_signed_at(record: etree._Element | None) -> str:
@@ -384,14 +345,17 @@ def examine(data: bytes, kind: str, facility: str, registered) -> Received:
         tables = _tables(root)
         for code, table in tables.items():
             errors.extend(xsd_errors(code, table))
-        errors.extend(_content_errors(ma_cskcb, tables))
+        errors.extend(rules.check(tables, ma_cskcb))
         ma_lk = (tables["XML1"].findtext("MA_LK") or "").strip()
         content = b"".join(
             code.encode() + b"\0" + etree.tostring(t, method="c14n") + b"\0"
             for code, t in tables.items()
         )
     if errors:
-        text = "; ".join(f"{e['bang']}: {e['loi']}" for e in errors[:20])
+        text = "; ".join(
+            f"{e['bang']}: {e['loi']}" + (f" [{e['ma_loi']}]" if e.get("ma_loi") else "")
+            for e in errors[:20]
+        )
         raise Refusal("400", "content", f"Hồ sơ không hợp lệ: {text}", errors[:50])
     if ma_cskcb != facility:
         raise Refusal("400", "facility_mismatch", "MA_CSKCB trong hồ sơ khác maCSKCB")

@@ -4,6 +4,9 @@ POST /_control/receiving/certificates  {"facility_code": "27901", "pem": "-----B
 POST /_control/receiving/certificates/clear  {"facility_code": "27901"} (all when absent)
 POST /_control/receiving/reset   forget every submission
 GET  /_control/receiving/stats   counts per kind; ?ma_lk=... lists that visit's versions
+GET  /_control/receiving/rules   {"count", "off", "baseline_off"}
+POST /_control/receiving/rules   {"off": [codes]} or {"baseline": true}: which published rules
+                                 are not applied
 Faults: POST /_control/faults with "endpoints": ["xml_checkin"] or ["xml_claim"] (core).
 """
 
@@ -14,6 +17,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from portalsim.receiving import rules
 from portalsim.receiving.fixtures import register
 from portalsim.receiving.models import RegisteredCertificate, Submission
 
@@ -70,3 +74,21 @@ def stats(request):
             .values("kind", "content_hash", "transaction_id", "current", "repeats")
         )
     return JsonResponse(out)
+
+
+@csrf_exempt
+def published_rules(request):
+    if request.method == "POST":
+        try:
+            data = json.loads(request.body or b"{}")
+            off = rules.BASELINE_OFF if data.get("baseline") else data.get("off", [])
+            rules.switch_off([str(c) for c in off])
+        except (ValueError, TypeError, AttributeError) as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse(
+        {
+            "count": len(rules.RULES),
+            "off": sorted(rules.switched_off()),
+            "baseline_off": sorted(rules.BASELINE_OFF),
+        }
+    )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("_control/receiving/certificates/clear", control.clear_certificates),
     path("_control/receiving/reset", control.reset),
     path("_control/receiving/stats", control.stats),
+    path("_control/receiving/rules", control.published_rules),
 ]

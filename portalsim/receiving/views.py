@@ -1,5 +1,5 @@
 """Receiving side of the simulated portal: check-in (XML0) and claim files (GIAMDINHHS),
-SPECS §3.6 / CV 1245.
+CV 1245 (docs/specs/portal-api.md#submitting-files).
 
 Order of checks: fault injection -> token and passwordHash, which must be the upper-case MD5
 (401) -> account vs maCSKCB (403) -> form fields and base64 (400) -> checks.examine: markup
@@ -31,6 +31,7 @@ from portalsim.core import faults
 from portalsim.core.views import account_for_token, fault_response, password_matches
 from portalsim.receiving import checks
 from portalsim.receiving.models import Submission
+from portalsim.receiving.provinces import province_of
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 log = logging.getLogger("portalsim.receiving")
@@ -177,8 +178,15 @@ def _receive(request, kind: str, loai: str):
     facility = request.POST.get("maCSKCB", "")
     if facility != account.facility_code:
         return _answer("403", "Tài khoản không có quyền gửi dữ liệu cho cơ sở này", "facility")
-    if request.POST.get("loaiHoSo") != loai or request.POST.get("maTinh") != facility[:2]:
-        return _answer("400", "Sai tham số loaiHoSo hoặc maTinh", "parameters")
+    if request.POST.get("loaiHoSo") != loai:
+        return _answer("400", "Sai tham số loaiHoSo", "parameters")
+    if request.POST.get("maTinh") != province_of(facility):
+        return _answer(
+            "400",
+            f"Sai tham số maTinh: cơ sở {facility} thuộc tỉnh {province_of(facility) or '?'} "
+            "(mã tỉnh từ 01/07/2025)",
+            "parameters",
+        )
     try:
         data = base64.b64decode(request.POST.get("fileHSBase64", ""), validate=True)
     except (binascii.Error, ValueError):

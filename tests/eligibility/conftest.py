@@ -26,7 +26,7 @@ class Sim:
 
 @pytest.fixture
 def sim(portal):
-    from kcb06.eligibility import portal as client
+    from kcb06.bhxh import client
 
     handle = Sim(portal)
     handle.reset()

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from kcb06.eligibility import portal as client
-from kcb06.eligibility.models import EligibilityCheck, PortalToken
+from kcb06.bhxh import client
+from kcb06.bhxh.models import PortalToken
+from kcb06.eligibility.models import EligibilityCheck
 from kcb06.eligibility.services import check_eligibility
 
 VALID = {

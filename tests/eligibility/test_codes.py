@@ -1,5 +1,5 @@
-"""Every portal result code (SPECS.md §3.4), asked over real HTTP to portalsim, becomes the
-right outcome with the right Vietnamese reason."""
+"""Every portal result code (docs/specs/portal-api.md#result-codes), asked over real HTTP to
+portalsim, becomes the right outcome with the right Vietnamese reason."""
 
 import pytest
 

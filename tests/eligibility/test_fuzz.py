@@ -5,7 +5,8 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kcb06.eligibility import codes, portal
+from kcb06.bhxh import client as portal
+from kcb06.eligibility import codes
 from kcb06.eligibility.services import Request, card_info, parse_dob, parse_sex, verdict_from_rule
 from kcb06.errors import DomainError
 

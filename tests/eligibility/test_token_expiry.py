@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from kcb06.eligibility import portal as client
+from kcb06.bhxh import client
 from kcb06.eligibility.services import check_eligibility
 from tests.conftest import start_portalsim
 from tests.eligibility.conftest import Sim
@@ -54,7 +54,7 @@ def test_expired_token_gets_401_then_one_new_login(short_sim, principal, setting
     time.sleep(3.2)
     client.forget_tokens()
     # The shared row still holds the dead token; kcb06 trusts it until the portal says 401.
-    from kcb06.eligibility.models import PortalToken
+    from kcb06.bhxh.models import PortalToken
 
     PortalToken.objects.update(expires_at=PortalToken.objects.get().expires_at.replace(year=2099))
     assert check_eligibility(p, **EXPIRED).portal_code == "010"

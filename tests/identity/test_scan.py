@@ -1,6 +1,6 @@
 """Table tests: every format parse_scan recognises and every error code it can give.
 
-All numbers and names are synthetic (the SPECS examples or invented).
+All numbers and names are synthetic (the examples of docs/specs/qr-codes.md or invented).
 """
 
 from datetime import date

@@ -13,7 +13,8 @@ from kcb06.identity.vietqr import (
     read_vietqr,
 )
 
-# SPECS §6.5: two published examples and one synthetic kiosk example, CRCs AE9F / 53E6 / 7E44.
+# docs/specs/vietqr.md#examples: two published examples and one synthetic kiosk example,
+# CRCs AE9F / 53E6 / 7E44.
 STATIC = (
     "00020101021138530010A0000007270123000697041601092576788590208QRIBFTTA53037045802VN6304AE9F"
 )

@@ -41,9 +41,10 @@ def receiving(portal, facility_keys):
         json={"facility_code": "27901", "pem": certs.cert_pem(facility_keys[1])},
     )
     assert r.status_code == 200
-    from kcb06.eligibility import portal as eportal
+    from kcb06.bhxh import client as eportal
 
     eportal.forget_tokens()
+    eportal.reset_breakers()
     yield portal
     portal.post("/_control/reset")
 

@@ -46,6 +46,33 @@ CASES = [
     ),
     Case("interchange:overdue", lambda w: "/interchange/overdue/", role=K, via=PAGE, expect=OK200),
     Case(
+        "interchange:rules",
+        lambda w: "/interchange/rules/",
+        role="facility_admin",
+        via=PAGE,
+        expect=OK200,
+        control="ok",
+        note="rules and per-rule counts of the admin's own facility; no patient is named",
+    ),
+    Case(
+        "interchange:queue",
+        lambda w: "/interchange/queue/",
+        role=K,
+        via=PAGE,
+        expect=OK200,
+        note="the claim-error work queue: own facility's claims; health department: counts only",
+    ),
+    Case(
+        "interchange:queue_export",
+        lambda w: "/interchange/queue/export.xlsx",
+        role=K,
+        via=PAGE,
+        expect=OK200,
+        control="ok",
+        note="a zipped workbook (no text to search): tests/interchange/test_claim_queue.py "
+        "opens it and checks another facility's claims and the health department's counts",
+    ),
+    Case(
         "GET /api/v1/interchange/overdue",
         lambda w: "/api/v1/interchange/overdue",
         role=K,

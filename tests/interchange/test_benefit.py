@@ -2,7 +2,7 @@
 hand, the QĐ 4750 appendix's own worked examples, and properties (hypothesis).
 
 Every expected figure below is worked out in the comment next to it, from the rule and the
-base salary in force on the visit's date (SPECS-3176 §4), not from the code."""
+base salary in force on the visit's date (docs/specs/benefit.md#base-salary), not from the code."""
 
 from datetime import date, datetime
 from decimal import Decimal

@@ -89,3 +89,38 @@ def test_verify_of_garbage_and_missing_file(tmp_path):
         result = runner.invoke(app, ["verify", str(path)])
         assert result.exit_code == 1
         assert json.loads(result.output)["valid"] is False
+
+
+def test_rules_lists_the_catalogue_and_counts_the_portal_sheet_rows():
+    from kcb06.interchange.core import rules
+
+    cov = runner.invoke(app, ["rules", "--coverage"])
+    assert cov.exit_code == 0, cov.output
+    cov_json = runner.invoke(app, ["rules", "--coverage", "--json"])
+    data = json.loads(cov_json.output)
+    assert data["count"] == data["testable"] == len(data["implemented"])
+    assert f"{data['count']}/{data['testable']}" in cov.output
+    for sid, table, field, reason in data["missing"]:
+        assert f"{sid} {table}.{field}: {reason}" in cov.output
+    listing = json.loads(runner.invoke(app, ["rules", "--json"]).output)["rules"]
+    assert [r["code"] for r in listing] == [r.code for r in rules.catalogue()]
+    text = runner.invoke(app, ["rules"]).output
+    assert "K1.07" in text and "→ Tiếp đón chọn lại MATINH_CU_TRU từ danh mục." in text
+
+
+def test_verify_reports_warnings_without_failing_the_file(tmp_path):
+    from kcb06.interchange.core import certs, package, signing
+    from kcb06.interchange.core.samples import outpatient_visit
+
+    key, cert = certs.make_certificate("27901", "TTYT Thử nghiệm")
+    v = outpatient_visit()
+    v.drugs[0].tender = ""  # TT_THAU missing: rule K2.05 warns (until catalogues land)
+    tables, errors = package.build_claim(v)
+    assert errors == []
+    path = tmp_path / "claim.xml"
+    path.write_bytes(package.sign_claim("27901", tables, signing.Signer(key, cert)))
+    result = runner.invoke(app, ["verify", str(path)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [w["rule"] for w in report["warnings"]] == ["K2.05"]
+    assert report["warnings"][0]["next_step"]

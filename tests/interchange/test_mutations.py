@@ -161,7 +161,7 @@ def test_over_http_portalsim_never_answers_500_and_never_holds_other_content(sim
         data={
             "username": "27901_BV",
             "loaiHoSo": "0",
-            "maTinh": "27",
+            "maTinh": "24",
             "maCSKCB": "27901",
             "fileHSBase64": base64.b64encode(data).decode(),
         },

@@ -117,3 +117,24 @@ def test_overdue_page_and_api_list_late_visits_by_facility_with_reason(
 
 def test_visit_files_api_shows_state_and_unknown_visit_is_404(api_client, org):
     assert api_client.get("/api/v1/interchange/visits/999999").status_code == 404
+
+
+def test_rules_page_refuses_bad_input_in_vietnamese_and_other_roles(login, org, make_visit):
+    admin = login("quantri")
+    page = admin.get("/interchange/rules/?table=XML999")
+    assert page.status_code == 200 and "K1.07" not in page.content.decode()
+    for code, mode, expected in (
+        ("NOPE", "off", "Không có quy tắc NOPE"),
+        ("K1.07", "loud", "Chế độ phải là"),
+        ("S13.23", "off", "Không có quy tắc S13.23"),  # a relaxation cannot be switched
+    ):
+        answer = admin.post("/interchange/rules/", {"code": code, "mode": mode}, follow=True)
+        assert answer.status_code == 200 and expected in answer.content.decode()
+    from kcb06.interchange.models import RuleSetting
+
+    assert not RuleSetting.objects.exists()
+    admin.post("/interchange/rules/", {"code": "K1.07", "mode": "off"})
+    admin.post("/interchange/rules/", {"code": "K1.07", "mode": "error"})  # back to default
+    assert not RuleSetting.objects.exists()
+    for role in ("thungan", "bacsi"):
+        assert login(role).get("/interchange/rules/").status_code == 403

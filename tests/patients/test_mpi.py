@@ -106,3 +106,51 @@ def test_two_id_numbers_cannot_be_merged(org):
         mpi.merge(principal(org, "quantri"), a.pk, b.pk)
     assert exc.value.code == "merge_two_id_numbers"
     assert Patient.objects.filter(merged_into__isnull=False).count() == 0
+
+
+def _checked_in_and_paper_record(org):
+    from kcb06.visits import services as visits
+    from tests.visits.helpers import VALID
+
+    r = visits.check_in(VALID, "K01", principal(org))
+    paper = make(org, person(name="Nguyễn Văn Hợp Lệ Demo", dob=date(1985, 8, 15)))
+    return r.patient, r.visit, paper
+
+
+def test_merge_moves_the_visits_through_the_signal_and_undo_moves_them_back(org, portal):
+    from kcb06.visits.models import Visit
+
+    source, visit, target = _checked_in_and_paper_record(org)
+    admin = principal(org, "quantri")
+    m = mpi.merge(admin, source.pk, target.pk)
+    assert Visit.objects.get(pk=visit.pk).patient_id == target.pk
+    m.refresh_from_db()
+    assert m.moved["visits"] == [visit.pk]  # recorded by the visits receiver, for the undo
+    mpi.undo_merge(admin, m.pk)
+    assert Visit.objects.get(pk=visit.pk).patient_id == source.pk
+
+
+def test_a_failing_listener_rolls_the_whole_merge_back(org, portal):
+    """A receiver of patients_merged runs inside the merge's transaction: when one fails after
+    the visits moved, nothing of the merge stays (visits, identifiers, pointer, merge row)."""
+    from kcb06.patients.models import PatientMerge
+    from kcb06.visits.models import Visit
+
+    source, visit, target = _checked_in_and_paper_record(org)
+    identifiers = set(source.identifiers.values_list("pk", flat=True))
+
+    def fail(sender, **kwargs):
+        raise RuntimeError("a listener failed")
+
+    patients_merged.connect(fail, weak=False, dispatch_uid="fails")
+    try:
+        with pytest.raises(RuntimeError):
+            mpi.merge(principal(org, "quantri"), source.pk, target.pk)
+    finally:
+        patients_merged.disconnect(dispatch_uid="fails")
+    source.refresh_from_db()
+    assert source.merged_into_id is None
+    assert Visit.objects.get(pk=visit.pk).patient_id == source.pk
+    assert set(source.identifiers.values_list("pk", flat=True)) == identifiers
+    assert not PatientMerge.objects.exists()
+    assert not AuditEntry.objects.filter(action="merge").exists()

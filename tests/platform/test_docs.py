@@ -69,3 +69,71 @@ def test_pages_and_docs_cite_the_personal_data_law_in_force():
     assert stale == []
     footer = (ROOT / "kcb06/web/templates/web/base.html").read_text(encoding="utf-8")
     assert "91/2025/QH15" in footer
+
+
+# Notes kept outside the repository must not be cited: the facts live in docs/specs/ (issue #18).
+# The names are split so that this file does not match itself.
+_OUTSIDE_NOTES = re.compile(r"(?<![A-Za-z])" + "SPE" + r"CS(?![A-Za-z])|\b" + "DES" + r"IGN\.md\b")
+_TEXT_SUFFIXES = {".py", ".md", ".html", ".toml"}
+_SKIP_DIRS = {".venv", ".git", "node_modules", "var", "__pycache__"}
+# docs/specs/<file>.md#<heading> or docs/measurements.md#<heading>, as code and docs cite them.
+_DOC_REF = re.compile(r"docs/((?:specs/)?[\w.-]+\.md)(?:#([\w-]+))?")
+_MD_LINK = re.compile(r"\]\(([\w./-]*\.md)?(?:#([\w-]+))?\)")
+
+
+def _text_files():
+    for path in ROOT.rglob("*"):
+        rel = path.relative_to(ROOT)
+        if path.suffix in _TEXT_SUFFIXES and path.is_file():
+            if not _SKIP_DIRS.intersection(rel.parts[:-1]):
+                yield path
+
+
+def _anchors(doc: Path) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    found, fenced = set(), False
+    for line in doc.read_text(encoding="utf-8").splitlines():
+        fenced ^= line.startswith("```")
+        if line.startswith("#") and not fenced:
+            title = line.lstrip("#").strip().lower()
+            found.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return found
+
+
+def test_no_reference_to_notes_outside_the_repository():
+    stale = []
+    for path in _text_files():
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if _OUTSIDE_NOTES.search(line):
+                stale.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()[:80]}")
+    assert stale == [], "Point to docs/specs/ instead:\n" + "\n".join(stale)
+
+
+def test_references_to_specs_and_measurements_name_a_file_and_heading_that_exist():
+    """`docs/specs/<file>.md#<heading>` (and docs/measurements.md) cited anywhere, and the links
+    inside those documents, must lead somewhere: a renamed heading breaks the test, not the
+    reader."""
+    docs = ROOT / "docs"
+    targets = {docs / "measurements.md", *(docs / "specs").glob("*.md")}
+    broken = []
+
+    def check(where: str, doc: Path, anchor: str | None):
+        doc = doc.resolve()
+        if not doc.is_file():
+            broken.append(f"{where}: no file {doc.relative_to(ROOT)}")
+        elif anchor and anchor not in _anchors(doc):
+            broken.append(f"{where}: no heading #{anchor} in {doc.relative_to(ROOT)}")
+
+    for path in _text_files():
+        text = path.read_text(encoding="utf-8")
+        where = str(path.relative_to(ROOT))
+        for name, anchor in _DOC_REF.findall(text):
+            if name.startswith("specs/") or name == "measurements.md":
+                check(where, docs / name, anchor or None)
+        if path.suffix == ".md" and docs in path.parents:
+            for name, anchor in _MD_LINK.findall(text):
+                target = (path.parent / name) if name else path
+                if target.resolve() in targets or path in targets:
+                    check(where, target, anchor or None)
+    assert (docs / "specs" / "README.md").is_file()
+    assert broken == [], "\n".join(broken)

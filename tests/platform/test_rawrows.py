@@ -1,4 +1,4 @@
-"""kcb06.rawrows builds and stores rows past the ORM on the check-in path: what it stores must
+"""kcb06.plumbing.rawrows builds and stores rows past the ORM on the check-in path: what it stores must
 be what `Model(**values).save()` stores, on SQLite and on PostgreSQL alike."""
 
 from datetime import date, datetime
@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from django.forms.models import model_to_dict
 
-from kcb06 import rawrows
 from kcb06.patients.models import Patient, PatientIdentifier
+from kcb06.plumbing import rawrows
 from kcb06.visits.models import Visit, VisitStatus
 
 

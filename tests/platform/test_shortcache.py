@@ -1,4 +1,4 @@
-"""kcb06.shortcache: the API key and the department of a call are kept a few seconds per
+"""kcb06.plumbing.shortcache: the API key and the department of a call are kept a few seconds per
 process. A change made through kcb06 counts at once; one made behind its back (another server
 process, raw SQL) within the cache's seconds."""
 

@@ -58,7 +58,7 @@ def send(ps, data: bytes, kind="claim", password_hash=MD5, tok=None) -> dict:
         data={
             "username": "27901_BV",
             "loaiHoSo": loai,
-            "maTinh": "27",
+            "maTinh": "24",
             "maCSKCB": "27901",
             "fileHSBase64": base64.b64encode(data).decode(),
         },

@@ -19,12 +19,15 @@ from tests.reports import factories as f
 
 FORBIDDEN_KEYS = {"patient", "patient_id", "visit", "visit_id", "ma_lk", "full_name", "id_number"}
 FACILITIES = ["27901", "27902", "27903", "27904"]
+# Pages of other apps the health department reaches with counts only (HTML; their exports are
+# checked where they are made, e.g. tests/interchange/test_claim_queue.py for the workbook).
+COUNTS_PAGES = {"interchange:queue"}
 
 
 def reports_urls() -> list[str]:
     urls = []
     for key, route in page_endpoints().items():
-        if key.startswith("reports:"):
+        if key.startswith("reports:") or key in COUNTS_PAGES:
             urls.append("/" + route)
     for key in api_endpoints():
         method, path = key.split(" ", 1)

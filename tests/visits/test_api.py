@@ -134,7 +134,7 @@ def test_database_lost_before_the_write_answers_503_not_500(api_client, org, mon
 
 
 def test_api_key_calls_skip_the_page_middleware_but_not_its_checks(api_client, client, org):
-    """kcb06.apikeypath: a Bearer call goes straight to the API. It keeps the security headers,
+    """kcb06.plumbing.apikeypath: a Bearer call goes straight to the API. It keeps the security headers,
     sets no cookie, and the key is still checked on every call; a wrong key is 401 in both
     languages. A call from a logged-in page (session cookie) takes the whole chain."""
     r = api_client.get("/api/v1/departments")

@@ -1,8 +1,9 @@
 """The rows of a health-book section (`_section.html`), rendered in Python.
 
 The first screen shows up to 10 entries in each of 10 sections, "Xem tất cả" a whole section.
-Through the template engine each row cost ~0.2 ms (about 40 nodes: two url tags, date filters,
-display lookups, translations): half of the page's rendering. Here one row is one string
+Through the template engine each row went through about 40 nodes (two url tags, date filters,
+display lookups, translations): half of the page's rendering
+(docs/measurements.md#section-rows). Here one row is one string
 format; the HTML is the same, byte for byte, as the template loop it replaces (checked by
 tests/healthbook/test_pages.py::test_section_rows_html_is_unchanged).
 """
@@ -31,8 +32,8 @@ def _when(value) -> str:
 
 
 def _entry_url(name: str, token: str):
-    """reverse() once per table instead of once per row (~20 µs each): the entry id is a path
-    segment of its own ("…/entries/<id>/correct/")."""
+    """reverse() once per table instead of once per row (docs/measurements.md#section-rows): the
+    entry id is a path segment of its own ("…/entries/<id>/correct/")."""
     url = reverse(name, kwargs={"token": token, "entry_id": 0})
     head, sep, tail = url.rpartition("/0/")
     if not sep:

@@ -1,8 +1,8 @@
 """Dated tables the benefit engine (benefit.py) reads: base salary, card levels, self-referral
 shares by facility level. Our own file; every row names the instrument it comes from and how
-sure we are (labels of /shared/docs/SPECS-3176.md §0: official, secondary, implementation,
-inferred). Add a row when a new decree is published; never edit a past row, because claims of
-past visits are rebuilt with the rule in force on their own date.
+sure we are (labels and source keys: docs/specs/benefit.md#sources; official, secondary,
+implementation, inferred). Add a row when a new decree is published; never edit a past row,
+because claims of past visits are rebuilt with the rule in force on their own date.
 """
 
 from datetime import date
@@ -16,12 +16,12 @@ class BaseSalary(NamedTuple):
     source: str
 
 
-# Mức lương cơ sở (SPECS-3176 §4.1). Luật 51/2024 Đ3 k5 b: the new "mức tham chiếu" is applied
-# as the base salary until the Government decides otherwise.
+# Mức lương cơ sở (docs/specs/benefit.md#base-salary). Luật 51/2024 Đ3 k5 b: the new "mức tham
+# chiếu" is applied as the base salary until the Government decides otherwise.
 BASE_SALARIES: tuple[BaseSalary, ...] = (
-    BaseSalary(date(2016, 5, 1), 1_210_000, "NĐ 47/2016/NĐ-CP", "inferred: not in SPECS-3176"),
-    BaseSalary(date(2017, 7, 1), 1_300_000, "NĐ 47/2017/NĐ-CP", "inferred: not in SPECS-3176"),
-    BaseSalary(date(2018, 7, 1), 1_390_000, "NĐ 72/2018/NĐ-CP", "inferred: not in SPECS-3176"),
+    BaseSalary(date(2016, 5, 1), 1_210_000, "NĐ 47/2016/NĐ-CP", "inferred: our row"),
+    BaseSalary(date(2017, 7, 1), 1_300_000, "NĐ 47/2017/NĐ-CP", "inferred: our row"),
+    BaseSalary(date(2018, 7, 1), 1_390_000, "NĐ 72/2018/NĐ-CP", "inferred: our row"),
     BaseSalary(date(2019, 7, 1), 1_490_000, "NĐ 38/2019/NĐ-CP", "implementation P9"),
     BaseSalary(date(2023, 7, 1), 1_800_000, "NĐ 24/2023/NĐ-CP", "implementation ×2 (P9)"),
     BaseSalary(date(2024, 7, 1), 2_340_000, "NĐ 73/2024/NĐ-CP Đ3 k2", "official wording, P9"),
@@ -33,7 +33,8 @@ BASE_SALARIES: tuple[BaseSalary, ...] = (
     ),
 )
 
-# Benefit level = 3rd character of the card code (SPECS §2.2, QĐ 1351/QĐ-BHXH) -> percentage of
+# Benefit level = 3rd character of the card code (QĐ 1351/QĐ-BHXH,
+# docs/specs/bhyt-card.md#benefit-levels) -> percentage of
 # in-scope cost the fund pays at the right facility. Level 5 also covers out-of-scope costs;
 # kcb06 does not bill those to the fund (lines keep their PHAM_VI).
 CARD_PERCENT: dict[str, int] = {"1": 100, "2": 100, "3": 95, "4": 80, "5": 100}

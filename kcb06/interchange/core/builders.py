@@ -3,7 +3,7 @@
 Every table is written with all of the regulation's elements in the regulation's order (empty
 when there is nothing to say), because that is what the portal's XSD and the CV 1245 skeletons
 show. Dates are local Asia/Ho_Chi_Minh; codes are strings; quantities and unit prices carry up to
-3 decimals, amounts 2 (SPECS §4.4).
+3 decimals, amounts 2 (docs/specs/xml-tables.md#formats).
 """
 
 from datetime import date, datetime

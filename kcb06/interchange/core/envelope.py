@@ -1,6 +1,7 @@
-"""The GIAMDINHHS envelope (SPECS §4.3): one HOSO per file, each table base64-encoded in a
-FILEHOSO/NOIDUNGFILE, CHUKYDONVI last. Written without the xmlns:xsi/xmlns:xsd declarations
-(accepted by the portal per S11) so the signature's canonical form has nothing inherited.
+"""The GIAMDINHHS envelope (docs/specs/xml-tables.md#envelope): one HOSO per file, each table
+base64-encoded in a FILEHOSO/NOIDUNGFILE, CHUKYDONVI last. Written without the
+xmlns:xsi/xmlns:xsd declarations (a portal-accepted tool omits them) so the signature's
+canonical form has nothing inherited.
 """
 
 import base64

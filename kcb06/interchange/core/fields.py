@@ -404,7 +404,7 @@ TABLES["XML13"] = Table(
         ("DAU_HIEU_LS", "S", "n", "4000", "Y"),
         ("CHAN_DOAN_RV", "S", "n", "4000", ""),
         ("QT_BENHLY", "S", "n", "4000", "Y"),
-        ("TOMTAT_KQ", "S", "n", "4000", "Y"),
+        ("TOMTAT_KQ", "S", "n", "4000", ""),  # sheet: made optional
         ("PP_DIEUTRI", "S", "n", "4000", ""),
         ("MA_BENH_CHINH", "S", "7", "50", ""),
         ("MA_BENH_KT", "S", "100", "200", ""),

@@ -29,9 +29,12 @@ def content_hash(tables: dict[str, etree._Element]) -> str:
     return h.hexdigest()
 
 
-def build_claim(v: VisitData) -> tuple[dict[str, etree._Element], list[dict]]:
+def build_claim(
+    v: VisitData, policy: dict[str, str] | None = None
+) -> tuple[dict[str, etree._Element], list[dict]]:
+    """Tables and the findings that refuse them (policy: a facility's rule switches)."""
     tables = build_tables(v)
-    return tables, validation.validate_tables(tables)
+    return tables, validation.validate_tables(tables, policy)
 
 
 def build_checkin_doc(v: VisitData) -> tuple[etree._Element, list[dict]]:
@@ -93,6 +96,7 @@ def check_file(
         "trust": trust.NOT_CHECKED.as_dict(),
         "tables": {},
         "errors": errors,
+        "warnings": [],  # findings of rules whose severity is "warning"
     }
     try:
         root = structure.parse(data)
@@ -200,7 +204,9 @@ def _check_content(signed: etree._Element, result: dict, errors: list[dict]) -> 
             validation.error("GIAMDINHHS", "HOSO", "one_hoso", "Mỗi tệp chỉ chứa một hồ sơ (HOSO).")
         )
     for tables in packages[:1]:
-        errors.extend(validation.validate_tables(tables))
+        found = validation.check_tables(tables)  # the full rule catalogue, no facility switches
+        errors.extend(e for e in found if e.get("severity", "error") == "error")
+        result["warnings"] = [e for e in found if e.get("severity") == "warning"]
         xml1 = tables.get("XML1")
         result["ma_lk"] = (xml1.findtext("MA_LK") or "") if xml1 is not None else ""
         if xml1 is not None and (xml1.findtext("MA_CSKCB") or "") != result["ma_cskcb"]:

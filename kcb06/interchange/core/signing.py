@@ -1,4 +1,4 @@
-"""XML-DSig enveloped signatures in CHUKYDONVI (SPECS §4.6).
+"""XML-DSig enveloped signatures in CHUKYDONVI (docs/specs/xml-tables.md#signature).
 
 Form (as implementers whose files the portal accepted): Reference URI="" over the whole
 document, transform enveloped-signature, C14N 1.0 (inclusive, no comments), RSA-SHA256,
@@ -265,7 +265,8 @@ def load_pkcs12_file(path: str | Path, password: str | None) -> Signer:
 
 # --- per-process key store -------------------------------------------------------------------
 # facility code -> Signer. Filled by the admin form (password typed once, never stored) or from
-# the environment on first use. Loading costs ~35 ms, so it happens once per process.
+# the environment on first use. Loading is slow (docs/measurements.md#loading-a-signing-key), so
+# it happens once per process.
 _SIGNERS: dict[str, Signer] = {}
 _LOCK = threading.Lock()
 

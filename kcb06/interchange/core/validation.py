@@ -1,9 +1,10 @@
 """Validation of the tables before anything leaves: XSD per table (libxml2, schemas loaded once
-per process) plus the rules an XSD cannot say (cross-table equality, totals, date order, code
-lists, which tables a visit may carry).
+per process) plus the rule catalogue (core/rules: cross-table equality, totals, dates, code
+lists, the card, ICD-10, which tables a visit may carry).
 
-Each error is {"table", "field", "code", "message_vi"} so the page can tell the clinician or the
-billing clerk exactly which field is wrong and why.
+Each error is {"table", "field", "code", "rule", "message_vi", "severity"} (catalogue findings
+also "message" in English and "next_step") so the page can tell the clinician or the billing
+clerk exactly which field is wrong, why, and what to do.
 """
 
 import re
@@ -13,7 +14,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from kcb06.interchange.core import rules
 from kcb06.interchange.core.fields import TABLES
+from kcb06.interchange.core.rules.lines import OUT_OF_LIST_DRUG  # noqa: F401  (mapper reads it here)
 
 XSD_DIR = Path(__file__).resolve().parent / "xsd"
 
@@ -42,7 +45,14 @@ CENT = Decimal("0.01")
 
 
 def error(table: str, field: str, code: str, message_vi: str) -> dict:
-    return {"table": table, "field": field, "code": code, "message_vi": message_vi}
+    return {
+        "table": table,
+        "field": field,
+        "code": code,
+        "rule": "XSD" if code.startswith("xsd") else "",
+        "message_vi": message_vi,
+        "severity": "error",
+    }
 
 
 @cache
@@ -166,257 +176,32 @@ def rules_checkin(root: etree._Element) -> list[dict]:
     return errs
 
 
-def _line_checks(errs, table, rec, price_field):
-    q, p = _dec(_text(rec, "SO_LUONG")), _dec(_text(rec, price_field))
-    bv, bh = _dec(_text(rec, "THANH_TIEN_BV")), _dec(_text(rec, "THANH_TIEN_BH"))
-    stt = _text(rec, "STT")
-    if abs((q * p).quantize(CENT) - bv) > CENT:
-        errs.append(
-            error(
-                table,
-                "THANH_TIEN_BV",
-                "amount",
-                f"Bảng {table} dòng {stt}: THANH_TIEN_BV khác SO_LUONG × {price_field}.",
-            )
-        )
-    if _dec(_text(rec, "T_BHTT")) + _dec(_text(rec, "T_BNCCT")) != bh:
-        errs.append(
-            error(
-                table,
-                "T_BHTT",
-                "amount",
-                f"Bảng {table} dòng {stt}: T_BHTT + T_BNCCT phải bằng THANH_TIEN_BH.",
-            )
-        )
-    if _dec(_text(rec, "T_BNTT")) != bv - bh - _dec(_text(rec, "T_NGUONKHAC")):
-        errs.append(
-            error(
-                table,
-                "T_BNTT",
-                "amount",
-                f"Bảng {table} dòng {stt}: T_BNTT phải bằng THANH_TIEN_BV − THANH_TIEN_BH − T_NGUONKHAC.",
-            )
-        )
-
-
-OUT_OF_LIST_DRUG = "00.0000"  # MA_THUOC of an ingredient outside the BHYT drug list
-
-
-def _drug_line_rules(errs, rec):
-    """An XML2 line is a drug actually dispensed: a quantity and a purchase price above 0
-    (QĐ 4750 Bảng 2, SO_LUONG and DON_GIA), and an ingredient outside the BHYT list (MA_THUOC
-    00.0000) cannot be claimed as in scope (PHAM_VI 1). Errors carry "row" (the line's STT) so
-    the closing form can point at the drug."""
-    stt = _text(rec, "STT")
-    name = _text(rec, "TEN_THUOC")
-    checks = (
-        ("SO_LUONG", "quantity", f"số lượng của thuốc “{name}” phải lớn hơn 0"),
-        ("DON_GIA", "price", f"đơn giá của thuốc “{name}” phải lớn hơn 0"),
-    )
-    for field, code, what in checks:
-        if _dec(_text(rec, field)) <= 0:
-            err = error("XML2", field, code, f"Bảng XML2 dòng {stt}: {what} ({field}).")
-            errs.append({**err, "row": stt})
-    if _text(rec, "MA_THUOC") == OUT_OF_LIST_DRUG and _text(rec, "PHAM_VI") == "1":
-        err = error(
-            "XML2",
-            "MA_THUOC",
-            "out_of_list",
-            f"Bảng XML2 dòng {stt}: thuốc “{name}” ngoài danh mục BHYT (MA_THUOC 00.0000) "
-            "không được ghi PHAM_VI 1.",
-        )
-        errs.append({**err, "row": stt})
-
-
-def rules_claim(tables: dict[str, etree._Element]) -> list[dict]:
-    """Cross-table rules of one visit's package (tables keyed XML1, XML2, ...)."""
-    errs: list[dict] = []
-    if tables.get("XML1") is None:
-        return [error("XML1", "", "missing_table", "Thiếu bảng XML1 (tổng hợp).")]
-    records = {code: _records(code, root) for code, root in tables.items() if code in TABLES}
-    xml1 = records["XML1"][0]
-    ma_lk = _text(xml1, "MA_LK")
-    for code, recs in records.items():
-        for rec in recs:
-            if _text(rec, "MA_LK") != ma_lk:
-                errs.append(
-                    error(
-                        code,
-                        "MA_LK",
-                        "ma_lk_mismatch",
-                        f"Bảng {code}: MA_LK khác MA_LK của XML1 ({ma_lk}).",
-                    )
-                )
-                break
-    _in_list(errs, "XML1", xml1, "MA_LOAI_KCB", MA_LOAI_KCB, "danh mục hình thức KCB")
-    _in_list(errs, "XML1", xml1, "KET_QUA_DTRI", KET_QUA_DTRI, "danh mục kết quả điều trị")
-    _in_list(errs, "XML1", xml1, "MA_LOAI_RV", MA_LOAI_RV, "danh mục loại ra viện")
-    _in_list(errs, "XML1", xml1, "GIOI_TINH", GIOI_TINH, "danh mục giới tính")
-    _in_list(errs, "XML1", xml1, "MA_DOITUONG_KCB", MA_DOITUONG_KCB, "danh mục đối tượng KCB")
-    main = _text(xml1, "MA_BENH_CHINH")
-    if main and not ICD10.match(main):
-        errs.append(
-            error(
-                "XML1",
-                "MA_BENH_CHINH",
-                "icd10",
-                f"MA_BENH_CHINH '{main}' không đúng dạng mã ICD-10.",
-            )
-        )
-    others = [c for c in _text(xml1, "MA_BENH_KT").split(";") if c]
-    if any(not ICD10.match(c) for c in others):
-        errs.append(
-            error("XML1", "MA_BENH_KT", "icd10", "MA_BENH_KT có mã không đúng dạng ICD-10.")
-        )
-    if len(others) > 12:
-        errs.append(error("XML1", "MA_BENH_KT", "too_many", "MA_BENH_KT ghi tối đa 12 mã."))
-    cccd = _text(xml1, "SO_CCCD")
-    if cccd and not ID_NUMBER.match(cccd):
-        errs.append(
-            error(
-                "XML1",
-                "SO_CCCD",
-                "format",
-                "SO_CCCD phải có 9 hoặc 12 chữ số (hoặc 1 chữ cái + 7 chữ số).",
-            )
-        )
-    ttdv = _text(xml1, "MA_TTDV")
-    if ttdv and not re.fullmatch(r"[0-9]{10}", ttdv):
-        errs.append(error("XML1", "MA_TTDV", "format", "MA_TTDV phải là mã số BHXH 10 chữ số."))
-    _order(errs, "XML1", xml1, "NGAY_VAO", "NGAY_RA")
-    _order(errs, "XML1", xml1, "NGAY_VAO", "NGAY_VAO_NOI_TRU")
-    loai = _text(xml1, "MA_LOAI_KCB")
-    if loai in {"01", "07", "09"} and _text(xml1, "SO_NGAY_DTRI") not in {"", "0"}:
-        errs.append(
-            error(
-                "XML1",
-                "SO_NGAY_DTRI",
-                "rule",
-                "SO_NGAY_DTRI phải bằng 0 với MA_LOAI_KCB 01, 07, 09.",
-            )
-        )
-    if "XML8" in tables and loai not in {"03", "04", "06"}:
-        errs.append(
-            error(
-                "XML8",
-                "MA_LK",
-                "table_not_allowed",
-                "Chỉ gửi bảng XML8 khi MA_LOAI_KCB là 03, 04 hoặc 06.",
-            )
-        )
-    rv = _text(xml1, "MA_LOAI_RV")
-    if "XML13" in tables and rv not in {"2", "5"}:
-        errs.append(
-            error(
-                "XML13",
-                "MA_LK",
-                "table_not_allowed",
-                "Chỉ gửi bảng XML13 (chuyển tuyến) khi MA_LOAI_RV là 2 hoặc 5.",
-            )
-        )
-    if rv in {"2", "5"} and "XML13" not in tables:
-        errs.append(
-            error(
-                "XML13", "", "missing_table", "Chuyển tuyến (MA_LOAI_RV 2 hoặc 5) cần bảng XML13."
-            )
-        )
-    # Lines: amounts, dates within the episode, and totals equal to XML1's.
-    sums = dict.fromkeys(
-        ("THANH_TIEN_BV", "THANH_TIEN_BH", "T_BNTT", "T_BNCCT", "T_BHTT", "T_NGUONKHAC"), Decimal(0)
-    )
-    drugs_bv = Decimal(0)
-    supplies_bv = Decimal(0)
-    for code, price in (("XML2", "DON_GIA"), ("XML3", "DON_GIA_BV")):
-        if code not in tables:
-            continue
-        for rec in records[code]:
-            _line_checks(errs, code, rec, price)
-            _order(errs, code, rec, "NGAY_VAO", "NGAY_YL", ref=xml1)
-            _order(errs, code, rec, "NGAY_YL", "NGAY_TH_YL")
-            _order(errs, code, rec, "NGAY_YL", "NGAY_KQ")
-            ngay_ra, ngay_yl = _text(xml1, "NGAY_RA"), _text(rec, "NGAY_YL")
-            if ngay_ra and ngay_yl and ngay_yl > ngay_ra:
-                errs.append(
-                    error(
-                        code,
-                        "NGAY_YL",
-                        "date_order",
-                        f"Bảng {code} dòng {_text(rec, 'STT')}: NGAY_YL ({ngay_yl}) sau NGAY_RA ({ngay_ra}).",
-                    )
-                )
-            for key in sums:
-                sums[key] += _dec(_text(rec, key))
-            if code == "XML2":
-                _drug_line_rules(errs, rec)
-                drugs_bv += _dec(_text(rec, "THANH_TIEN_BV"))
-            elif _text(rec, "MA_VAT_TU"):
-                supplies_bv += _dec(_text(rec, "THANH_TIEN_BV"))
-    expected = {
-        "T_TONGCHI_BV": sums["THANH_TIEN_BV"],
-        "T_TONGCHI_BH": sums["THANH_TIEN_BH"],
-        "T_BNTT": sums["T_BNTT"],
-        "T_BNCCT": sums["T_BNCCT"],
-        "T_BHTT": sums["T_BHTT"],
-        "T_NGUONKHAC": sums["T_NGUONKHAC"],
-        "T_THUOC": drugs_bv,
-        "T_VTYT": supplies_bv,
-    }
-    for name, value in expected.items():
-        if _dec(_text(xml1, name)) != value:
-            errs.append(
-                error(
-                    "XML1",
-                    name,
-                    "total_mismatch",
-                    f"XML1 {name} = {_text(xml1, name) or '0'} khác tổng các dòng XML2/XML3 ({value}).",
-                )
-            )
-    if _dec(_text(xml1, "T_BHTT")) != _dec(_text(xml1, "T_TONGCHI_BH")) - _dec(
-        _text(xml1, "T_BNCCT")
-    ):
-        errs.append(
-            error(
-                "XML1", "T_BHTT", "total_mismatch", "XML1: T_BHTT phải bằng T_TONGCHI_BH − T_BNCCT."
-            )
-        )
-    if "XML14" in tables:
-        _order(errs, "XML14", records["XML14"][0], "NGAY_RA", "NGAY_HEN_KL", ref=xml1)
-    if "XML11" in tables:
-        _order(errs, "XML11", records["XML11"][0], "TU_NGAY", "DEN_NGAY")
-    for code in ("XML13", "XML14"):
-        if code in tables:
-            for name in (
-                "HO_TEN",
-                "NGAY_SINH",
-                "GIOI_TINH",
-                "MA_THE_BHYT",
-                "NGAY_VAO",
-                "NGAY_RA",
-                "MA_BENH_CHINH",
-            ):
-                given = _text(records[code][0], name)
-                if given and given != _text(xml1, name):
-                    errs.append(
-                        error(
-                            code,
-                            name,
-                            "differs_from_xml1",
-                            f"Bảng {code}: {name} phải trùng với XML1.",
-                        )
-                    )
-    return errs
+def rules_claim(tables: dict[str, etree._Element], policy: dict[str, str] | None = None):
+    """Cross-table rules of one visit's package: the rule catalogue (core/rules), every
+    finding with its rule code, next step and severity."""
+    return rules.run(tables, policy)
 
 
 def validate_checkin(root: etree._Element) -> list[dict]:
     return xsd_errors("XML0", root) + rules_checkin(root)
 
 
-def validate_tables(tables: dict[str, etree._Element]) -> list[dict]:
+def check_tables(
+    tables: dict[str, etree._Element], policy: dict[str, str] | None = None
+) -> list[dict]:
+    """XSD per table, then the rule catalogue: errors and warnings (key "severity")."""
     errs: list[dict] = []
     for code, root in tables.items():
         if code not in TABLES:
             errs.append(error(code, "", "unknown_table", f"Bảng {code} không được hỗ trợ."))
             continue
         errs.extend(xsd_errors(code, root))
-    errs.extend(rules_claim(tables))
+    errs.extend(rules_claim(tables, policy))
     return errs
+
+
+def validate_tables(
+    tables: dict[str, etree._Element], policy: dict[str, str] | None = None
+) -> list[dict]:
+    """What refuses the package: every finding whose severity is "error" (XSD errors always)."""
+    return [e for e in check_tables(tables, policy) if e.get("severity", "error") == "error"]

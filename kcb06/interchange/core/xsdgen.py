@@ -8,7 +8,8 @@ Mapping of the regulation's columns to XSD:
   minOccurs=1 and must not be empty; conditional ("Y if ...") and optional fields may be absent
   or empty (their conditions are checked by rules.py);
 - "Chuỗi" (S) -> xs:string with maxLength = the 4750 max (no facet for "n");
-- "Số" (N) -> digits; 10 or more digits allow up to 3 decimals ("." separator, SPECS §4.4);
+- "Số" (N) -> digits; 10 or more digits allow up to 3 decimals ("." separator,
+  docs/specs/xml-tables.md#formats);
 - date fields -> exactly 12 (yyyyMMddHHmm) or 8 (yyyyMMdd) digits, ";"-lists where the
   regulation allows several values.
 """

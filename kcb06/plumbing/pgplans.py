@@ -4,9 +4,9 @@ kcb06 prepares statements on PostgreSQL (settings: KCB06_PG_PREPARED_STATEMENTS)
 runs PostgreSQL may switch a prepared statement to one generic plan for all values. That is
 right for the check-in's key lookups and wrong where the best plan depends on the value: a
 `name_key LIKE '%word%'` can use the trigram index only when the pattern is known at planning,
-and a generic plan scans the whole table instead (measured: the likely-duplicates search of a
-new patient went from 8 to 35 ms of PostgreSQL CPU; over 1,000,000 patients the name search
-would read every row). Those queries run inside `planned_each_time()`.
+and a generic plan scans the whole table instead (the likely-duplicates search of a new patient
+became several times slower, docs/measurements.md#prepared-statements; over 1,000,000 patients
+the name search would read every row). Those queries run inside `planned_each_time()`.
 """
 
 from contextlib import contextmanager

@@ -20,8 +20,10 @@ from psycopg import _queries
 # for statements under 4 KB and 50 parameters (psycopg/_queries.py), against ORM statements
 # whose shape rarely repeats. The check-in's write is one statement of a few KB and ~100
 # parameters in a handful of shapes all day (kcb06/visits/commit.py); converting it again at
-# every check-in cost ~0.5 ms of CPU. The cache stays bounded (an lru_cache of 128 shapes).
-# tests/platform/test_pg_health_check.py fails if a psycopg upgrade makes this a no-op.
+# every check-in cost CPU (docs/measurements.md#check-in-write-as-one-statement). The cache
+# stays bounded (an lru_cache of 128 shapes).
+# tests/platform/test_plumbing_reliance.py (R2 in kcb06/plumbing/README.md) fails if a psycopg
+# upgrade makes this a no-op.
 _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 32768)
 _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 400)
 

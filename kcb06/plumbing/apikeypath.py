@@ -4,7 +4,7 @@ A HIS calling `/api/v1/` with `Authorization: Bearer KEY` and no session cookie 
 the session, locale, CSRF, authentication, messages, clickjacking, staff-context and login-
 lockout middleware to do: the API checks the key itself (kcb06.api.BearerKey), answers every
 message in both languages, takes no cookie and sends JSON, not frames. Those eight still ran
-for each call, ~0.6 M instructions of Python (6% of a check-in's). This middleware, placed
+for each call (cost: docs/measurements.md#api-key-middleware-bypass). This middleware, placed
 after SecurityMiddleware and WhiteNoise (whose response headers every answer keeps), hands
 such calls to the view resolver directly. A call with a session cookie (kcb06's own pages
 calling the API) takes the whole chain as before.

@@ -1,6 +1,7 @@
 """A per-process cache of a few seconds, for reads that every request makes and whose answer
 rarely changes: the API key behind a call (with its user, role and facility) and a department
-with today's closure. Each was a database round trip per check-in, ~8% of its CPU together.
+with today's closure. Each was a database round trip per check-in
+(docs/measurements.md#short-per-process-cache).
 
 Each process keeps its own copy. A change made through kcb06 clears it at once in the process
 that made it (save signals, and the services that write with `.update()`); the other server

@@ -233,7 +233,8 @@ _INT_KEYS = {models.AutoField, models.BigAutoField, models.IntegerField, models.
 @cache
 def _insert_plan(model, vendor: str, preset: bool, queued: bool):
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if preset or f is not meta.pk]
+    # Generated columns are the database's to compute: never in an INSERT.
+    fields = [f for f in meta.concrete_fields if (preset or f is not meta.pk) and not f.generated]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))

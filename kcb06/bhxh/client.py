@@ -1,5 +1,8 @@
-"""The one client of the BHXH portal's card check (docs/eligibility.md: "Token", "Deadline and
-circuit breaker").
+"""The one client of the BHXH portal (docs/bhxh.md): token, deadline, circuit breaker and the
+card check. The other endpoints (claim files: kcb06.bhxh.files; co-payment lookup:
+kcb06.bhxh.copayments) use this module's plumbing, so eligibility and interchange share one
+token cache, one HTTP pool and one breaker policy and neither imports the other
+(docs/eligibility.md: "Token", "Deadline and circuit breaker").
 
 - Token: POST /api/token/take (form: username, password = MD5 upper-hex). The pair is cached in
   this process and in the PortalToken table (shared by every kcb06 process) and renewed
@@ -10,7 +13,8 @@ circuit breaker").
   hoTenCb, cccdCb. Those URLs are never logged: httpx/httpcore log at WARNING only
   (settings.LOGGING) and this module logs failure kinds, never URLs or exception texts.
 - Deadline: every call gets an absolute time.monotonic() deadline covering token + check.
-- Circuit breaker (per process, per portal URL): after KCB06_PORTAL_BREAKER_FAILURES
+- Circuit breaker (per process, per portal URL and service — card check, files, co-payments —
+  so a slow file upload does not stop check-ins): after KCB06_PORTAL_BREAKER_FAILURES
   consecutive failures it opens for KCB06_PORTAL_BREAKER_SECONDS and calls fail at once; then
   one probe goes through (half-open): success closes it, failure opens it again. Per-process
   state is deliberate: it needs no shared store on the hot path, and each process learns of an
@@ -73,6 +77,19 @@ def password_for(facility_code: str) -> str | None:
     """The portal password from the environment (never stored in the database)."""
     return os.environ.get(f"KCB06_PORTAL_PASSWORD_{facility_code}") or os.environ.get(
         "KCB06_PORTAL_PASSWORD"
+    )
+
+
+def facility_account(facility, officer_name: str = "", officer_id_number: str = "") -> Account:
+    """The facility's portal account (username `portal_username`, default `<MA_CSKCB>_BV`;
+    password from the environment), asking as the named lookup officer when there is one."""
+    password = password_for(facility.code)
+    return Account(
+        facility_code=facility.code,
+        username=facility.portal_username or f"{facility.code}_BV",
+        password_md5=md5_upper(password) if password else "",
+        officer_name=officer_name,
+        officer_id_number=officer_id_number,
     )
 
 
@@ -171,14 +188,14 @@ class CircuitBreaker:
             )
 
 
-_breakers: dict[str, CircuitBreaker] = {}
+_breakers: dict[tuple[str, str], CircuitBreaker] = {}
 _breakers_lock = threading.Lock()
 
 
-def breaker(base_url: str | None = None) -> CircuitBreaker:
+def breaker(base_url: str | None = None, service: str = "card") -> CircuitBreaker:
     base_url = base_url or settings.KCB06_PORTAL_URL
     with _breakers_lock:
-        return _breakers.setdefault(base_url, CircuitBreaker())
+        return _breakers.setdefault((base_url, service), CircuitBreaker())
 
 
 def reset_breakers() -> None:
@@ -243,7 +260,7 @@ def _token(base: str, account: Account, deadline: float, *, stale: Token | None 
     One login per account at a time in this process (others wait for it); `stale` is the
     token the portal just refused, which must not be handed out again.
     """
-    from kcb06.eligibility.models import PortalToken
+    from kcb06.bhxh.models import PortalToken
 
     key = (base, account.username)
     cached = _tokens.get(key)
@@ -277,6 +294,18 @@ def _token(base: str, account: Account, deadline: float, *, stale: Token | None 
         return token
     finally:
         lock.release()
+
+
+def token_for(account: Account, deadline: float, *, stale: Token | None = None) -> Token:
+    """A fresh token pair for the account (cached; `stale` is one the portal just refused)."""
+    base = portal_base()
+    if not base or not account.username or not account.password_md5:
+        raise PortalError("not_configured", "no portal URL, username or password")
+    return _token(base, account, deadline, stale=stale)
+
+
+def portal_base() -> str:
+    return settings.KCB06_PORTAL_URL.rstrip("/")
 
 
 def take_token(account: Account, deadline: float) -> Token:

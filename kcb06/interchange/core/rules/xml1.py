@@ -1,0 +1,712 @@
+"""Rules of XML1 (the visit summary): the portal sheet's rows of Bảng 1 and our own checks of
+its code lists, dates and totals."""
+
+import re
+from decimal import Decimal
+
+from kcb06.interchange.core import codelists
+from kcb06.interchange.core.rules import icd10
+from kcb06.interchange.core.rules.base import (
+    DIGITS,
+    Hit,
+    before,
+    day,
+    num,
+    real_time,
+    rule,
+    split,
+    t,
+)
+
+X = "XML1"
+MA_LOAI_KCB = frozenset(f"{i:02d}" for i in range(1, 10))
+# QĐ 3276/QĐ-BYT Annex 1 (current list) plus the QĐ 824 codes still seen on older visits.
+MA_DOITUONG_KCB = frozenset(
+    {
+        *(f"1.{i}" for i in range(1, 19)),
+        "2",
+        *(f"3.{i}" for i in range(1, 8)),
+        *("7", "7.1", "7.2", "7.3", "7.4", "8", "9", "10"),
+    }
+)
+ID_NUMBER = re.compile(r"^([0-9]{9}|[0-9]{12}|[A-Z][0-9]{7})$")
+CARD = re.compile(r"^[A-Z]{2}[1-5][0-9]{12}$")
+FACILITY = re.compile(r"^[0-9]{5}$")
+PROCEDURE = re.compile(r"^[0-9]{2}(\.[0-9]{1,2})?$")  # ICD-9-CM volume 3
+KHOA = re.compile(r"^K((?:[0-9]{2})+)(\.[0-9A-Z.]+)?$")
+
+
+def khoa_ok(value: str) -> bool:
+    """A department code of the list; several run together (K0102 = K01 + K02) or with a
+    sub-code (K16.1, K02.D35) are checked on their base codes."""
+    m = KHOA.match(value)
+    if not m:
+        return False
+    known = codelists.codes("ma_khoa")
+    pairs = m.group(1)
+    return all(f"K{pairs[i : i + 2]}" in known for i in range(0, len(pairs), 2))
+
+
+# --- patient -------------------------------------------------------------------------------
+
+
+@rule(
+    "S1.01",
+    X,
+    "MA_LK",
+    "required",
+    "MA_LK (mã đợt điều trị) bắt buộc.",
+    "MA_LK (the visit's key) is required.",
+    "Hồ sơ không có mã đợt điều trị: báo quản trị hệ thống, không sửa tay.",
+)
+def _ma_lk(ctx):
+    if not t(ctx.xml1, "MA_LK"):
+        yield Hit(X, "MA_LK")
+
+
+@rule(
+    "S1.02",
+    X,
+    "STT",
+    "format",
+    "STT phải là số nguyên dương.",
+    "STT must be a positive whole number.",
+    "Báo quản trị hệ thống: số thứ tự hồ sơ do phần mềm đánh.",
+)
+def _stt(ctx):
+    v = t(ctx.xml1, "STT")
+    if v and not (DIGITS.match(v) and int(v) >= 1):
+        yield Hit(X, "STT", value=v)
+
+
+@rule(
+    "S1.03",
+    X,
+    "MA_BN",
+    "required",
+    "MA_BN (mã người bệnh) bắt buộc.",
+    "MA_BN (patient number) is required.",
+    "Tiếp đón kiểm tra hồ sơ người bệnh đã có mã người bệnh.",
+)
+def _ma_bn(ctx):
+    if not t(ctx.xml1, "MA_BN"):
+        yield Hit(X, "MA_BN")
+
+
+@rule(
+    "S1.04",
+    X,
+    "HO_TEN",
+    "required",
+    "HO_TEN (họ tên người bệnh) bắt buộc.",
+    "HO_TEN (patient name) is required.",
+    "Tiếp đón ghi họ tên người bệnh theo thẻ BHYT hoặc CCCD.",
+)
+def _ho_ten(ctx):
+    if not t(ctx.xml1, "HO_TEN"):
+        yield Hit(X, "HO_TEN")
+
+
+@rule(
+    "S1.05",
+    X,
+    "SO_CCCD",
+    "format",
+    "SO_CCCD phải có 9 hoặc 12 chữ số (hoặc 1 chữ cái in hoa + 7 chữ số).",
+    "SO_CCCD must be 9 or 12 digits (or a capital letter and 7 digits).",
+    "Tiếp đón sửa số CCCD/CMND/hộ chiếu theo giấy tờ của người bệnh.",
+)
+def _cccd(ctx):
+    v = t(ctx.xml1, "SO_CCCD")
+    if v and not ID_NUMBER.match(v):
+        yield Hit(X, "SO_CCCD", value=v)
+
+
+@rule(
+    "S1.06",
+    X,
+    "NGAY_SINH",
+    "date",
+    "NGAY_SINH phải là ngày có thật (yyyymmddHHMM; thẻ chỉ ghi năm: yyyy00000000) và không sau "
+    "NGAY_VAO.",
+    "NGAY_SINH must be a real date (yyyymmddHHMM; year-only cards: yyyy00000000), not after "
+    "NGAY_VAO.",
+    "Tiếp đón sửa ngày sinh đúng như ghi trên thẻ BHYT.",
+)
+def _ngay_sinh(ctx):
+    v = t(ctx.xml1, "NGAY_SINH")
+    vao = t(ctx.xml1, "NGAY_VAO")
+    if not v or not real_time(v, birth=True) or (vao and v[:8] > vao[:8]):
+        yield Hit(X, "NGAY_SINH", value=v)
+
+
+@rule(
+    "S1.07",
+    X,
+    "GIOI_TINH",
+    "code_list",
+    "GIOI_TINH phải là 1 (nam), 2 (nữ) hoặc 3 (chưa xác định).",
+    "GIOI_TINH must be 1, 2 or 3.",
+    "Tiếp đón sửa giới tính của người bệnh.",
+)
+def _gioi_tinh(ctx):
+    v = t(ctx.xml1, "GIOI_TINH")
+    if v not in codelists.small("GIOI_TINH"):
+        yield Hit(X, "GIOI_TINH", value=v)
+
+
+# --- the card ------------------------------------------------------------------------------
+
+
+@rule(
+    "S1.17",
+    X,
+    "MA_THE_BHYT",
+    "format",
+    "MA_THE_BHYT: mỗi mã thẻ 15 ký tự (2 chữ cái đối tượng, 1 chữ số mức hưởng 1–5, 12 chữ số), "
+    "nhiều thẻ cách nhau bằng dấu “;”.",
+    "MA_THE_BHYT: each card 15 characters (2 letters, benefit level 1-5, 12 digits), ';' between "
+    "cards.",
+    "Tiếp đón tra cứu lại thẻ BHYT trên cổng và ghi đúng mã thẻ.",
+)
+def _card(ctx):
+    v = t(ctx.xml1, "MA_THE_BHYT")
+    if v and not all(CARD.match(c) for c in split(v)):
+        yield Hit(X, "MA_THE_BHYT", value=v)
+
+
+@rule(
+    "S1.18",
+    X,
+    "MA_DKBD",
+    "format",
+    "Có thẻ BHYT thì MA_DKBD (nơi đăng ký KCB ban đầu) bắt buộc, mỗi mã 5 chữ số.",
+    "With a BHYT card MA_DKBD is required, 5 digits each.",
+    "Tiếp đón ghi nơi đăng ký KCB ban đầu theo kết quả tra cứu thẻ.",
+)
+def _dkbd(ctx):
+    if not t(ctx.xml1, "MA_THE_BHYT"):
+        return
+    v = t(ctx.xml1, "MA_DKBD")
+    if not v or not all(FACILITY.match(c) for c in split(v)):
+        yield Hit(X, "MA_DKBD", value=v)
+
+
+def _card_dates(ctx, name):
+    return split(t(ctx.xml1, name))
+
+
+@rule(
+    "S1.19",
+    X,
+    "GT_THE_TU",
+    "card_validity",
+    "Có thẻ BHYT thì GT_THE_TU phải là ngày có thật (yyyymmdd) và không sau ngày vào: thẻ phải "
+    "còn giá trị vào ngày khám.",
+    "With a BHYT card GT_THE_TU must be a real date (yyyymmdd) not after the visit's day.",
+    "Tiếp đón tra cứu lại thẻ: thẻ chưa có giá trị vào ngày khám thì khám không dùng BHYT.",
+)
+def _card_from(ctx):
+    if not t(ctx.xml1, "MA_THE_BHYT"):
+        return
+    parts = _card_dates(ctx, "GT_THE_TU")
+    vao = t(ctx.xml1, "NGAY_VAO")
+    if (
+        not parts
+        or not all(len(p) == 8 and real_time(p) for p in parts)
+        or (vao and min(parts) > vao[:8])
+    ):
+        yield Hit(X, "GT_THE_TU", value=t(ctx.xml1, "GT_THE_TU"))
+
+
+@rule(
+    "S1.20",
+    X,
+    "GT_THE_DEN",
+    "card_validity",
+    "Có thẻ BHYT thì GT_THE_DEN phải là ngày có thật (yyyymmdd), không trước GT_THE_TU và không "
+    "trước ngày vào: thẻ phải còn hạn vào ngày khám.",
+    "With a BHYT card GT_THE_DEN must be a real date, not before GT_THE_TU nor the visit's day.",
+    "Tiếp đón tra cứu lại thẻ: thẻ hết hạn trước ngày khám thì khám không dùng BHYT.",
+)
+def _card_to(ctx):
+    if not t(ctx.xml1, "MA_THE_BHYT"):
+        return
+    parts = _card_dates(ctx, "GT_THE_DEN")
+    tu = _card_dates(ctx, "GT_THE_TU")
+    vao = t(ctx.xml1, "NGAY_VAO")[:8]
+    if (
+        not parts
+        or not all(len(p) == 8 and real_time(p) for p in parts)
+        or (vao and max(parts) < vao)
+        or (tu and max(parts) < min(tu))
+    ):
+        yield Hit(X, "GT_THE_DEN", value=t(ctx.xml1, "GT_THE_DEN"))
+
+
+@rule(
+    "S1.21",
+    X,
+    "NGAY_MIEN_CCT",
+    "date",
+    "NGAY_MIEN_CCT (ngày miễn cùng chi trả) phải là ngày có thật, không sau ngày ra.",
+    "NGAY_MIEN_CCT must be a real date (yyyymmdd), not after NGAY_RA.",
+    "Thu ngân kiểm tra giấy miễn cùng chi trả và ghi đúng ngày trên giấy.",
+)
+def _mien_cct(ctx):
+    v = t(ctx.xml1, "NGAY_MIEN_CCT")
+    ra = t(ctx.xml1, "NGAY_RA")
+    if v and (len(v) not in (8, 12) or not real_time(v) or (ra and v[:8] > ra[:8])):
+        yield Hit(X, "NGAY_MIEN_CCT", value=v)
+
+
+# --- diagnosis -------------------------------------------------------------------------------
+
+
+@rule(
+    "S1.27",
+    X,
+    "MA_BENH_CHINH",
+    "icd10",
+    "MA_BENH_CHINH phải là một mã ICD-10 có trong danh mục.",
+    "MA_BENH_CHINH must be an ICD-10 code of the list.",
+    "Bác sĩ chọn lại mã bệnh chính từ danh mục ICD-10 trên phiếu kết thúc khám.",
+)
+def _main_icd(ctx):
+    v = t(ctx.xml1, "MA_BENH_CHINH")
+    if not v or not icd10.SHAPE.match(v) or not icd10.exists(v):
+        yield Hit(X, "MA_BENH_CHINH", value=v)
+
+
+@rule(
+    "S1.28",
+    X,
+    "MA_BENH_KT",
+    "icd10",
+    "MA_BENH_KT: tối đa 12 mã ICD-10 có trong danh mục, cách nhau bằng dấu “;”.",
+    "MA_BENH_KT: at most 12 ICD-10 codes of the list, separated by ';'.",
+    "Bác sĩ chọn lại các mã bệnh kèm theo từ danh mục ICD-10 (tối đa 12 mã).",
+)
+def _other_icd(ctx):
+    codes = split(t(ctx.xml1, "MA_BENH_KT"))
+    if len(codes) > 12 or any(not icd10.SHAPE.match(c) or not icd10.exists(c) for c in codes):
+        yield Hit(X, "MA_BENH_KT", value=t(ctx.xml1, "MA_BENH_KT"))
+
+
+@rule(
+    "S1.30",
+    X,
+    "MA_PTTT_QT",
+    "format",
+    "MA_PTTT_QT: mã phẫu thuật, thủ thuật theo ICD-9 CM (dạng 99 hoặc 99.99), cách nhau bằng "
+    "dấu “;”.",
+    "MA_PTTT_QT: ICD-9-CM procedure codes (99 or 99.99) separated by ';'.",
+    "Bác sĩ ghi lại mã phẫu thuật, thủ thuật theo ICD-9 CM.",
+)
+def _pttt(ctx):
+    v = t(ctx.xml1, "MA_PTTT_QT")
+    if v and not all(PROCEDURE.match(c) for c in split(v)):
+        yield Hit(X, "MA_PTTT_QT", value=v)
+
+
+@rule(
+    "S1.32",
+    X,
+    "MA_NOI_DI",
+    "format",
+    "MA_NOI_DI phải là mã cơ sở KBCB 5 chữ số.",
+    "MA_NOI_DI must be a 5-digit facility code.",
+    "Tiếp đón ghi mã nơi chuyển đi theo giấy chuyển tuyến.",
+)
+def _noi_di(ctx):
+    v = t(ctx.xml1, "MA_NOI_DI")
+    if v and not FACILITY.match(v):
+        yield Hit(X, "MA_NOI_DI", value=v)
+
+
+@rule(
+    "S1.33",
+    X,
+    "MA_NOI_DEN",
+    "format",
+    "MA_NOI_DEN phải là mã cơ sở KBCB 5 chữ số.",
+    "MA_NOI_DEN must be a 5-digit facility code.",
+    "Bác sĩ ghi mã cơ sở nơi chuyển đến trên giấy chuyển tuyến.",
+)
+def _noi_den(ctx):
+    v = t(ctx.xml1, "MA_NOI_DEN")
+    if v and not FACILITY.match(v):
+        yield Hit(X, "MA_NOI_DEN", value=v)
+
+
+# --- times ---------------------------------------------------------------------------------
+
+
+@rule(
+    "S1.35",
+    X,
+    "NGAY_VAO",
+    "date",
+    "NGAY_VAO phải là thời điểm có thật, dạng yyyymmddHHMM.",
+    "NGAY_VAO must be a real time, yyyymmddHHMM.",
+    "Tiếp đón kiểm tra giờ vào khám của lượt khám.",
+)
+def _vao(ctx):
+    v = t(ctx.xml1, "NGAY_VAO")
+    if len(v) != 12 or not real_time(v):
+        yield Hit(X, "NGAY_VAO", value=v)
+
+
+def _after_vao(name):
+    def check(ctx):
+        v = t(ctx.xml1, name)
+        if v and (len(v) != 12 or not real_time(v) or before(t(ctx.xml1, "NGAY_VAO"), v)):
+            yield Hit(X, name, value=v)
+
+    return check
+
+
+rule(
+    "S1.36",
+    X,
+    "NGAY_VAO_NOI_TRU",
+    "date_order",
+    "NGAY_VAO_NOI_TRU phải là thời điểm có thật (yyyymmddHHMM), không trước NGAY_VAO.",
+    "NGAY_VAO_NOI_TRU must be a real time, not before NGAY_VAO.",
+    "Bác sĩ sửa giờ vào điều trị nội trú cho đúng.",
+)(_after_vao("NGAY_VAO_NOI_TRU"))
+rule(
+    "S1.37",
+    X,
+    "NGAY_RA",
+    "date_order",
+    "NGAY_RA phải là thời điểm có thật (yyyymmddHHMM), không trước NGAY_VAO.",
+    "NGAY_RA must be a real time, not before NGAY_VAO.",
+    "Bác sĩ kiểm tra giờ kết thúc khám / ra viện.",
+)(_after_vao("NGAY_RA"))
+rule(
+    "S1.44",
+    X,
+    "NGAY_TTOAN",
+    "date_order",
+    "NGAY_TTOAN (ngày thanh toán) phải là thời điểm có thật, không trước NGAY_VAO.",
+    "NGAY_TTOAN must be a real time, not before NGAY_VAO.",
+    "Thu ngân kiểm tra ngày giờ thanh toán của lượt khám.",
+)(_after_vao("NGAY_TTOAN"))
+
+
+@rule(
+    "S1.39",
+    X,
+    "SO_NGAY_DTRI",
+    "rule",
+    "SO_NGAY_DTRI phải bằng 0 với MA_LOAI_KCB 01, 07, 09 và bằng ngày ra − ngày vào + 1 với "
+    "02, 03, 04, 06.",
+    "SO_NGAY_DTRI must be 0 for MA_LOAI_KCB 01, 07, 09 and discharge day − admission day + 1 "
+    "for 02, 03, 04, 06.",
+    "Bác sĩ kiểm tra hình thức khám (ngoại trú/nội trú) và ngày vào, ngày ra.",
+)
+def _so_ngay(ctx):
+    loai = t(ctx.xml1, "MA_LOAI_KCB")
+    v = t(ctx.xml1, "SO_NGAY_DTRI")
+    if loai in {"01", "07", "09"}:
+        if v not in {"", "0"}:
+            yield Hit(X, "SO_NGAY_DTRI", value=v)
+    elif loai in {"02", "03", "04", "06"}:
+        a, b = day(t(ctx.xml1, "NGAY_VAO")), day(t(ctx.xml1, "NGAY_RA"))
+        if a and b and v != str((b - a).days + 1):
+            yield Hit(X, "SO_NGAY_DTRI", value=v)
+
+
+# --- totals --------------------------------------------------------------------------------
+
+
+def _sum(ctx, name, codes=("XML2", "XML3"), only=None):
+    key = (name, codes, only)
+    cache = ctx.cache
+    if key not in cache:
+        total = Decimal(0)
+        for code in codes:
+            for rec in ctx.recs.get(code, ()):
+                if only is None or only(code, rec):
+                    total += num(rec.get(name, ""))
+        cache[key] = total
+    return cache[key]
+
+
+def _total(field, line_field, codes=("XML2", "XML3"), only=None):
+    def check(ctx):
+        if num(t(ctx.xml1, field)) != _sum(ctx, line_field, codes, only):
+            yield Hit(X, field, value=t(ctx.xml1, field) or "0")
+
+    return check
+
+
+_T = "khác tổng các dòng XML2/XML3"
+for _code, _field_name, _line, _codes, _only, _what in (
+    ("S1.45", "T_THUOC", "THANH_TIEN_BV", ("XML2",), None, "tiền thuốc (XML2)"),
+    (
+        "S1.46",
+        "T_VTYT",
+        "THANH_TIEN_BV",
+        ("XML3",),
+        lambda c, r: bool(t(r, "MA_VAT_TU")),
+        "tiền vật tư (dòng XML3 có MA_VAT_TU)",
+    ),
+    ("S1.47", "T_TONGCHI_BV", "THANH_TIEN_BV", ("XML2", "XML3"), None, "THANH_TIEN_BV"),
+    ("S1.49", "T_BNTT", "T_BNTT", ("XML2", "XML3"), None, "T_BNTT"),
+    ("S1.50", "T_BNCCT", "T_BNCCT", ("XML2", "XML3"), None, "T_BNCCT"),
+    ("S1.52", "T_NGUONKHAC", "T_NGUONKHAC", ("XML2", "XML3"), None, "T_NGUONKHAC"),
+    ("K1.01", "T_TONGCHI_BH", "THANH_TIEN_BH", ("XML2", "XML3"), None, "THANH_TIEN_BH"),
+):
+    rule(
+        _code,
+        X,
+        _field_name,
+        "total_mismatch",
+        f"XML1 {_field_name} phải bằng tổng {_what} của các dòng.",
+        f"XML1 {_field_name} must equal the sum of the lines' {_line}.",
+        "Lập lại hồ sơ từ lượt khám (không sửa tay số tiền); nếu vẫn sai, báo quản trị hệ thống.",
+    )(_total(_field_name, _line, _codes, _only))
+
+
+@rule(
+    "S1.51",
+    X,
+    "T_BHTT",
+    "total_mismatch",
+    "XML1 T_BHTT phải bằng tổng T_BHTT các dòng và bằng T_TONGCHI_BH − T_BNCCT.",
+    "XML1 T_BHTT must equal the lines' T_BHTT and T_TONGCHI_BH − T_BNCCT.",
+    "Lập lại hồ sơ từ lượt khám (không sửa tay số tiền); nếu vẫn sai, báo quản trị hệ thống.",
+)
+def _bhtt(ctx):
+    x = ctx.xml1
+    v = num(t(x, "T_BHTT"))
+    if v != _sum(ctx, "T_BHTT") or v != num(t(x, "T_TONGCHI_BH")) - num(t(x, "T_BNCCT")):
+        yield Hit(X, "T_BHTT", value=t(x, "T_BHTT") or "0")
+
+
+@rule(
+    "S1.54",
+    X,
+    "NAM_QT",
+    "rule",
+    "NAM_QT (năm quyết toán) phải là năm 4 chữ số, kỳ quyết toán không trước tháng ra viện.",
+    "NAM_QT must be a 4-digit year; the settlement period cannot be before the discharge month.",
+    "Thu ngân kiểm tra kỳ quyết toán (tháng, năm) của hồ sơ.",
+)
+def _nam_qt(ctx):
+    nam, thang = t(ctx.xml1, "NAM_QT"), t(ctx.xml1, "THANG_QT")
+    ra = t(ctx.xml1, "NGAY_RA")
+    if len(nam) != 4 or not DIGITS.match(nam) or not 2000 <= int(nam) <= 2100:
+        yield Hit(X, "NAM_QT", value=nam)
+    elif DIGITS.match(thang) and len(ra) >= 6 and f"{nam}{int(thang):02d}" < ra[:6]:
+        yield Hit(X, "NAM_QT", value=f"{thang}/{nam}")
+
+
+@rule(
+    "S1.55",
+    X,
+    "THANG_QT",
+    "rule",
+    "THANG_QT (tháng quyết toán) phải từ 1 đến 12.",
+    "THANG_QT must be 1 to 12.",
+    "Thu ngân kiểm tra kỳ quyết toán (tháng, năm) của hồ sơ.",
+)
+def _thang_qt(ctx):
+    v = t(ctx.xml1, "THANG_QT")
+    if not DIGITS.match(v) or not 1 <= int(v) <= 12:
+        yield Hit(X, "THANG_QT", value=v)
+
+
+@rule(
+    "S1.58",
+    X,
+    "MA_CSKCB",
+    "format",
+    "MA_CSKCB phải là mã cơ sở KBCB 5 chữ số.",
+    "MA_CSKCB must be a 5-digit facility code.",
+    "Quản trị cơ sở kiểm tra mã cơ sở KBCB trong cấu hình cơ sở.",
+)
+def _cskcb(ctx):
+    v = t(ctx.xml1, "MA_CSKCB")
+    if not FACILITY.match(v):
+        yield Hit(X, "MA_CSKCB", value=v)
+
+
+@rule(
+    "S1.59",
+    X,
+    "MA_KHUVUC",
+    "code_list",
+    "MA_KHUVUC phải là K1, K2 hoặc K3 (như in trên thẻ).",
+    "MA_KHUVUC must be K1, K2 or K3 (as printed on the card).",
+    "Tiếp đón ghi mã nơi sinh sống như in trên thẻ BHYT, hoặc để trống.",
+)
+def _khuvuc(ctx):
+    v = t(ctx.xml1, "MA_KHUVUC")
+    if v and v not in codelists.small("MA_KHUVUC"):
+        yield Hit(X, "MA_KHUVUC", value=v)
+
+
+@rule(
+    "S1.60",
+    X,
+    "CAN_NANG",
+    "required",
+    "CAN_NANG (cân nặng, kg) bắt buộc, là số lớn hơn 0 và không quá 500.",
+    "CAN_NANG (weight, kg) is required, a number above 0 and at most 500.",
+    "Bác sĩ/điều dưỡng nhập cân nặng của người bệnh trên phiếu kết thúc khám.",
+)
+def _can_nang(ctx):
+    v = t(ctx.xml1, "CAN_NANG")
+    try:
+        ok = 0 < float(v.replace(",", ".")) <= 500 and re.fullmatch(r"[0-9]+([.,][0-9]+)?", v)
+    except ValueError:
+        ok = False
+    if not ok:
+        yield Hit(X, "CAN_NANG", value=v)
+
+
+@rule(
+    "S1.62",
+    X,
+    "NAM_NAM_LIEN_TUC",
+    "date",
+    "NAM_NAM_LIEN_TUC (thời điểm đủ 5 năm liên tục) phải là ngày có thật, dạng yyyymmdd.",
+    "NAM_NAM_LIEN_TUC must be a real date, yyyymmdd.",
+    "Tiếp đón ghi thời điểm đủ 5 năm liên tục như kết quả tra cứu thẻ.",
+)
+def _nam_nam(ctx):
+    v = t(ctx.xml1, "NAM_NAM_LIEN_TUC")
+    if v and (len(v) != 8 or not real_time(v)):
+        yield Hit(X, "NAM_NAM_LIEN_TUC", value=v)
+
+
+@rule(
+    "S1.65",
+    X,
+    "MA_TTDV",
+    "format",
+    "MA_TTDV (mã thủ trưởng đơn vị) phải là mã số BHXH 10 chữ số.",
+    "MA_TTDV must be a 10-digit social insurance number.",
+    "Quản trị cơ sở ghi mã số BHXH của thủ trưởng cơ sở trong cấu hình cơ sở.",
+)
+def _ttdv(ctx):
+    v = t(ctx.xml1, "MA_TTDV")
+    if v and not re.fullmatch(r"[0-9]{10}", v):
+        yield Hit(X, "MA_TTDV", value=v)
+
+
+# --- our own: code lists and the visit's shape -----------------------------------------------
+
+
+def _in(name, allowed):
+    def check(ctx):
+        v = t(ctx.xml1, name)
+        if v and v not in allowed():
+            yield Hit(X, name, value=v)
+
+    return check
+
+
+for _code, _name, _allowed, _what, _who in (
+    ("K1.02", "MA_LOAI_KCB", lambda: MA_LOAI_KCB, "hình thức KCB (01–09)", "Bác sĩ"),
+    (
+        "K1.03",
+        "KET_QUA_DTRI",
+        lambda: codelists.small("KET_QUA_DTRI"),
+        "kết quả điều trị",
+        "Bác sĩ",
+    ),
+    ("K1.04", "MA_LOAI_RV", lambda: codelists.small("MA_LOAI_RV"), "loại ra viện", "Bác sĩ"),
+    ("K1.05", "MA_DOITUONG_KCB", lambda: MA_DOITUONG_KCB, "đối tượng KCB", "Tiếp đón"),
+    ("K1.06", "MA_DANTOC", lambda: codelists.codes("ma_dantoc"), "54 dân tộc", "Tiếp đón"),
+    ("K1.07", "MATINH_CU_TRU", lambda: codelists.codes("matinh"), "mã tỉnh", "Tiếp đón"),
+):
+    rule(
+        _code,
+        X,
+        _name,
+        "code_list",
+        f"{_name} không có trong danh mục {_what}.",
+        f"{_name} is not in its code list.",
+        f"{_who} chọn lại {_name} từ danh mục.",
+    )(_in(_name, _allowed))
+
+
+@rule(
+    "K1.08",
+    X,
+    "MA_QUOCTICH",
+    "format",
+    "MA_QUOCTICH phải là mã quốc tịch 3 chữ số (Phụ lục 2 Thông tư 07/2016/TT-BCA).",
+    "MA_QUOCTICH must be a 3-digit nationality code.",
+    "Tiếp đón chọn lại quốc tịch của người bệnh.",
+)
+def _quoctich(ctx):
+    v = t(ctx.xml1, "MA_QUOCTICH")
+    if v and not re.fullmatch(r"[0-9]{3}", v):
+        yield Hit(X, "MA_QUOCTICH", value=v)
+
+
+@rule(
+    "K1.09",
+    X,
+    "MA_KHOA",
+    "code_list",
+    "MA_KHOA có mã khoa không có trong danh mục khoa (K01–K60, K99).",
+    "MA_KHOA has a department code outside the list (K01-K60, K99).",
+    "Quản trị cơ sở sửa mã khoa của khoa/phòng khám theo danh mục dùng chung.",
+)
+def _khoa1(ctx):
+    v = t(ctx.xml1, "MA_KHOA")
+    if not v or not all(khoa_ok(k) for k in split(v)):
+        yield Hit(X, "MA_KHOA", value=v)
+
+
+@rule(
+    "K1.10",
+    X,
+    "MA_NOI_DEN",
+    "required",
+    "Chuyển tuyến (MA_LOAI_RV 2 hoặc 5) thì phải ghi MA_NOI_DEN (nơi chuyển đến).",
+    "A transfer (MA_LOAI_RV 2 or 5) needs MA_NOI_DEN.",
+    "Bác sĩ ghi cơ sở nơi chuyển người bệnh đến trên phiếu kết thúc khám.",
+    severity="warning",
+)
+def _noi_den_required(ctx):
+    if t(ctx.xml1, "MA_LOAI_RV") in {"2", "5"} and not t(ctx.xml1, "MA_NOI_DEN"):
+        yield Hit(X, "MA_NOI_DEN")
+
+
+@rule(
+    "K1.11",
+    "XML13",
+    "MA_LK",
+    "table_not_allowed",
+    "Chỉ gửi bảng XML13 (giấy chuyển tuyến) khi MA_LOAI_RV là 2 hoặc 5, và khi đó phải có.",
+    "XML13 goes with MA_LOAI_RV 2 or 5 only, and must be there then.",
+    "Bác sĩ kiểm tra loại ra viện: chuyển tuyến thì lập giấy chuyển tuyến, không thì bỏ.",
+)
+def _xml13_shape(ctx):
+    rv = t(ctx.xml1, "MA_LOAI_RV")
+    if ctx.has("XML13") and rv not in {"2", "5"}:
+        yield Hit("XML13", "MA_LK")
+    if rv in {"2", "5"} and not ctx.has("XML13"):
+        yield Hit("XML13", "")
+
+
+@rule(
+    "K1.12",
+    X,
+    "NGAY_VAO_NOI_TRU,LY_DO_VNT",
+    "required",
+    "Có NGAY_VAO_NOI_TRU thì phải ghi LY_DO_VNT (lý do vào nội trú).",
+    "With NGAY_VAO_NOI_TRU, LY_DO_VNT is required.",
+    "Bác sĩ ghi lý do vào điều trị nội trú.",
+    severity="warning",
+)
+def _ly_do_vnt(ctx):
+    if t(ctx.xml1, "NGAY_VAO_NOI_TRU") and not t(ctx.xml1, "LY_DO_VNT"):
+        yield Hit(X, "LY_DO_VNT")

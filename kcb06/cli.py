@@ -22,6 +22,7 @@ GROUPS = {
     "patients": "kcb06.patients.cli",
     "visits": "kcb06.visits.cli",
     "icd10": "kcb06.healthbook.cli",
+    "catalogue": "kcb06.catalogue.cli",
     "xml": "kcb06.interchange.cli",
     "backup": "kcb06.backup.cli",
     "reports": "kcb06.reports.cli",

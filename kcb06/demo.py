@@ -18,6 +18,7 @@ DEMO_PORTAL_PASSWORD = "demo-portal"  # noqa: S105 - matches portalsim/fixtures/
 
 SEED_MODULES = [
     "kcb06.facilities.demo",
+    "kcb06.catalogue.demo",
     "kcb06.patients.demo",
     "kcb06.eligibility.demo",
     "kcb06.visits.demo",

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ninja",
     "kcb06.facilities",
     "kcb06.audit",
+    "kcb06.catalogue",
     "kcb06.patients",
     "kcb06.bhxh",
     "kcb06.eligibility",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("patients/", include("kcb06.patients.urls")),
     path("eligibility/", include("kcb06.eligibility.urls")),
     path("", include("kcb06.visits.urls")),
+    path("catalogue/", include("kcb06.catalogue.urls")),
     path("healthbook/", include("kcb06.healthbook.urls")),
     path("interchange/", include("kcb06.interchange.urls")),
     path("payments/", include("kcb06.payments.urls")),

@@ -16,7 +16,7 @@ from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import fhir, icd10, services
 from kcb06.healthbook import rows as book_rows
 from kcb06.healthbook.models import DischargeType, Outcome
-from kcb06.limits import CLOSURE_MAX_ROWS, TEXT_MAX_CHARS
+from kcb06.limits import CLOSURE_MAX_ROWS, MAX_ID, TEXT_MAX_CHARS
 
 router = Router(tags=["healthbook"])
 FHIR_JSON = "application/fhir+json"
@@ -31,6 +31,10 @@ Rows = CLOSURE_MAX_ROWS
 
 
 class PrescriptionIn(Schema):
+    # A row of the facility's drug catalogue (any period of the item): codes, tender data and
+    # price then come from its row valid on the visit's date. Without it or drug_code, the
+    # drug is free text: a note, never a claim line (docs/catalogue.md).
+    catalogue_id: int | None = Field(None, ge=1, le=MAX_ID)
     drug_name: Text(1024) = ""
     drug_code: Text(255) = ""
     strength: Text(1024) = ""
@@ -53,6 +57,7 @@ class ResultIn(Schema):
 
 
 class ServiceIn(Schema):
+    catalogue_id: int | None = Field(None, ge=1, le=MAX_ID)  # a service catalogue row
     service_code: Text(50) = ""
     service_name: Text(1024) = ""
     group_code: int = Field(1, ge=1, le=99)

@@ -77,9 +77,14 @@ class ClosureProblems(DomainError):
 
 
 def _drug_rows(data: dict) -> list[int]:
-    """Form indices of the drug lines that were saved, in XML2 order (STT 1, 2, …)."""
+    """Form indices of the drug lines that became claim lines, in XML2 order (STT 1, 2, …):
+    those picked from the catalogue or carrying a code (free text is a note, not in XML2)."""
     rows = data.get("prescriptions") or []
-    return [i for i, p in enumerate(rows) if (p.get("drug_name") or "").strip()]
+    return [
+        i
+        for i, p in enumerate(rows)
+        if (p.get("drug_code") or "").strip() or str(p.get("catalogue_id") or "").strip()
+    ]
 
 
 def form_problems(errors: list[dict], data: dict) -> list[tuple[str, str]]:

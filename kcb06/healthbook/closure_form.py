@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
+from kcb06.catalogue import services as catalogue
 from kcb06.errors import DomainError
 from kcb06.healthbook import icd10
 from kcb06.healthbook.icd10 import FieldError
@@ -83,9 +84,9 @@ def clean_closure(visit: Visit, data: dict) -> CleanClosure:
     return CleanClosure(
         fields,
         diagnoses,
-        clean_prescriptions(data.get("prescriptions") or []),
+        clean_prescriptions(visit, data.get("prescriptions") or []),
         clean_results(data.get("results") or []),
-        clean_services(data.get("services") or []),
+        clean_services(visit, data.get("services") or []),
         clean_progress_notes(data.get("progress_notes") or []),
     )
 
@@ -215,48 +216,138 @@ def _sick_leave(data: dict) -> tuple:
     return leave_days, leave_from, leave_from + timedelta(days=leave_days - 1)
 
 
-def clean_prescriptions(rows: list) -> list[dict]:
-    """The drugs prescribed; empty form rows are skipped."""
-    prescriptions = []
-    for i, p in enumerate(rows):
-        name = (p.get("drug_name") or "").strip()
-        if not name and not any((p.get(k) or "") for k in ("dose", "duration_days", "quantity")):
-            continue  # an empty form row
-        if not name:
-            raise FieldError(
-                f"prescriptions.{i}.drug_name", "Cần ghi tên thuốc.", "Drug name is required."
-            )
-        dose = (p.get("dose") or "").strip()
-        if not dose:
-            raise FieldError(
-                f"prescriptions.{i}.dose",
-                f"Thuốc “{name}”: cần ghi liều dùng (ví dụ: 1 viên × 2 lần/ngày).",
-                f"Drug {name!r}: dose is required.",
-            )
-        prescriptions.append(
-            {
-                "drug_code": (p.get("drug_code") or "").strip()[:255],
-                "drug_name": name[:1024],
-                "strength": (p.get("strength") or "").strip()[:1024],
-                "route": (p.get("route") or "").strip()[:4],
-                "dose": dose[:1024],
-                "duration_days": _int(
-                    p.get("duration_days"),
-                    f"prescriptions.{i}.duration_days",
-                    "Số ngày dùng",
-                    1,
-                    365,
-                ),
-                "quantity": _decimal(p.get("quantity"), f"prescriptions.{i}.quantity", "Số lượng")
-                or Decimal(0),
-                "unit": (p.get("unit") or "").strip()[:50],
-                "unit_price": _decimal(
-                    p.get("unit_price"), f"prescriptions.{i}.unit_price", "Đơn giá"
-                )
-                or Decimal(0),
-            }
+def _item_id(value, field_name: str) -> int | None:
+    """The catalogue row the clinician picked (a hidden field the search fills)."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        raise FieldError(
+            field_name,
+            "Dòng đã chọn từ danh mục không hợp lệ: hãy chọn lại từ danh mục.",
+            "catalogue_id must be a catalogue row id.",
         )
-    return prescriptions
+    return int(text)
+
+
+def _not_in_catalogue(field_name: str, what: str, label: str, on) -> FieldError:
+    return FieldError(
+        field_name,
+        f"{what} “{label}” không có trong danh mục của cơ sở còn hiệu lực ngày "
+        f"{on:%d/%m/%Y}. Hãy chọn từ danh mục; thuốc ngoài danh mục thì xóa mã để ghi "
+        "thành lời dặn (không tính vào hồ sơ BHYT).",
+        f"{label!r} is not in the facility's catalogue valid on {on:%Y-%m-%d}.",
+    )
+
+
+def _prescription(visit: Visit, i: int, p: dict) -> dict | None:
+    """One drug line. Picked from the catalogue (catalogue_id) or named by its code, it takes
+    codes, tender data and price from the catalogue row valid on the visit's date. Without
+    either it is free text: kept in the book and on the prescription as a note, never a claim
+    line (billable False). A facility that has no drug catalogue yet keeps typed codes."""
+    name = (p.get("drug_name") or "").strip()
+    code = (p.get("drug_code") or "").strip()
+    item_id = _item_id(p.get("catalogue_id"), f"prescriptions.{i}.drug_name")
+    if not (name or code or item_id) and not any(
+        (p.get(k) or "") for k in ("dose", "duration_days", "quantity")
+    ):
+        return None  # an empty form row
+    on = visit.visit_date
+    row = None
+    if item_id or code:
+        row = catalogue.row_on(visit.facility_id, "drugs", on, item_id=item_id, code=code)
+        if row is None and (item_id or catalogue.has_rows(visit.facility_id, "drugs")):
+            raise _not_in_catalogue(f"prescriptions.{i}.drug_code", "Thuốc", name or code, on)
+    if row is not None:
+        name = row.name
+    if not name:
+        raise FieldError(
+            f"prescriptions.{i}.drug_name", "Cần ghi tên thuốc.", "Drug name is required."
+        )
+    dose = (p.get("dose") or "").strip()
+    if not dose:
+        raise FieldError(
+            f"prescriptions.{i}.dose",
+            f"Thuốc “{name}”: cần ghi liều dùng (ví dụ: 1 viên × 2 lần/ngày).",
+            f"Drug {name!r}: dose is required.",
+        )
+    line = {
+        "drug_code": code[:255],
+        "drug_name": name[:1024],
+        "strength": (p.get("strength") or "").strip()[:1024],
+        "route": (p.get("route") or "").strip()[:4],
+        "dose": dose[:1024],
+        "duration_days": _int(
+            p.get("duration_days"), f"prescriptions.{i}.duration_days", "Số ngày dùng", 1, 365
+        ),
+        "quantity": _decimal(p.get("quantity"), f"prescriptions.{i}.quantity", "Số lượng")
+        or Decimal(0),
+        "unit": (p.get("unit") or "").strip()[:50],
+        "unit_price": _decimal(p.get("unit_price"), f"prescriptions.{i}.unit_price", "Đơn giá")
+        or Decimal(0),
+        "billable": bool(code),
+    }
+    if row is not None:
+        line.update(
+            drug_code=row.code,
+            strength=row.strength,
+            route=row.route or line["route"],
+            unit=row.unit or line["unit"],
+            unit_price=row.price,
+            registration=row.registration,
+            tender=row.tender,
+            scope=row.scope,
+            group_code=row.group,
+            catalogue_item=row,
+            billable=True,
+        )
+    return line
+
+
+def _service(visit: Visit, i: int, sv: dict) -> dict | None:
+    """One service line: from the service catalogue row valid on the visit's date when the
+    facility has one (code, name, price and MA_NHOM from the row), else as typed."""
+    code = (sv.get("service_code") or "").strip()
+    name = (sv.get("service_name") or "").strip()
+    item_id = _item_id(sv.get("catalogue_id"), f"services.{i}.service_code")
+    if not code and not name and not item_id:
+        return None
+    on = visit.visit_date
+    row = None
+    if item_id or code:
+        row = catalogue.row_on(visit.facility_id, "services", on, item_id=item_id, code=code)
+    if row is None and (item_id or catalogue.has_rows(visit.facility_id, "services")):
+        raise _not_in_catalogue(f"services.{i}.service_code", "Dịch vụ", name or code, on)
+    line = {
+        "service_code": code[:50],
+        "service_name": name[:1024],
+        "group_code": _int(sv.get("group_code") or 1, f"services.{i}.group_code", "Mã nhóm", 1, 99),
+        "quantity": _decimal(sv.get("quantity"), f"services.{i}.quantity", "Số lượng")
+        or Decimal(1),
+        "unit_price": _decimal(sv.get("unit_price"), f"services.{i}.unit_price", "Đơn giá")
+        or Decimal(0),
+    }
+    if row is not None:
+        line.update(
+            service_code=row.code,
+            service_name=row.name,
+            group_code=row.group,
+            unit_price=row.price,
+            catalogue_item=row,
+        )
+    elif not code or not name:
+        raise FieldError(
+            f"services.{i}.service_code",
+            "Dịch vụ cần cả mã (MA_DICH_VU) và tên.",
+            "A service needs both a code and a name.",
+        )
+    return line
+
+
+def clean_prescriptions(visit: Visit, rows: list) -> list[dict]:
+    """The drugs prescribed, each from the catalogue or free text (a note); empty form rows
+    are skipped."""
+    return [p for p in (_prescription(visit, i, p) for i, p in enumerate(rows)) if p]
 
 
 def clean_results(rows: list) -> list[dict]:
@@ -284,34 +375,10 @@ def clean_results(rows: list) -> list[dict]:
     return results
 
 
-def clean_services(rows: list) -> list[dict]:
-    """Services performed (MA_DICH_VU and name); empty form rows are skipped."""
-    services = []
-    for i, sv in enumerate(rows):
-        code = (sv.get("service_code") or "").strip()
-        name = (sv.get("service_name") or "").strip()
-        if not code and not name:
-            continue
-        if not code or not name:
-            raise FieldError(
-                f"services.{i}.service_code",
-                "Dịch vụ cần cả mã (MA_DICH_VU) và tên.",
-                "A service needs both a code and a name.",
-            )
-        services.append(
-            {
-                "service_code": code[:50],
-                "service_name": name[:1024],
-                "group_code": _int(
-                    sv.get("group_code") or 1, f"services.{i}.group_code", "Mã nhóm", 1, 99
-                ),
-                "quantity": _decimal(sv.get("quantity"), f"services.{i}.quantity", "Số lượng")
-                or Decimal(1),
-                "unit_price": _decimal(sv.get("unit_price"), f"services.{i}.unit_price", "Đơn giá")
-                or Decimal(0),
-            }
-        )
-    return services
+def clean_services(visit: Visit, rows: list) -> list[dict]:
+    """Services performed, from the service catalogue when the facility has one; empty form
+    rows are skipped."""
+    return [sv for sv in (_service(visit, i, sv) for i, sv in enumerate(rows)) if sv]
 
 
 def clean_progress_notes(rows: list) -> list[str]:

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from kcb06.catalogue import services as catalogue
 from kcb06.facilities.models import Facility
 from kcb06.facilities.services import principal_for_user
 from kcb06.healthbook import services
@@ -128,6 +129,11 @@ def _entries(patient, ttyt, user) -> int:
     return len(rows)
 
 
+def _drug_id(facility, name: str, day) -> str:
+    row = catalogue.valid_on(facility.pk, "drugs", day).filter(name=name).first()
+    return str(row.pk) if row else ""
+
+
 def seed(context: dict | None = None) -> dict:
     context = context or {}
     ttyt = Facility.objects.filter(code="27901").first()
@@ -184,7 +190,9 @@ def seed(context: dict | None = None) -> dict:
                     "follow_up_date": (today + timedelta(days=7)).isoformat(),
                     "prescriptions": [
                         {
-                            "drug_code": "40.17",
+                            # The demo catalogue's row (kcb06.catalogue.demo): codes, tender
+                            # data and price come from it; without it, a note line.
+                            "catalogue_id": _drug_id(ttyt, drug, day),
                             "drug_name": drug,
                             "strength": strength,
                             "route": "2.10",

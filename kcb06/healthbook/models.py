@@ -145,6 +145,17 @@ class Prescription(models.Model):
     unit_price = models.DecimalField(_("đơn giá (VND)"), max_digits=15, decimal_places=3, default=0)
     ordered_at = models.DateTimeField(_("ngày y lệnh (NGAY_YL)"))
     prescriber = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    # From the facility's drug catalogue row valid on the visit's date (kcb06.catalogue):
+    registration = models.CharField(_("số đăng ký (SO_DANG_KY)"), max_length=255, blank=True)
+    tender = models.CharField(_("thông tin thầu (TT_THAU)"), max_length=50, blank=True)
+    scope = models.PositiveSmallIntegerField(_("phạm vi (PHAM_VI)"), null=True, blank=True)
+    group_code = models.PositiveSmallIntegerField(_("mã nhóm (MA_NHOM)"), null=True, blank=True)
+    catalogue_item = models.ForeignKey(
+        "catalogue.Drug", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # False: a drug written as free text (not in the catalogue): kept in the health book and
+    # on the prescription as a note, never a claim line (XML2).
+    billable = models.BooleanField(_("tính vào hồ sơ thanh toán"), default=True)
 
     class Meta:
         ordering = ["visit", "pk"]
@@ -166,6 +177,10 @@ class ServiceOrder(models.Model):
     result_at = models.DateTimeField(null=True, blank=True)
     performer = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The facility's service catalogue row valid on the visit's date (kcb06.catalogue).
+    catalogue_item = models.ForeignKey(
+        "catalogue.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

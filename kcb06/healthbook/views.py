@@ -32,6 +32,7 @@ from kcb06.limits import CLOSURE_MAX_ROWS, parse_count
 
 READERS = (Role.CLINICIAN, Role.FACILITY_ADMIN)
 RX_FIELDS = (
+    "catalogue_id",
     "drug_code",
     "drug_name",
     "strength",
@@ -44,6 +45,7 @@ RX_FIELDS = (
 # A result is linked to the service it comes from (XML4 MA_DICH_VU) and its indicator
 # (MA_CHI_SO); a row without a service (a vital sign) goes to the clinical course (XML5).
 RES_FIELDS = ("service_code", "indicator_code", "indicator_name", "value", "unit", "conclusion")
+SVC_FIELDS = ("catalogue_id", "service_code", "service_name", "quantity", "unit_price")
 ENTRY_FIELDS = ("kind", "title", "code", "severity", "reaction", "detail", "event_date", "status")
 
 
@@ -288,7 +290,11 @@ def _closure_form(request) -> dict:
     results = []
     for i in range(_row_count(post, "res_rows", 3)):
         results.append({k: post.get(f"res-{i}-{k}", "") for k in RES_FIELDS})
+    services_rows = []
+    for i in range(_row_count(post, "svc_rows", 0)):
+        services_rows.append({k: post.get(f"svc-{i}-{k}", "") for k in SVC_FIELDS})
     return {
+        "services": services_rows,
         "main_icd10": post.get("main_icd10", ""),
         "secondary_icd10": [c for c in post.getlist("secondary_icd10") if c.strip()],
         "final_diagnosis_text": post.get("final_diagnosis_text", ""),
@@ -312,7 +318,11 @@ def _closure_form(request) -> dict:
 def _attach_row_error(form: dict, field: str, message: str) -> None:
     """ "prescriptions.2.dose" -> form["prescriptions"][2]["error_dose"] for the template."""
     parts = field.split(".")
-    if len(parts) == 3 and parts[0] in ("prescriptions", "results") and parts[1].isdigit():
+    if (
+        len(parts) == 3
+        and parts[0] in ("prescriptions", "results", "services")
+        and parts[1].isdigit()
+    ):
         rows = form.get(parts[0]) or []
         if int(parts[1]) < len(rows):
             rows[int(parts[1])]["error_" + parts[2]] = message
@@ -322,6 +332,7 @@ def _closure_initial(visit) -> dict:
     closure = VisitClosure.objects.filter(visit=visit).first()
     blank_rx = [{} for _ in range(5)]
     blank_res = [{} for _ in range(3)]
+    blank_svc = [{} for _ in range(3)]
     if closure is None:
         return {
             "outcome": Outcome.IMPROVED,
@@ -329,9 +340,21 @@ def _closure_initial(visit) -> dict:
             "secondary_icd10": [],
             "prescriptions": blank_rx,
             "results": blank_res,
+            "services": blank_svc,
         }
+    svc = [
+        {
+            "catalogue_id": s.catalogue_item_id or "",
+            "service_code": s.service_code,
+            "service_name": s.service_name,
+            "quantity": s.quantity,
+            "unit_price": s.unit_price,
+        }
+        for s in visit.services.all()
+    ]
     rx = [
         {
+            "catalogue_id": p.catalogue_item_id or "",
             "drug_code": p.drug_code,
             "unit_price": p.unit_price or "",
             "drug_name": p.drug_name,
@@ -372,6 +395,7 @@ def _closure_initial(visit) -> dict:
         "version": closure.version,
         "prescriptions": (rx + blank_rx)[: max(5, len(rx) + 1)],
         "results": (res + blank_res)[: max(3, len(res) + 1)],
+        "services": (svc + blank_svc)[: max(3, len(svc) + 1)],
     }
 
 

@@ -338,10 +338,17 @@ def visit_data(visit, identifiers=None) -> VisitData:
             ordered_at=p.ordered_at,
             doctor=staff_code(p.prescriber) or data.doctor_code,
             # A drug without a catalogue code is outside the BHYT list: the patient pays it.
-            scope=1 if p.drug_code and p.drug_code != OUT_OF_LIST_DRUG else 2,
-            ratio=100 if p.drug_code and p.drug_code != OUT_OF_LIST_DRUG else 0,
+            scope=p.scope or (1 if p.drug_code and p.drug_code != OUT_OF_LIST_DRUG else 2),
+            ratio=(0 if p.scope == 2 else 100)
+            if p.scope
+            else (100 if p.drug_code and p.drug_code != OUT_OF_LIST_DRUG else 0),
+            # From the catalogue row valid on the visit's date (kcb06.catalogue, issue #19).
+            group=p.group_code or 4,
+            registration=p.registration,
+            tender=p.tender,
         )
         for p in visit.prescriptions.all()
+        if p.billable  # a free-text drug is a note in the book, never a claim line
     ]
     data.services = [
         ServiceLine(

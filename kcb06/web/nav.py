@@ -27,6 +27,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("reports:dashboard", "Chỉ tiêu Đề án 06", (R.HEALTH_DEPT, R.FACILITY_ADMIN)),
     ("audit:log", "Nhật ký truy cập", (R.AUDITOR, R.FACILITY_ADMIN)),
     ("patients:identity_changes", "Thay đổi định danh", (R.AUDITOR, R.FACILITY_ADMIN)),
+    ("catalogue:index", "Danh mục", (R.FACILITY_ADMIN,)),
     ("facility_setup", "Kiểm tra cấu hình", (R.FACILITY_ADMIN,)),
     ("admin:index", "Quản trị", (R.FACILITY_ADMIN,)),
 ]

@@ -266,14 +266,12 @@ def _build() -> list[Rule]:
 RULES: list[Rule] = _build()
 CODES = {r.code for r in RULES}
 
-# Rules switched off, by code. The baseline (PORTALSIM_RULES_OFF, comma-separated) lists what
-# kcb06 cannot meet yet, so that its demo's claims are still accepted while the gap is worked
-# on (docs/portalsim.md, "The published rules"): today the drug tender data TT_THAU, which
-# needs the facility's catalogue. POST /_control/receiving/rules changes the set (tests).
+# Rules switched off, by code. The baseline (PORTALSIM_RULES_OFF, comma-separated) is empty:
+# every published rule applies (docs/portalsim.md, "The published rules"); an operator may
+# switch a rule off to reproduce an older portal. POST /_control/receiving/rules changes the
+# set (tests).
 BASELINE_OFF = frozenset(
-    c.strip()
-    for c in os.environ.get("PORTALSIM_RULES_OFF", "XML2.TT_THAU.BAT_BUOC_KHI").split(",")
-    if c.strip()
+    c.strip() for c in os.environ.get("PORTALSIM_RULES_OFF", "").split(",") if c.strip()
 )
 _off = set(BASELINE_OFF)
 _off_lock = threading.Lock()

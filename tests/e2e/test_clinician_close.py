@@ -18,6 +18,8 @@ def test_close_form_shows_every_claim_problem_before_closing(e2e_org, logged_in_
     page = logged_in_page("bacsi")
     page.goto(page.kcb06_url + f"/healthbook/visits/{visit.pk}/close/")
     page.fill("[data-testid=main-icd10]", "J02.9")
+    # A coded drug (this facility has no drug catalogue: the typed code is kept) at price 0.
+    page.fill("[data-testid=rx-0-code]", "40.17")
     page.fill("[data-testid=rx-0-drug]", "Thuốc nam tự chọn")
     page.fill("[data-testid=rx-0-dose]", "1 gói × 2 lần/ngày")
     page.fill("[data-testid=rx-0-quantity]", "10")

@@ -84,6 +84,9 @@ CLOSE = {
     "discharge_type": "1",
     "prescriptions": [
         {
+            # A coded line: the test facilities have no drug catalogue, so the code is taken
+            # as typed (a free-text drug would be a note, not a claim line: issue #19).
+            "drug_code": "40.17",
             "drug_name": "Paracetamol",
             "strength": "500mg",
             "dose": "1 viên × 3 lần/ngày",

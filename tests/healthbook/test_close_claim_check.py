@@ -1,6 +1,7 @@
 """The closing refuses what the claim file would be rejected for, each problem named at its
 form field in Vietnamese, before the visit is closed (issue #16 point 7): no weight, sick leave
-without a BHXH number, a drug outside the BHYT list with price 0."""
+without a BHXH number, a coded drug at price 0 (at a facility without a drug catalogue, whose
+typed codes are taken as typed; a free-text drug is a note, never a claim line: issue #19)."""
 
 import pytest
 
@@ -17,7 +18,7 @@ BAD = {
     "sick_leave_days": "3",
     "prescriptions": [
         {"drug_name": "", "dose": ""},  # an empty form row before the drug
-        {"drug_name": "Thuốc nam tự chọn", "dose": "1 gói/ngày", "quantity": "5"},
+        {"drug_code": "40.17", "drug_name": "Paracetamol", "dose": "1 viên", "quantity": "5"},
     ],
 }
 
@@ -51,19 +52,22 @@ def test_fixed_closure_closes_and_its_claim_is_valid(bacsi):
         "sick_leave_employer": "Công ty TNHH Thử Nghiệm",
         "prescriptions": [
             {
-                "drug_name": "Thuốc nam tự chọn",
-                "dose": "1 gói/ngày",
+                "drug_code": "40.17",
+                "drug_name": "Paracetamol",
+                "dose": "1 viên",
                 "quantity": "5",
                 "unit_price": "2000",
-            }
+            },
+            {"drug_name": "Thuốc nam tự chọn", "dose": "1 gói/ngày", "quantity": "5"},
         ],
     }
     services.close_visit(bacsi, visit, fixed)
     item = OutboxItem.objects.get(visit=visit, kind="claim")
     assert item.errors == [] and item.state == "waiting"
-    # A drug without a catalogue code is outside the BHYT list: the patient pays it.
-    assert "<MA_THUOC>00.0000</MA_THUOC>" in item.tables["XML2"]
-    assert "<PHAM_VI>2</PHAM_VI>" in item.tables["XML2"]
+    # The free-text drug is a note in the book, not a claim line (issue #19).
+    assert "<MA_THUOC>40.17</MA_THUOC>" in item.tables["XML2"]
+    assert "Thuốc nam" not in item.tables["XML2"]
+    assert "<MA_THUOC>00.0000</MA_THUOC>" not in item.tables["XML2"]
     assert "<DON_VI>Công ty TNHH Thử Nghiệm</DON_VI>" in item.tables["XML11"]
 
 

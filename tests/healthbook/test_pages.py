@@ -133,6 +133,7 @@ def test_close_visit_page_shows_error_next_to_field_and_saves_nothing(setup):
         "outcome": "2",
         "discharge_type": "1",
         "rx_rows": "2",
+        "rx-0-drug_code": "40.18",  # no drug catalogue here: the typed code is kept
         "rx-0-drug_name": "Amoxicillin",
         "rx-0-dose": "",
         "res_rows": "0",

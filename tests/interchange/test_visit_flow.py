@@ -81,6 +81,15 @@ def test_rolled_back_closing_leaves_no_outbox_row(org, bacsi):
 def test_closed_visit_reaches_the_portal_and_its_correction_replaces_it(
     transactional_db, org, bacsi, signer_27901, receiving
 ):
+    """The portal refuses a drug line without tender data (TT_THAU): the facility prescribes
+    from its catalogue (the demo's), which carries it."""
+    from kcb06.catalogue import demo as catalogue_demo
+
+    catalogue_demo.seed()
+    CLOSE = dict(
+        globals()["CLOSE"],
+        prescriptions=[dict(f.CLOSE["prescriptions"][0], drug_code="40.9001")],
+    )
     visit = f.visit(f.patient())
     services.close_visit(bacsi, visit, dict(CLOSE))
     jobs.deliver_pending()

@@ -23,6 +23,7 @@ PERIODIC_JOBS: list[tuple[str, str, float]] = [
     ("kcb06.visits.jobs", "prune_daily_check_ins", 3600.0),
     ("kcb06.audit.checkpoints", "checkpoint_daily", 600.0),
     ("kcb06.reports.jobs", "refresh_rollups", 300.0),
+    ("kcb06.reports.jobs", "generate_due_reports", 300.0),
 ]
 
 

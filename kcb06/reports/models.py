@@ -55,3 +55,49 @@ class FacilityDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility_id} {self.day}: {self.visits}"
+
+
+class ReportKind(models.TextChoices):
+    WEEKLY = "weekly", _("Báo cáo tuần")
+    MONTHLY = "monthly", _("Báo cáo tháng")
+    PILOT = "pilot", _("Báo cáo 6 tháng thí điểm sổ sức khỏe điện tử")
+    CUSTOM = "custom", _("Báo cáo theo kỳ chọn")
+
+
+class ProgressReport(models.Model):
+    """A progress report kept as files (XLSX and PDF under the data directory): counts per
+    facility of `owner`'s scope for the days start..end, never a patient, a visit or a name.
+
+    `owner` is the facility the report speaks for: a health department (its treating
+    facilities below it) or one facility (itself). Scheduled reports are made once per owner,
+    kind and period (unique); a report made on demand is kind "custom" or remade in place."""
+
+    owner = models.ForeignKey(
+        "facilities.Facility",
+        verbose_name=_("đơn vị báo cáo"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("loại báo cáo"), max_length=10, choices=ReportKind.choices)
+    start = models.DateField(_("từ ngày"))
+    end = models.DateField(_("đến ngày"))
+    facilities = models.PositiveIntegerField(_("số cơ sở"), default=0)
+    visits = models.PositiveIntegerField(_("lượt khám"), default=0)
+    xlsx_path = models.CharField(max_length=255)  # relative to KCB06_REPORTS_DIR
+    pdf_path = models.CharField(max_length=255)
+    generated_at = models.DateTimeField(_("lập lúc"))
+    generated_by = models.CharField(_("người lập"), max_length=150, blank=True)  # "" = worker
+    seconds = models.FloatField(_("thời gian lập (giây)"), default=0)
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "kind", "start", "end"], name="progress_report_once"
+            )
+        ]
+        ordering = ["-end", "-generated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.kind} {self.start}..{self.end}"

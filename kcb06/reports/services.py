@@ -80,14 +80,24 @@ def _zero() -> dict:
     return dict.fromkeys(COUNT_FIELDS, 0)
 
 
-def figures(principal, key: str = "week", today: date | None = None) -> dict:
-    """Per facility and rolled up, for one period, with the targets."""
-    p = period(key, today)
-    facilities = facilities_in_scope(principal)
+def treating_under(owner: Facility) -> list[Facility]:
+    """The active treating facilities a report of `owner` covers: below a health department,
+    or the facility itself."""
+    ids = owner.descendant_ids() if owner.kind == FacilityKind.HEALTH_DEPT else {owner.pk}
+    return list(
+        Facility.objects.filter(
+            pk__in=ids, kind__in=FacilityKind.treating(), is_active=True
+        ).order_by("code")
+    )
+
+
+def aggregate(facilities: list[Facility], start: date, end: date) -> tuple[list[dict], dict]:
+    """Per facility and rolled up, the counts and shares of the days start..end (one grouped
+    query over the rollups)."""
     sums = {
         row["facility_id"]: row
         for row in FacilityDay.objects.filter(
-            facility_id__in=[f.pk for f in facilities], day__gte=p.start, day__lte=p.end
+            facility_id__in=[f.pk for f in facilities], day__gte=start, day__lte=end
         )
         .values("facility_id")
         .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
@@ -112,6 +122,22 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
         facilities_by_chip=with_chip,
         facilities_by_chip_share=_share(with_chip, len(rows)),
     )
+    return rows, rolled
+
+
+def target_values(rolled: dict) -> dict:
+    return {
+        CHIP_FACILITIES.key: rolled["facilities_by_chip_share"],
+        HEALTH_BOOK.key: rolled["health_book_share"],
+        CASHLESS.key: rolled["cashless_share"],
+    }
+
+
+def figures(principal, key: str = "week", today: date | None = None) -> dict:
+    """Per facility and rolled up, for one period, with the targets."""
+    p = period(key, today)
+    facilities = facilities_in_scope(principal)
+    rows, rolled = aggregate(facilities, p.start, p.end)
     return {
         "period": {
             "key": p.key,
@@ -125,11 +151,7 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
                 "label_vi": t.label_vi,
                 "target_percent": t.percent,
                 "source_vi": t.source_vi,
-                "value_percent": {
-                    CHIP_FACILITIES.key: rolled["facilities_by_chip_share"],
-                    HEALTH_BOOK.key: rolled["health_book_share"],
-                    CASHLESS.key: rolled["cashless_share"],
-                }[t.key],
+                "value_percent": target_values(rolled)[t.key],
             }
             for t in TARGETS
         ],

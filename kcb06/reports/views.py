@@ -1,6 +1,7 @@
 """Pages of reports: the Project 06 targets dashboard and the drill-down to one facility."""
 
-from django.shortcuts import render
+from django.http import FileResponse
+from django.shortcuts import redirect, render
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
@@ -42,3 +43,79 @@ def facility(request, code: str):
             status=exc.status,
         )
     return render(request, "reports/facility.html", {"data": data, "periods": services.PERIODS})
+
+
+def _not_found(request, message="Không tìm thấy báo cáo.", code="report_not_found"):
+    return render(
+        request,
+        "web/error.html",
+        {"title": "Không tìm thấy", "message": message, "code": code},
+        status=404,
+    )
+
+
+@role_required(*services.VIEW_ROLES)
+def progress(request):
+    """The kept progress reports of the caller's unit and below; POST makes one on demand for
+    any period (the caller's own unit)."""
+    from datetime import date
+
+    from kcb06.reports import periodic
+    from kcb06.reports.models import ProgressReport
+
+    principal = request.principal
+    error = None
+    if request.method == "POST":
+        try:
+            start = date.fromisoformat(request.POST.get("start", ""))
+            end = date.fromisoformat(request.POST.get("end", ""))
+        except ValueError:
+            error = "Ngày không hợp lệ: chọn ngày bắt đầu và ngày kết thúc."
+        else:
+            try:
+                periodic.generate(
+                    principal.profile.facility,
+                    periodic.ReportKind.CUSTOM,
+                    start,
+                    end,
+                    by=principal.user.get_username(),
+                )
+            except DomainError as exc:
+                error = exc.message_vi
+            else:
+                return redirect("reports:progress")
+    reports = ProgressReport.objects.filter(
+        owner_id__in=principal.aggregate_facility_ids()
+    ).select_related("owner")[:200]
+    return render(
+        request,
+        "reports/progress.html",
+        {"reports": reports, "error": error, "next_due": periodic.next_due()},
+        status=400 if error else 200,
+    )
+
+
+@role_required(*services.VIEW_ROLES)
+def progress_file(request, pk: int, fmt: str):
+    from kcb06.reports import periodic
+    from kcb06.reports.models import ProgressReport
+
+    report = ProgressReport.objects.filter(
+        pk=pk, owner_id__in=request.principal.aggregate_facility_ids()
+    ).first()
+    if report is None or fmt not in ("pdf", "xlsx"):
+        return _not_found(request)
+    path = periodic.file_path(report, fmt)
+    if not path.is_file():
+        return _not_found(request, "Tệp báo cáo không còn trên máy chủ: hãy lập lại.", "file_gone")
+    content_type = (
+        "application/pdf"
+        if fmt == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(
+        path.open("rb"),
+        content_type=content_type,
+        as_attachment=fmt == "xlsx",
+        filename=f"bao-cao-{report.kind}-{report.start:%Y%m%d}-{report.end:%Y%m%d}.{fmt}",
+    )

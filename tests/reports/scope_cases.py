@@ -14,6 +14,28 @@ def extend_world(w):
     from kcb06.reports.rollups import rebuild
 
     rebuild(timezone.localdate(), timezone.localdate())
+    w.extra["report"] = _report_of(w.facility(OTHER))
+
+
+def _report_of(owner):
+    """A progress report kept for 27903 (its files in a temporary directory, named by absolute
+    path so that the default reports directory is not written)."""
+    import tempfile
+    from pathlib import Path
+
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from kcb06.reports import periodic
+
+    folder = Path(tempfile.mkdtemp(prefix="kcb06-scope-reports-"))
+    with override_settings(KCB06_REPORTS_DIR=folder):
+        today = timezone.localdate()
+        report = periodic.generate(owner, "custom", today, today)
+    report.pdf_path = str(folder / report.pdf_path)
+    report.xlsx_path = str(folder / report.xlsx_path)
+    report.save(update_fields=["pdf_path", "xlsx_path"])
+    return report
 
 
 CASES = [
@@ -45,6 +67,23 @@ CASES = [
         lambda w: f"/api/v1/reports/facilities/{OTHER}?period=today",
         role="facility_admin",
         control="ok",
+    ),
+    Case(
+        "reports:progress",
+        lambda w: "/reports/progress/",
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({200}),
+        control="ok",
+        note="lists the reports of the caller's own unit and below; counts only",
+    ),
+    Case(
+        "reports:progress_file",
+        lambda w: f"/reports/progress/{w.extra['report'].pk}/pdf/",
+        role="facility_admin",
+        via=("session",),
+        control="ok",
+        note="27903's kept report: 404 to another facility's administrator",
     ),
 ]
 EXEMPT: list = []

@@ -7,13 +7,17 @@ counted in the figures. The answer must hold the counts and none of: the patient
 number, card number, the visit's MA_LK, nor any field naming a patient or a visit.
 """
 
+import io
 import json
 import re
+import subprocess
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
-from kcb06.reports import rollups, services
+from kcb06.facilities.models import Facility
+from kcb06.reports import periodic, rollups, services
 from tests.platform.scope import api_endpoints, page_endpoints
 from tests.reports import factories as f
 
@@ -21,7 +25,7 @@ FORBIDDEN_KEYS = {"patient", "patient_id", "visit", "visit_id", "ma_lk", "full_n
 FACILITIES = ["27901", "27902", "27903", "27904"]
 
 
-def reports_urls() -> list[str]:
+def reports_urls(report_pk: int = 0) -> list[str]:
     urls = []
     for key, route in page_endpoints().items():
         if key.startswith("reports:"):
@@ -35,13 +39,34 @@ def reports_urls() -> list[str]:
     for url in urls:
         params = set(re.findall(r"<(?:\w+:)?(\w+)>|\{(\w+)\}", url))
         names = {a or b for a, b in params}
-        assert names <= {"code"}, f"{url}: teach this test the parameter(s) {names - {'code'}}"
-        if names:
-            for code in FACILITIES:
-                expanded.append(re.sub(r"<(?:\w+:)?code>|\{code\}", code, url))
-        else:
-            expanded.append(url)
+        known = {"code", "pk", "fmt"}
+        assert names <= known, f"{url}: teach this test the parameter(s) {names - known}"
+        variants = [url]
+        if "code" in names:
+            variants = [
+                re.sub(r"<(?:\w+:)?code>|\{code\}", c, u) for u in variants for c in FACILITIES
+            ]
+        if "pk" in names:  # a kept progress report
+            variants = [re.sub(r"<(?:\w+:)?pk>", str(report_pk), u) for u in variants]
+        if "fmt" in names:
+            variants = [re.sub(r"<(?:\w+:)?fmt>", x, u) for u in variants for x in ("pdf", "xlsx")]
+        expanded.extend(variants)
     return expanded
+
+
+def _text(response) -> str:
+    """What a person reads in the answer: the page or JSON, the PDF's text, the XLSX's cells."""
+    if not response.streaming:
+        return response.content.decode()
+    content = b"".join(response.streaming_content)
+    if content.startswith(b"%PDF"):
+        return subprocess.run(
+            ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+        ).stdout.decode()
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return "\n".join(
+        str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
+    )
 
 
 def _keys(value) -> set[str]:
@@ -56,19 +81,27 @@ def test_every_reports_url_is_walked():
     urls = reports_urls()
     assert "/reports/" in urls and "/api/v1/reports/targets" in urls
     assert "/reports/facility/27903/" in urls and "/api/v1/reports/facilities/27903" in urls
+    assert "/reports/progress/" in urls and "/reports/progress/0/pdf/" in urls
 
 
 @pytest.mark.parametrize("period", [*services.PERIODS, ""])
-def test_health_department_never_reaches_a_patient_visit_or_name(login, org, period):
+def test_health_department_never_reaches_a_patient_visit_or_name(
+    login, org, period, settings, tmp_path
+):
+    settings.KCB06_REPORTS_DIR = tmp_path
     who = f.patient("Trịnh Thị Không Được Lộ")
     v = f.visit("27903", who=who, ended_hours_ago=30, accepted_after_hours=1)
     rollups.rebuild(timezone.localdate(), timezone.localdate())
+    department = Facility.objects.get(kind="so_yte")
+    report = periodic.generate(
+        department, "pilot", timezone.localdate(), timezone.localdate()
+    )  # the pilot report: every table there is
     secrets = [who.full_name, who.full_name.upper(), v.ma_lk, "Không Được Lộ"]
     client = login("soyte")
     seen_count = False
-    for url in reports_urls():
+    for url in reports_urls(report.pk):
         response = client.get(url, {"period": period} if period else {})
-        body = response.content.decode()
+        body = _text(response)
         assert response.status_code == 200, (url, response.status_code, body[:300])
         leaked = [s for s in secrets if s in body or s in json.dumps(body, ensure_ascii=False)]
         assert not leaked, f"{url} shows {leaked} to the health department"

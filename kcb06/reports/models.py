@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 METHOD_FIELDS = ("by_cccd_qr", "by_vneid_qr", "by_id_number", "by_bhyt_card", "by_no_document")
 ELIGIBILITY_FIELDS = ("elig_valid", "elig_invalid", "elig_no_card", "elig_unverified")
 OUTBOX_FIELDS = ("ended", "accepted", "accepted_on_time", "late")
-COUNT_FIELDS = ("visits", *METHOD_FIELDS, *ELIGIBILITY_FIELDS, *OUTBOX_FIELDS)
+# Payments received that day (any visit's day), by number and value (whole đồng).
+PAYMENT_FIELDS = ("payments", "payments_cashless", "paid_amount", "paid_cashless_amount")
+COUNT_FIELDS = ("visits", *METHOD_FIELDS, *ELIGIBILITY_FIELDS, *OUTBOX_FIELDS, *PAYMENT_FIELDS)
 
 
 class FacilityDay(models.Model):
@@ -43,6 +45,10 @@ class FacilityDay(models.Model):
     accepted = models.PositiveIntegerField(_("cổng đã tiếp nhận"), default=0)
     accepted_on_time = models.PositiveIntegerField(_("tiếp nhận trong hạn"), default=0)
     late = models.PositiveIntegerField(_("quá hạn"), default=0)
+    payments = models.PositiveIntegerField(_("lần thanh toán"), default=0)
+    payments_cashless = models.PositiveIntegerField(_("thanh toán không tiền mặt"), default=0)
+    paid_amount = models.BigIntegerField(_("số tiền đã thu (đồng)"), default=0)
+    paid_cashless_amount = models.BigIntegerField(_("số tiền không tiền mặt (đồng)"), default=0)
     computed_at = models.DateTimeField(_("tính lúc"))
 
     class Meta:

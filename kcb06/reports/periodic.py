@@ -205,6 +205,7 @@ def build(owner: Facility, kind: str, start: date, end: date) -> dict:
         r["chip_change"] = _change(r["chip_share"], b["chip_share"])
         r["prev_health_book_share"] = b["health_book_share"]
         r["health_book_change"] = _change(r["health_book_share"], b["health_book_share"])
+        r["prev_cashless_share"] = b["cashless_share"]
     values, prev_values = services.target_values(total), services.target_values(prev_total)
     targets = [
         {
@@ -365,8 +366,32 @@ def render_xlsx(data: dict) -> bytes:
     )
     sheet(
         "3. Không dùng tiền mặt",
-        ["Mã cơ sở", "Tên cơ sở", "Tỷ lệ theo số giao dịch"],
-        [[r["code"], r["name"], "chưa có dữ liệu"] for r in fac],
+        [
+            "Mã cơ sở",
+            "Tên cơ sở",
+            "Lần thanh toán",
+            "Không tiền mặt",
+            "Tỷ lệ (số lần)",
+            "Số tiền (đồng)",
+            "Không tiền mặt (đồng)",
+            "Tỷ lệ (giá trị)",
+            "Kỳ trước (số lần)",
+        ],
+        [
+            [
+                r["code"],
+                r["name"],
+                r["payments"],
+                r["payments_cashless"],
+                _pct(r["cashless_share"]),
+                r["paid_amount"],
+                r["paid_cashless_amount"],
+                _pct(r["cashless_value_share"]),
+                _pct(r["prev_cashless_share"]),
+            ]
+            for r in fac
+        ],
+        percent_cols=(5, 8, 9),
     )
     sheet(
         "4. Kiểm tra thẻ BHYT",

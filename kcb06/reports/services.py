@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Max, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from kcb06.errors import DomainError, NotFound
@@ -72,7 +73,8 @@ def _figures(counts: dict) -> dict:
         "chip_share": _share(chip, visits),
         "health_book_share": _share(counts["accepted"], visits),
         "on_time_share": _share(counts["accepted_on_time"], counts["ended"]),
-        "cashless_share": None,  # no payments recorded yet: "chưa có dữ liệu"
+        "cashless_share": _share(counts["payments_cashless"], counts["payments"]),
+        "cashless_value_share": _share(counts["paid_cashless_amount"], counts["paid_amount"]),
     }
 
 
@@ -138,6 +140,7 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
     p = period(key, today)
     facilities = facilities_in_scope(principal)
     rows, rolled = aggregate(facilities, p.start, p.end)
+    trend = weekly_trend(facilities, today)
     return {
         "period": {
             "key": p.key,
@@ -157,6 +160,7 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
         ],
         "total": rolled,
         "facilities": rows,
+        "trend": trend,
         "updated_at": FacilityDay.objects.filter(
             facility_id__in=[f.pk for f in facilities]
         ).aggregate(at=Max("computed_at"))["at"],
@@ -190,3 +194,30 @@ def facility_days(principal, code: str, key: str = "month", today: date | None =
         "total": _figures(total),
         "days": days,
     }
+
+
+TREND_WEEKS = 12
+
+
+def weekly_trend(facilities: list[Facility], today: date | None = None, weeks: int = TREND_WEEKS):
+    """The last `weeks` weeks (Monday to Sunday, the current one up to today), rolled up over
+    the facilities: the shares of the targets per week. One grouped query over the rollups."""
+    today = today or timezone.localdate()
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    sums = {
+        r["week"]: r
+        for r in FacilityDay.objects.filter(
+            facility_id__in=[f.pk for f in facilities], day__gte=first, day__lte=today
+        )
+        .annotate(week=TruncWeek("day"))
+        .values("week")
+        .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
+        .order_by()
+    }
+    out = []
+    for i in range(weeks):
+        monday = first + timedelta(weeks=i)
+        row = sums.get(monday) or {}
+        counts = {name: row.get(name) or 0 for name in COUNT_FIELDS}
+        out.append({"week": monday, **_figures(counts)})
+    return out

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.reports import charts, services
-from kcb06.reports.targets import CHIP_FACILITIES, HEALTH_BOOK
+from kcb06.reports.targets import CASHLESS, CHIP_FACILITIES, HEALTH_BOOK
 
 
 def _period_key(request, default: str) -> str:
@@ -26,6 +26,13 @@ def dashboard(request):
             "periods": services.PERIODS,
             "chip_chart": charts.bars(data["facilities"], "chip_share", CHIP_FACILITIES.percent),
             "book_chart": charts.bars(data["facilities"], "health_book_share", HEALTH_BOOK.percent),
+            "trend_chart": charts.lines(
+                data["trend"],
+                {
+                    "health_book_share": HEALTH_BOOK.percent,
+                    "cashless_share": CASHLESS.percent,
+                },
+            ),
         },
     )
 

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
-from kcb06.reports import charts, services
+from kcb06.reports import briefing, charts, services
 from kcb06.reports.targets import CASHLESS, CHIP_FACILITIES, HEALTH_BOOK
 
 
@@ -126,3 +126,9 @@ def progress_file(request, pk: int, fmt: str):
         as_attachment=fmt == "xlsx",
         filename=f"bao-cao-{report.kind}-{report.start:%Y%m%d}-{report.end:%Y%m%d}.{fmt}",
     )
+
+
+@role_required(*briefing.ROLES)
+def briefing_view(request):
+    """The facility head's morning briefing (full-screen for the meeting, refreshes itself)."""
+    return render(request, "reports/briefing.html", {"b": briefing.today(request.principal)})

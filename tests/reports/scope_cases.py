@@ -69,6 +69,15 @@ CASES = [
         control="ok",
     ),
     Case(
+        "reports:briefing",
+        lambda w: "/reports/briefing/",
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({200}),
+        control="ok",
+        note="today's counts of the caller's own facility only",
+    ),
+    Case(
         "reports:progress",
         lambda w: "/reports/progress/",
         role="facility_admin",

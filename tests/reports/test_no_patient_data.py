@@ -23,6 +23,7 @@ from tests.reports import factories as f
 
 FORBIDDEN_KEYS = {"patient", "patient_id", "visit", "visit_id", "ma_lk", "full_name", "id_number"}
 FACILITIES = ["27901", "27902", "27903", "27904"]
+FACILITY_HEAD_ONLY = {"/reports/briefing/"}
 
 
 def reports_urls(report_pk: int = 0) -> list[str]:
@@ -102,7 +103,9 @@ def test_health_department_never_reaches_a_patient_visit_or_name(
     for url in reports_urls(report.pk):
         response = client.get(url, {"period": period} if period else {})
         body = _text(response)
-        assert response.status_code == 200, (url, response.status_code, body[:300])
+        # The morning briefing is the facility head's page: the department is refused.
+        expected = 403 if url in FACILITY_HEAD_ONLY else 200
+        assert response.status_code == expected, (url, response.status_code, body[:300])
         leaked = [s for s in secrets if s in body or s in json.dumps(body, ensure_ascii=False)]
         assert not leaked, f"{url} shows {leaked} to the health department"
         assert f"/visits/{v.pk}" not in body and f"/patients/{who.pk}" not in body
@@ -111,3 +114,11 @@ def test_health_department_never_reaches_a_patient_visit_or_name(
             assert not _keys(data) & FORBIDDEN_KEYS, (url, _keys(data) & FORBIDDEN_KEYS)
             seen_count = seen_count or '"visits": 1' in json.dumps(data)
     assert seen_count, "the visit was not counted: this test would not see a leak"
+
+
+def test_the_facility_head_briefing_shows_counts_not_names(login, org):
+    who = f.patient("Trịnh Thị Không Được Lộ")
+    v = f.visit("27901", who=who)
+    page = login("quantri").get("/reports/briefing/").content.decode()
+    assert "Không Được Lộ" not in page and v.ma_lk not in page
+    assert f"/visits/{v.pk}" not in page and f"/patients/{who.pk}" not in page

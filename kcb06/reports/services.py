@@ -161,8 +161,10 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
         "total": rolled,
         "facilities": rows,
         "trend": trend,
+        # When the figures of the period were computed (the rows of the period only: an index
+        # range, not every row the facilities ever had).
         "updated_at": FacilityDay.objects.filter(
-            facility_id__in=[f.pk for f in facilities]
+            facility_id__in=[f.pk for f in facilities], day__gte=p.start, day__lte=p.end
         ).aggregate(at=Max("computed_at"))["at"],
     }
 

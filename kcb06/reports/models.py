@@ -107,3 +107,33 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} {self.kind} {self.start}..{self.end}"
+
+
+class ReadinessItem(models.TextChoices):
+    """What a facility's administrator confirms with a date (the other readiness items are
+    read from what kcb06 records: scans, devices, portal settings, certificates)."""
+
+    PLAN_SUBMITTED = "plan_submitted", _("Đã gửi kế hoạch triển khai")
+    PROCEDURE_APPROVED = "procedure_approved", _("Đã ban hành quy trình nội bộ")
+    STAFF_TRAINED = "staff_trained", _("Đã tập huấn nhân viên")
+
+
+class ReadinessConfirmation(models.Model):
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        verbose_name=_("cơ sở"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    item = models.CharField(_("hạng mục"), max_length=24, choices=ReadinessItem.choices)
+    confirmed_on = models.DateField(_("ngày"))
+    confirmed_by = models.CharField(_("người xác nhận"), max_length=150)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("xác nhận sẵn sàng")
+        verbose_name_plural = _("xác nhận sẵn sàng")
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "item"], name="readiness_item_once")
+        ]

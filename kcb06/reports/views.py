@@ -132,3 +132,59 @@ def progress_file(request, pk: int, fmt: str):
 def briefing_view(request):
     """The facility head's morning briefing (full-screen for the meeting, refreshes itself)."""
     return render(request, "reports/briefing.html", {"b": briefing.today(request.principal)})
+
+
+@role_required(*services.VIEW_ROLES)
+def readiness_view(request):
+    """Readiness per facility with the date each item was last confirmed; the facility
+    administrator confirms the plan, procedure and training items here."""
+    from datetime import date
+
+    from kcb06.facilities.models import Role
+    from kcb06.reports import readiness
+    from kcb06.reports.models import ReadinessItem
+
+    principal = request.principal
+    error = None
+    if request.method == "POST":
+        if principal.role != Role.FACILITY_ADMIN:
+            error = "Chỉ quản trị cơ sở xác nhận các hạng mục của cơ sở mình."
+        else:
+            try:
+                on = date.fromisoformat(request.POST.get("on", ""))
+                readiness.confirm(principal, request.POST.get("item", ""), on)
+            except ValueError:
+                error = "Ngày không hợp lệ."
+            except DomainError as exc:
+                error = exc.message_vi
+            else:
+                return redirect("reports:readiness")
+    rows = readiness.for_principal(principal)
+    return render(
+        request,
+        "reports/readiness.html",
+        {
+            "rows": rows,
+            "lagging_count": sum(1 for r in rows if not r["ready"]),
+            "can_letter": principal.role == Role.HEALTH_DEPT,
+            "can_confirm": principal.role == Role.FACILITY_ADMIN,
+            "items": ReadinessItem.choices,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@role_required(*services.VIEW_ROLES)
+def reminder_letter(request):
+    """The reminder letter to the lagging facilities, PDF ready to sign (health department)."""
+    from django.http import HttpResponse
+
+    from kcb06.facilities.models import Role
+    from kcb06.reports import readiness
+
+    if request.principal.role != Role.HEALTH_DEPT:
+        return _not_found(request, "Công văn đôn đốc do Sở Y tế lập.", "not_found")
+    response = HttpResponse(readiness.letter_pdf(request.principal), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="cong-van-don-doc.pdf"'
+    return response

@@ -78,6 +78,25 @@ CASES = [
         note="today's counts of the caller's own facility only",
     ),
     Case(
+        "reports:readiness",
+        lambda w: "/reports/readiness/",
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({200}),
+        control="ok",
+        note="the caller's own facility's readiness items only; no patient data at all",
+    ),
+    Case(
+        "reports:reminder_letter",
+        lambda w: "/reports/readiness/letter/",
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({404}),
+        control=None,
+        note="the health department's letter (facility names and missing items only); "
+        "every facility role is refused",
+    ),
+    Case(
         "reports:progress",
         lambda w: "/reports/progress/",
         role="facility_admin",

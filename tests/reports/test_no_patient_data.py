@@ -57,9 +57,9 @@ def reports_urls(report_pk: int = 0) -> list[str]:
 
 def _text(response) -> str:
     """What a person reads in the answer: the page or JSON, the PDF's text, the XLSX's cells."""
-    if not response.streaming:
-        return response.content.decode()
-    content = b"".join(response.streaming_content)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if not response.streaming and not content.startswith(b"%PDF"):
+        return content.decode()
     if content.startswith(b"%PDF"):
         return subprocess.run(
             ["pdftotext", "-", "-"], input=content, capture_output=True, check=True

@@ -106,3 +106,35 @@ def test_facility_head_runs_the_morning_briefing(logged_in_page, screenshot, e2e
         " || document.querySelector('.pseudo-fullscreen') !== null"
     )
     screenshot("reports-morning-briefing", page)
+
+
+def test_department_sends_a_reminder_to_lagging_facilities(logged_in_page, screenshot, e2e_org):
+    from kcb06.reports import rollups
+    from tests.reports import factories as f
+
+    f.visit(method="cccd_qr")  # 27901 scans chip cards today; the others never have
+    rollups.refresh_recent()
+    page = logged_in_page("soyte", DESK)
+    page.goto(page.kcb06_url + "/reports/")
+    page.locator("[data-testid=readiness-link]").click()
+    page.wait_for_url("**/reports/readiness/")
+    assert (
+        "4/4 cơ sở còn thiếu hạng mục" in page.locator("[data-testid=lagging-count]").inner_text()
+    )
+    qr = page.locator("[data-testid=readiness-row][data-code='27901'] [data-item=qr_reader]")
+    assert "✓" in qr.inner_text() and timezone.localdate().strftime("%d/%m/%Y") in qr.inner_text()
+    other = page.locator("[data-testid=readiness-row][data-code='27904'] [data-item=qr_reader]")
+    assert "chưa có lần quét nào" in other.inner_text()
+    screenshot("reports-readiness", page, full_page=True)
+    href = page.locator("[data-testid=letter]").get_attribute("href")
+    letter = page.request.get(page.kcb06_url + href)
+    assert letter.ok and letter.headers["content-type"] == "application/pdf"
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", "-", "-"], input=letter.body(), capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split()
+    )
+    assert "Kính gửi:" in text and "Trạm y tế phường Phù Khê" in text
+    assert "V/v đôn đốc" in text and "Nơi nhận" in text and f.SECRET_NAME not in text

@@ -74,3 +74,40 @@ def generate(
         f"{report.seconds:.2f} s -> {periodic.file_path(report, 'pdf')}, "
         f"{periodic.file_path(report, 'xlsx')}"
     )
+
+
+@app.command()
+def push(
+    to_url: str = typer.Option(
+        ..., "--to", help="The province's kcb06, e.g. https://kcb06.soyte.example/"
+    ),
+    key: str = typer.Option(
+        ..., "--key", envvar="KCB06_REPORTS_PUSH_KEY", help="API key the province issued."
+    ),
+    days: int = typer.Option(
+        7, "--days", min=0, max=366, help="Send today and this many days before."
+    ),
+):
+    """Send this installation's daily figures (counts only) to the province's kcb06."""
+    from kcb06.cli import setup_django
+
+    setup_django()
+    from datetime import timedelta
+    from urllib.error import HTTPError, URLError
+
+    from django.utils import timezone
+
+    from kcb06.reports import federation
+
+    today = timezone.localdate()
+    try:
+        written = federation.push(to_url, key, today - timedelta(days=days), today)
+    except HTTPError as exc:
+        typer.echo(
+            f"Tỉnh từ chối ({exc.code}): {exc.read().decode(errors='replace')[:300]}", err=True
+        )
+        raise typer.Exit(1) from None
+    except (URLError, OSError) as exc:
+        typer.echo(f"Không kết nối được tới {to_url}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"sent: {written} facility-days")

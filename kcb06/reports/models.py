@@ -50,6 +50,9 @@ class FacilityDay(models.Model):
     paid_amount = models.BigIntegerField(_("số tiền đã thu (đồng)"), default=0)
     paid_cashless_amount = models.BigIntegerField(_("số tiền không tiền mặt (đồng)"), default=0)
     computed_at = models.DateTimeField(_("tính lúc"))
+    # Set when the row was sent by the facility's own kcb06 (province federation): the local
+    # rebuild leaves such rows alone (the visits behind them are not in this database).
+    received_at = models.DateTimeField(_("nhận từ cơ sở lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("số liệu ngày của cơ sở")

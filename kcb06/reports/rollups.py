@@ -140,8 +140,9 @@ def rebuild(start: date, end: date, *, now=None) -> int:
         for (facility_id, day), c in counts.items()
     ]
     with transaction.atomic():
-        FacilityDay.objects.filter(day__gte=start, day__lte=end).delete()
-        FacilityDay.objects.bulk_create(rows, batch_size=1000)
+        # Rows sent by a facility's own kcb06 stay: their visits are not in this database.
+        FacilityDay.objects.filter(day__gte=start, day__lte=end, received_at__isnull=True).delete()
+        FacilityDay.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     return len(rows)
 
 

@@ -97,6 +97,16 @@ CASES = [
         "every facility role is refused",
     ),
     Case(
+        "POST /api/v1/reports/facility-days",
+        lambda w: "/api/v1/reports/facility-days",
+        method="POST",
+        data=lambda w: {"rows": [{"facility": OTHER, "day": "2026-11-30", "visits": 1}]},
+        role="facility_admin",
+        via=("api_key",),
+        control="ok",
+        note="a facility's kcb06 sends its own counts only; another facility's rows: 403",
+    ),
+    Case(
         "reports:progress",
         lambda w: "/reports/progress/",
         role="facility_admin",

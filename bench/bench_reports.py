@@ -85,6 +85,10 @@ def load(n_facilities: int, n_days: int) -> None:
         "payments_cashless": "v / 5",
         "paid_amount": "v * 60000",
         "paid_cashless_amount": "v * 30000",
+        "portal_checks": "v * 9 / 10",
+        "portal_unanswered": "v / 50",
+        "mismatch_listed": "v / 40",
+        "mismatch_sent": "v / 50",
     }
     assert set(exprs) == set(COUNT_FIELDS), set(COUNT_FIELDS) ^ set(exprs)
     cols = ", ".join(f'"{c}"' for c in ("facility_id", "day", "computed_at", *exprs))

@@ -67,6 +67,10 @@ class FacilityDayIn(Schema):
     payments_cashless: Count = 0
     paid_amount: Amount = 0
     paid_cashless_amount: Amount = 0
+    portal_checks: Count = 0
+    portal_unanswered: Count = 0
+    mismatch_listed: Count = 0
+    mismatch_sent: Count = 0
 
 
 class FacilityDaysIn(Schema):

@@ -14,7 +14,18 @@ ELIGIBILITY_FIELDS = ("elig_valid", "elig_invalid", "elig_no_card", "elig_unveri
 OUTBOX_FIELDS = ("ended", "accepted", "accepted_on_time", "late")
 # Payments received that day (any visit's day), by number and value (whole đồng).
 PAYMENT_FIELDS = ("payments", "payments_cashless", "paid_amount", "paid_cashless_amount")
-COUNT_FIELDS = ("visits", *METHOD_FIELDS, *ELIGIBILITY_FIELDS, *OUTBOX_FIELDS, *PAYMENT_FIELDS)
+# Questions put to the BHXH portal that day (not served from the day's cache) and those it did
+# not answer (the verdict "unverified"); citizens put on the police/BHXH mismatch list that day
+# and, of them, those already sent.
+PORTAL_FIELDS = ("portal_checks", "portal_unanswered", "mismatch_listed", "mismatch_sent")
+COUNT_FIELDS = (
+    "visits",
+    *METHOD_FIELDS,
+    *ELIGIBILITY_FIELDS,
+    *OUTBOX_FIELDS,
+    *PAYMENT_FIELDS,
+    *PORTAL_FIELDS,
+)
 
 
 class FacilityDay(models.Model):
@@ -49,6 +60,10 @@ class FacilityDay(models.Model):
     payments_cashless = models.PositiveIntegerField(_("thanh toán không tiền mặt"), default=0)
     paid_amount = models.BigIntegerField(_("số tiền đã thu (đồng)"), default=0)
     paid_cashless_amount = models.BigIntegerField(_("số tiền không tiền mặt (đồng)"), default=0)
+    portal_checks = models.PositiveIntegerField(_("lượt hỏi cổng BHXH"), default=0)
+    portal_unanswered = models.PositiveIntegerField(_("cổng không trả lời"), default=0)
+    mismatch_listed = models.PositiveIntegerField(_("đưa vào danh sách sai lệch"), default=0)
+    mismatch_sent = models.PositiveIntegerField(_("đã gửi danh sách sai lệch"), default=0)
     computed_at = models.DateTimeField(_("tính lúc"))
     # Set when the row was sent by the facility's own kcb06 (province federation): the local
     # rebuild leaves such rows alone (the visits behind them are not in this database).

@@ -20,6 +20,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from kcb06.eligibility.models import EligibilityCheck, Outcome, ReconciliationEntry
 from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
 from kcb06.payments.models import Method, Payment
 from kcb06.reports.models import COUNT_FIELDS, PAYMENT_FIELDS, FacilityDay
@@ -119,6 +120,39 @@ def _payment_counts(start: date, end: date) -> dict[tuple[int, date], dict]:
     }
 
 
+def _portal_counts(start: date, end: date) -> dict[tuple[int, date], dict]:
+    """Per facility and day: questions the portal was asked (not the day's cache) and those it
+    left unanswered; citizens put on the police/BHXH mismatch list, and those sent."""
+    out: dict[tuple[int, date], dict] = {}
+    for r in (
+        EligibilityCheck.objects.filter(
+            check_date__gte=start, check_date__lte=end, from_cache=False
+        )
+        .values("facility_id", "check_date")
+        .annotate(
+            portal_checks=Count("pk"),
+            portal_unanswered=Count("pk", filter=Q(outcome=Outcome.UNVERIFIED)),
+        )
+        .order_by()
+    ):
+        out.setdefault((r["facility_id"], r["check_date"]), {}).update(
+            portal_checks=r["portal_checks"], portal_unanswered=r["portal_unanswered"]
+        )
+    for r in (
+        ReconciliationEntry.objects.filter(day__gte=start, day__lte=end)
+        .values("facility_id", "day")
+        .annotate(
+            mismatch_listed=Count("pk"),
+            mismatch_sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        )
+        .order_by()
+    ):
+        out.setdefault((r["facility_id"], r["day"]), {}).update(
+            mismatch_listed=r["mismatch_listed"], mismatch_sent=r["mismatch_sent"]
+        )
+    return out
+
+
 def rebuild(start: date, end: date, *, now=None) -> int:
     """Replace the rollups of every facility for the days start..end (inclusive); answers how
     many facility-day rows were written."""
@@ -130,6 +164,8 @@ def rebuild(start: date, end: date, *, now=None) -> int:
         counts[(c["facility_id"], c["visit_date"])] = c
     for key, paid in _payment_counts(start, end).items():
         counts.setdefault(key, {}).update(paid)
+    for key, portal in _portal_counts(start, end).items():
+        counts.setdefault(key, {}).update(portal)
     rows = [
         FacilityDay(
             facility_id=facility_id,

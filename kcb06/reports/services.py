@@ -75,6 +75,9 @@ def _figures(counts: dict) -> dict:
         "on_time_share": _share(counts["accepted_on_time"], counts["ended"]),
         "cashless_share": _share(counts["payments_cashless"], counts["payments"]),
         "cashless_value_share": _share(counts["paid_cashless_amount"], counts["paid_amount"]),
+        "portal_availability": _share(
+            counts["portal_checks"] - counts["portal_unanswered"], counts["portal_checks"]
+        ),
     }
 
 

@@ -63,3 +63,45 @@ def test_weekly_trend_lines_show_twelve_weeks_against_the_targets(login, org):
     # Two runs: the week with 50 % stands alone, the gap breaks the line before this week.
     assert chip_series.count("<polyline") == 2 and chip_series.count("<circle") == 2
     assert 'data-testid="trend-target"' in page.split('data-testid="trend-health_book_share"')[1]
+
+
+def test_portal_availability_and_the_mismatch_list_are_counted(login, org):
+    from kcb06.eligibility.models import EligibilityCheck, ReconciliationEntry
+
+    fac = Facility.objects.get(code="27901")
+    now, today = timezone.now(), timezone.localdate()
+    for outcome, cached in (
+        ("valid", False),
+        ("unverified", False),
+        ("valid", False),
+        ("valid", True),
+    ):
+        EligibilityCheck.objects.create(
+            facility=fac,
+            lookup_key="GD4272795012345",
+            full_name="X",
+            name_key="x",
+            date_of_birth=today - timedelta(days=9000),
+            outcome=outcome,
+            from_cache=cached,
+            checked_at=now,
+            check_date=today,
+            status="final",
+        )
+    for n, sent in enumerate((True, False)):
+        ReconciliationEntry.objects.create(
+            facility=fac,
+            day=today,
+            person_key=f"02709501234{n}",
+            name_id_card="X",
+            dob_id_card="01/01/1980",
+            kinds="dob",
+            sent_at=now if sent else None,
+        )
+    rollups.refresh_recent()
+    body = login("soyte").get("/api/v1/reports/targets?period=today").json()
+    t = body["total"]
+    assert (t["portal_checks"], t["portal_unanswered"], t["portal_availability"]) == (3, 1, 66.7)
+    assert (t["mismatch_listed"], t["mismatch_sent"]) == (2, 1)
+    page = " ".join(login("soyte").get("/reports/?period=today").content.decode().split())
+    assert "66,7 %" in page and "(3 lượt hỏi, 1 không trả lời)" in page

@@ -144,6 +144,7 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
     facilities = facilities_in_scope(principal)
     rows, rolled = aggregate(facilities, p.start, p.end)
     trend = weekly_trend(facilities, today)
+    errors = claim_errors(facilities, p.start, p.end)
     return {
         "period": {
             "key": p.key,
@@ -164,6 +165,7 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
         "total": rolled,
         "facilities": rows,
         "trend": trend,
+        "claim_errors": errors,
         # When the figures of the period were computed (the rows of the period only: an index
         # range, not every row the facilities ever had).
         "updated_at": FacilityDay.objects.filter(
@@ -226,3 +228,28 @@ def weekly_trend(facilities: list[Facility], today: date | None = None, weeks: i
         counts = {name: row.get(name) or 0 for name in COUNT_FIELDS}
         out.append({"week": monday, **_figures(counts)})
     return out
+
+
+def claim_errors(facilities: list[Facility], start: date, end: date, top: int = 15) -> list[dict]:
+    """Claim files refused by our own checks before sending (state "invalid"), counted by the
+    rule they broke (counts only): the files made on the days start..end at these facilities.
+    Read from the outbox directly: invalid files are few, and their findings are per file."""
+    from collections import Counter
+
+    from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
+
+    counter: Counter = Counter()
+    for errors in OutboxItem.objects.filter(
+        facility_id__in=[f.pk for f in facilities],
+        kind=OutboxKind.CLAIM,
+        state=OutboxState.INVALID,
+        created_at__date__gte=start,
+        created_at__date__lte=end,
+    ).values_list("errors", flat=True):
+        for e in {
+            (e.get("table", ""), e.get("code", "")) for e in errors or [] if isinstance(e, dict)
+        }:
+            counter[e] += 1
+    return [
+        {"table": table, "rule": rule, "files": n} for (table, rule), n in counter.most_common(top)
+    ]

@@ -105,3 +105,24 @@ def test_portal_availability_and_the_mismatch_list_are_counted(login, org):
     assert (t["mismatch_listed"], t["mismatch_sent"]) == (2, 1)
     page = " ".join(login("soyte").get("/reports/?period=today").content.decode().split())
     assert "66,7 %" in page and "(3 lượt hỏi, 1 không trả lời)" in page
+
+
+def test_claim_errors_are_counted_by_rule(login, org):
+    from kcb06.interchange.models import OutboxItem
+
+    v = f.visit()
+    for n, codes in enumerate((["XML1.MA_THE", "XML2.SO_LUONG"], ["XML1.MA_THE"])):
+        OutboxItem.objects.create(
+            facility=v.facility,
+            visit=v,
+            ma_lk=f"{v.ma_lk}{n}",
+            kind="claim",
+            state="invalid",
+            content_hash=f"{n:064d}",
+            errors=[{"table": c.split(".")[0], "code": c, "message_vi": "…"} for c in codes],
+        )
+    body = login("soyte").get("/api/v1/reports/targets?period=today").json()
+    assert body["claim_errors"][0] == {"table": "XML1", "rule": "XML1.MA_THE", "files": 2}
+    assert {"table": "XML2", "rule": "XML2.SO_LUONG", "files": 1} in body["claim_errors"]
+    page = login("soyte").get("/reports/?period=today").content.decode()
+    assert 'data-rule="XML1.MA_THE"' in page and v.ma_lk not in page

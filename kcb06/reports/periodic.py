@@ -259,30 +259,38 @@ def _pct(v: float | None):
 
 def render_xlsx(data: dict) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
-    wb = Workbook()
+    # Write-only: rows stream to the file (a province's month has ~200,000 trace cells).
+    wb = Workbook(write_only=True)
     bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
 
     def sheet(title, header, rows, percent_cols=()):
         ws = wb.create_sheet(title)
+        ws.column_dimensions["B"].width = 40
+        ws.freeze_panes = "A5"
         ws.append([f"{data['kind_label']} — {data['owner']['name']}"])
         ws.append([f"Kỳ báo cáo: {data['start']:%d/%m/%Y} – {data['end']:%d/%m/%Y}"])
         ws.append([])
-        ws.append(header)
-        for cell in ws[4]:
-            cell.font = bold
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        heads = []
+        for text in header:
+            cell = WriteOnlyCell(ws, value=text)
+            cell.font, cell.alignment = bold, wrap
+            heads.append(cell)
+        ws.append(heads)
+        percent = {c - 1 for c in percent_cols}
         for row in rows:
+            if percent:
+                row = list(row)
+                for i in percent:
+                    cell = WriteOnlyCell(ws, value=row[i])
+                    cell.number_format = "0.0%"
+                    row[i] = cell
             ws.append(row)
-        for col in percent_cols:
-            for (cell,) in ws.iter_rows(min_row=5, min_col=col, max_col=col):
-                cell.number_format = "0.0%"
-        ws.column_dimensions["B"].width = 40
-        ws.freeze_panes = "A5"
         return ws
 
-    wb.remove(wb.active)
     sheet(
         "Tổng hợp",
         ["Chỉ tiêu", "Mục tiêu", "Kỳ này", "Kỳ trước", "Thay đổi (điểm %)", "Căn cứ"],

@@ -28,6 +28,8 @@ PERIODIC_JOBS: list[tuple[str, str, float]] = [
     ("kcb06.audit.checkpoints", "checkpoint_daily", 600.0),
     ("kcb06.reports.jobs", "refresh_rollups", 300.0),
     ("kcb06.payments.jobs", "requeue_claims", 2.0),
+    ("kcb06.reports.jobs", "generate_due_reports", 300.0),
+    ("kcb06.reports.jobs", "push_to_province", 900.0),
 ]
 
 

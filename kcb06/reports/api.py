@@ -1,12 +1,13 @@
 """JSON API of reports: thin handlers over services (counts per facility, never a patient)."""
 
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from ninja import Router
-from pydantic import StringConstraints
+from ninja import Router, Schema
+from pydantic import Field, StringConstraints
 
 from kcb06.apischema import responses
-from kcb06.reports import services
+from kcb06.reports import federation, services
 
 # The schema names the three periods, so another is refused by validation (422, naming the
 # field); the pages fall back to the week instead.
@@ -38,3 +39,56 @@ def targets(request, period: Period = "week"):
 def facility(request, code: FacilityCode, period: Period = "month"):
     """One facility's figures per day of the period (drill-down; counts only)."""
     return services.facility_days(request.principal, code, period)
+
+
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Amount = Annotated[int, Field(ge=-(10**15), le=10**15)]
+
+
+class FacilityDayIn(Schema):
+    facility: FacilityCode
+    day: date
+    computed_at: datetime | None = None
+    visits: Count = 0
+    by_cccd_qr: Count = 0
+    by_vneid_qr: Count = 0
+    by_id_number: Count = 0
+    by_bhyt_card: Count = 0
+    by_no_document: Count = 0
+    elig_valid: Count = 0
+    elig_invalid: Count = 0
+    elig_no_card: Count = 0
+    elig_unverified: Count = 0
+    ended: Count = 0
+    accepted: Count = 0
+    accepted_on_time: Count = 0
+    late: Count = 0
+    payments: Count = 0
+    payments_cashless: Count = 0
+    paid_amount: Amount = 0
+    paid_cashless_amount: Amount = 0
+    portal_checks: Count = 0
+    portal_unanswered: Count = 0
+    mismatch_listed: Count = 0
+    mismatch_sent: Count = 0
+
+
+class FacilityDaysIn(Schema):
+    rows: list[FacilityDayIn] = Field(..., max_length=federation.MAX_ROWS)
+
+
+class WrittenOut(Schema):
+    written: int
+
+
+@router.post(
+    "/reports/facility-days",
+    response=responses({200: WrittenOut}, 400, 413),
+    summary="Nhận số liệu ngày từ cơ sở / Receive a facility's daily figures",
+)
+def facility_days_in(request, payload: FacilityDaysIn):
+    """A facility running its own kcb06 sends its daily figures (counts only) to the
+    province's kcb06. Each row is written by (facility, day): the same day sent twice replaces
+    it, never doubles it. The API key must act as the administrator of the facility whose rows
+    it sends (403 otherwise)."""
+    return federation.receive(request.principal, [r.dict() for r in payload.rows])

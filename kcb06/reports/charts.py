@@ -55,3 +55,70 @@ def bars(rows: list[dict], share_key: str, target_percent: int) -> dict:
             {"x": _n(LABEL_WIDTH + PLOT_WIDTH * p / 100), "label": f"{p} %"} for p in (0, 50, 100)
         ],
     }
+
+
+TREND_WIDTH = 560
+TREND_HEIGHT = 200
+TREND_LEFT = 40
+TREND_TOP = 12
+TREND_SERIES = (
+    ("chip_share", "Lượt khám tiếp đón bằng CCCD gắn chip / VNeID", "chip"),
+    ("health_book_share", "Lượt khám lên sổ sức khỏe điện tử", "book"),
+    ("cashless_share", "Thanh toán không dùng tiền mặt (số giao dịch)", "cashless"),
+)
+
+
+def lines(weeks: list[dict], targets: dict[str, int]) -> dict:
+    """Weekly trend lines (percent 0..100 upwards) of the target shares; a week without data
+    breaks the line (a polyline per run of weeks with a value)."""
+    n = max(len(weeks), 2)
+    step = TREND_WIDTH / (n - 1)
+
+    def x(i: int) -> float:
+        return TREND_LEFT + i * step
+
+    def y(p: float) -> float:
+        return TREND_TOP + TREND_HEIGHT * (1 - min(max(p, 0), 100) / 100)
+
+    series = []
+    for key, label, css in TREND_SERIES:
+        runs, run, points = [], [], []
+        for i, w in enumerate(weeks):
+            v = w.get(key)
+            if v is None:
+                if run:
+                    runs.append(" ".join(run))
+                run = []
+                continue
+            run.append(f"{_n(x(i))},{_n(y(v))}")
+            points.append({"x": _n(x(i)), "y": _n(y(v)), "value": v, "week": w["week"]})
+        if run:
+            runs.append(" ".join(run))
+        target = targets.get(key)
+        series.append(
+            {
+                "key": key,
+                "label": label,
+                "css": css,
+                "runs": runs,
+                "points": points,
+                "target": target,
+                "target_y": _n(y(target)) if target is not None else None,
+                "last": next((w.get(key) for w in reversed(weeks) if w.get(key) is not None), None),
+            }
+        )
+    return {
+        "series": series,
+        "width": str(TREND_LEFT + TREND_WIDTH + 20),
+        "height": str(TREND_TOP + TREND_HEIGHT + 30),
+        "left": str(TREND_LEFT),
+        "right": _n(TREND_LEFT + TREND_WIDTH),
+        "bottom": _n(TREND_TOP + TREND_HEIGHT),
+        "label_y": _n(TREND_TOP + TREND_HEIGHT + 18),
+        "gridlines": [{"y": _n(y(p)), "label": f"{p} %"} for p in (0, 50, 100)],
+        "weeks": [
+            {"x": _n(x(i)), "label": w["week"].strftime("%d/%m")}
+            for i, w in enumerate(weeks)
+            if i % 2 == (len(weeks) - 1) % 2  # every other week, ending on the current one
+        ],
+    }

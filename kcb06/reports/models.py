@@ -12,7 +12,20 @@ from django.utils.translation import gettext_lazy as _
 METHOD_FIELDS = ("by_cccd_qr", "by_vneid_qr", "by_id_number", "by_bhyt_card", "by_no_document")
 ELIGIBILITY_FIELDS = ("elig_valid", "elig_invalid", "elig_no_card", "elig_unverified")
 OUTBOX_FIELDS = ("ended", "accepted", "accepted_on_time", "late")
-COUNT_FIELDS = ("visits", *METHOD_FIELDS, *ELIGIBILITY_FIELDS, *OUTBOX_FIELDS)
+# Payments received that day (any visit's day), by number and value (whole đồng).
+PAYMENT_FIELDS = ("payments", "payments_cashless", "paid_amount", "paid_cashless_amount")
+# Questions put to the BHXH portal that day (not served from the day's cache) and those it did
+# not answer (the verdict "unverified"); citizens put on the police/BHXH mismatch list that day
+# and, of them, those already sent.
+PORTAL_FIELDS = ("portal_checks", "portal_unanswered", "mismatch_listed", "mismatch_sent")
+COUNT_FIELDS = (
+    "visits",
+    *METHOD_FIELDS,
+    *ELIGIBILITY_FIELDS,
+    *OUTBOX_FIELDS,
+    *PAYMENT_FIELDS,
+    *PORTAL_FIELDS,
+)
 
 
 class FacilityDay(models.Model):
@@ -43,7 +56,18 @@ class FacilityDay(models.Model):
     accepted = models.PositiveIntegerField(_("cổng đã tiếp nhận"), default=0)
     accepted_on_time = models.PositiveIntegerField(_("tiếp nhận trong hạn"), default=0)
     late = models.PositiveIntegerField(_("quá hạn"), default=0)
+    payments = models.PositiveIntegerField(_("lần thanh toán"), default=0)
+    payments_cashless = models.PositiveIntegerField(_("thanh toán không tiền mặt"), default=0)
+    paid_amount = models.BigIntegerField(_("số tiền đã thu (đồng)"), default=0)
+    paid_cashless_amount = models.BigIntegerField(_("số tiền không tiền mặt (đồng)"), default=0)
+    portal_checks = models.PositiveIntegerField(_("lượt hỏi cổng BHXH"), default=0)
+    portal_unanswered = models.PositiveIntegerField(_("cổng không trả lời"), default=0)
+    mismatch_listed = models.PositiveIntegerField(_("đưa vào danh sách sai lệch"), default=0)
+    mismatch_sent = models.PositiveIntegerField(_("đã gửi danh sách sai lệch"), default=0)
     computed_at = models.DateTimeField(_("tính lúc"))
+    # Set when the row was sent by the facility's own kcb06 (province federation): the local
+    # rebuild leaves such rows alone (the visits behind them are not in this database).
+    received_at = models.DateTimeField(_("nhận từ cơ sở lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("số liệu ngày của cơ sở")
@@ -55,3 +79,79 @@ class FacilityDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility_id} {self.day}: {self.visits}"
+
+
+class ReportKind(models.TextChoices):
+    WEEKLY = "weekly", _("Báo cáo tuần")
+    MONTHLY = "monthly", _("Báo cáo tháng")
+    PILOT = "pilot", _("Báo cáo 6 tháng thí điểm sổ sức khỏe điện tử")
+    CUSTOM = "custom", _("Báo cáo theo kỳ chọn")
+
+
+class ProgressReport(models.Model):
+    """A progress report kept as files (XLSX and PDF under the data directory): counts per
+    facility of `owner`'s scope for the days start..end, never a patient, a visit or a name.
+
+    `owner` is the facility the report speaks for: a health department (its treating
+    facilities below it) or one facility (itself). Scheduled reports are made once per owner,
+    kind and period (unique); a report made on demand is kind "custom" or remade in place."""
+
+    owner = models.ForeignKey(
+        "facilities.Facility",
+        verbose_name=_("đơn vị báo cáo"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("loại báo cáo"), max_length=10, choices=ReportKind.choices)
+    start = models.DateField(_("từ ngày"))
+    end = models.DateField(_("đến ngày"))
+    facilities = models.PositiveIntegerField(_("số cơ sở"), default=0)
+    visits = models.PositiveIntegerField(_("lượt khám"), default=0)
+    xlsx_path = models.CharField(max_length=255)  # relative to KCB06_REPORTS_DIR
+    pdf_path = models.CharField(max_length=255)
+    generated_at = models.DateTimeField(_("lập lúc"))
+    generated_by = models.CharField(_("người lập"), max_length=150, blank=True)  # "" = worker
+    seconds = models.FloatField(_("thời gian lập (giây)"), default=0)
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "kind", "start", "end"], name="progress_report_once"
+            )
+        ]
+        ordering = ["-end", "-generated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.kind} {self.start}..{self.end}"
+
+
+class ReadinessItem(models.TextChoices):
+    """What a facility's administrator confirms with a date (the other readiness items are
+    read from what kcb06 records: scans, devices, portal settings, certificates)."""
+
+    PLAN_SUBMITTED = "plan_submitted", _("Đã gửi kế hoạch triển khai")
+    PROCEDURE_APPROVED = "procedure_approved", _("Đã ban hành quy trình nội bộ")
+    STAFF_TRAINED = "staff_trained", _("Đã tập huấn nhân viên")
+
+
+class ReadinessConfirmation(models.Model):
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        verbose_name=_("cơ sở"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    item = models.CharField(_("hạng mục"), max_length=24, choices=ReadinessItem.choices)
+    confirmed_on = models.DateField(_("ngày"))
+    confirmed_by = models.CharField(_("người xác nhận"), max_length=150)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("xác nhận sẵn sàng")
+        verbose_name_plural = _("xác nhận sẵn sàng")
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "item"], name="readiness_item_once")
+        ]

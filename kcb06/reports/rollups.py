@@ -2,7 +2,9 @@
 
 - check-in method: `Visit.check_in_method` (what the person presented at the desk or kiosk);
 - BHYT verdict: `Visit.eligibility_outcome` (updated when a pending check is resolved);
-- portal: the visit's claim files (`OutboxItem`, kind "claim") in state "accepted".
+- portal: the visit's claim files (`OutboxItem`, kind "claim") in state "accepted";
+- payments: `payments.Payment` received that day (number and value, cash or not), counted on
+  the day the money came, not the visit's day.
 
 Every figure is counted on the day of the visit (`visit_date`, local time); cancelled visits are
 not counted. A rebuild replaces the rows of the period whole (delete then insert in one
@@ -14,11 +16,14 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from kcb06.eligibility.models import EligibilityCheck, Outcome, ReconciliationEntry
 from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
-from kcb06.reports.models import COUNT_FIELDS, FacilityDay
+from kcb06.payments.models import Method, Payment
+from kcb06.reports.models import COUNT_FIELDS, PAYMENT_FIELDS, FacilityDay
 from kcb06.visits.models import Visit, VisitStatus
 
 log = logging.getLogger(__name__)
@@ -89,24 +94,91 @@ def _counts(start: date, end: date, now) -> list[dict]:
     )
 
 
+def _payment_counts(start: date, end: date) -> dict[tuple[int, date], dict]:
+    """Payments received per facility and local day: number and value, all and cashless
+    (VietQR transfers; every method but cash). Read from `payments.Payment` directly."""
+    tz = timezone.get_current_timezone()
+    cashless = ~Q(method=Method.CASH)
+    rows = (
+        Payment.objects.filter(
+            facility__isnull=False,
+            received_at__date__gte=start,
+            received_at__date__lte=end,
+        )
+        .annotate(day=TruncDate("received_at", tzinfo=tz))
+        .values("facility_id", "day")
+        .annotate(
+            payments=Count("pk"),
+            payments_cashless=Count("pk", filter=cashless),
+            paid_amount=Sum("amount"),
+            paid_cashless_amount=Sum("amount", filter=cashless),
+        )
+        .order_by()
+    )
+    return {
+        (r["facility_id"], r["day"]): {name: r[name] or 0 for name in PAYMENT_FIELDS} for r in rows
+    }
+
+
+def _portal_counts(start: date, end: date) -> dict[tuple[int, date], dict]:
+    """Per facility and day: questions the portal was asked (not the day's cache) and those it
+    left unanswered; citizens put on the police/BHXH mismatch list, and those sent."""
+    out: dict[tuple[int, date], dict] = {}
+    for r in (
+        EligibilityCheck.objects.filter(
+            check_date__gte=start, check_date__lte=end, from_cache=False
+        )
+        .values("facility_id", "check_date")
+        .annotate(
+            portal_checks=Count("pk"),
+            portal_unanswered=Count("pk", filter=Q(outcome=Outcome.UNVERIFIED)),
+        )
+        .order_by()
+    ):
+        out.setdefault((r["facility_id"], r["check_date"]), {}).update(
+            portal_checks=r["portal_checks"], portal_unanswered=r["portal_unanswered"]
+        )
+    for r in (
+        ReconciliationEntry.objects.filter(day__gte=start, day__lte=end)
+        .values("facility_id", "day")
+        .annotate(
+            mismatch_listed=Count("pk"),
+            mismatch_sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        )
+        .order_by()
+    ):
+        out.setdefault((r["facility_id"], r["day"]), {}).update(
+            mismatch_listed=r["mismatch_listed"], mismatch_sent=r["mismatch_sent"]
+        )
+    return out
+
+
 def rebuild(start: date, end: date, *, now=None) -> int:
     """Replace the rollups of every facility for the days start..end (inclusive); answers how
     many facility-day rows were written."""
     if end < start:
         raise ValueError("end before start")
     now = now or timezone.now()
+    counts: dict[tuple[int, date], dict] = {}
+    for c in _counts(start, end, now):
+        counts[(c["facility_id"], c["visit_date"])] = c
+    for key, paid in _payment_counts(start, end).items():
+        counts.setdefault(key, {}).update(paid)
+    for key, portal in _portal_counts(start, end).items():
+        counts.setdefault(key, {}).update(portal)
     rows = [
         FacilityDay(
-            facility_id=c["facility_id"],
-            day=c["visit_date"],
+            facility_id=facility_id,
+            day=day,
             computed_at=now,
-            **{name: c[name] for name in COUNT_FIELDS},
+            **{name: c.get(name, 0) for name in COUNT_FIELDS},
         )
-        for c in _counts(start, end, now)
+        for (facility_id, day), c in counts.items()
     ]
     with transaction.atomic():
-        FacilityDay.objects.filter(day__gte=start, day__lte=end).delete()
-        FacilityDay.objects.bulk_create(rows, batch_size=1000)
+        # Rows sent by a facility's own kcb06 stay: their visits are not in this database.
+        FacilityDay.objects.filter(day__gte=start, day__lte=end, received_at__isnull=True).delete()
+        FacilityDay.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     return len(rows)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Max, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from kcb06.errors import DomainError, NotFound
@@ -72,7 +73,11 @@ def _figures(counts: dict) -> dict:
         "chip_share": _share(chip, visits),
         "health_book_share": _share(counts["accepted"], visits),
         "on_time_share": _share(counts["accepted_on_time"], counts["ended"]),
-        "cashless_share": None,  # no payments recorded yet: "chưa có dữ liệu"
+        "cashless_share": _share(counts["payments_cashless"], counts["payments"]),
+        "cashless_value_share": _share(counts["paid_cashless_amount"], counts["paid_amount"]),
+        "portal_availability": _share(
+            counts["portal_checks"] - counts["portal_unanswered"], counts["portal_checks"]
+        ),
     }
 
 
@@ -80,14 +85,24 @@ def _zero() -> dict:
     return dict.fromkeys(COUNT_FIELDS, 0)
 
 
-def figures(principal, key: str = "week", today: date | None = None) -> dict:
-    """Per facility and rolled up, for one period, with the targets."""
-    p = period(key, today)
-    facilities = facilities_in_scope(principal)
+def treating_under(owner: Facility) -> list[Facility]:
+    """The active treating facilities a report of `owner` covers: below a health department,
+    or the facility itself."""
+    ids = owner.descendant_ids() if owner.kind == FacilityKind.HEALTH_DEPT else {owner.pk}
+    return list(
+        Facility.objects.filter(
+            pk__in=ids, kind__in=FacilityKind.treating(), is_active=True
+        ).order_by("code")
+    )
+
+
+def aggregate(facilities: list[Facility], start: date, end: date) -> tuple[list[dict], dict]:
+    """Per facility and rolled up, the counts and shares of the days start..end (one grouped
+    query over the rollups)."""
     sums = {
         row["facility_id"]: row
         for row in FacilityDay.objects.filter(
-            facility_id__in=[f.pk for f in facilities], day__gte=p.start, day__lte=p.end
+            facility_id__in=[f.pk for f in facilities], day__gte=start, day__lte=end
         )
         .values("facility_id")
         .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
@@ -112,6 +127,24 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
         facilities_by_chip=with_chip,
         facilities_by_chip_share=_share(with_chip, len(rows)),
     )
+    return rows, rolled
+
+
+def target_values(rolled: dict) -> dict:
+    return {
+        CHIP_FACILITIES.key: rolled["facilities_by_chip_share"],
+        HEALTH_BOOK.key: rolled["health_book_share"],
+        CASHLESS.key: rolled["cashless_share"],
+    }
+
+
+def figures(principal, key: str = "week", today: date | None = None) -> dict:
+    """Per facility and rolled up, for one period, with the targets."""
+    p = period(key, today)
+    facilities = facilities_in_scope(principal)
+    rows, rolled = aggregate(facilities, p.start, p.end)
+    trend = weekly_trend(facilities, today)
+    errors = claim_errors(facilities, p.start, p.end)
     return {
         "period": {
             "key": p.key,
@@ -125,18 +158,18 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
                 "label_vi": t.label_vi,
                 "target_percent": t.percent,
                 "source_vi": t.source_vi,
-                "value_percent": {
-                    CHIP_FACILITIES.key: rolled["facilities_by_chip_share"],
-                    HEALTH_BOOK.key: rolled["health_book_share"],
-                    CASHLESS.key: rolled["cashless_share"],
-                }[t.key],
+                "value_percent": target_values(rolled)[t.key],
             }
             for t in TARGETS
         ],
         "total": rolled,
         "facilities": rows,
+        "trend": trend,
+        "claim_errors": errors,
+        # When the figures of the period were computed (the rows of the period only: an index
+        # range, not every row the facilities ever had).
         "updated_at": FacilityDay.objects.filter(
-            facility_id__in=[f.pk for f in facilities]
+            facility_id__in=[f.pk for f in facilities], day__gte=p.start, day__lte=p.end
         ).aggregate(at=Max("computed_at"))["at"],
     }
 
@@ -168,3 +201,55 @@ def facility_days(principal, code: str, key: str = "month", today: date | None =
         "total": _figures(total),
         "days": days,
     }
+
+
+TREND_WEEKS = 12
+
+
+def weekly_trend(facilities: list[Facility], today: date | None = None, weeks: int = TREND_WEEKS):
+    """The last `weeks` weeks (Monday to Sunday, the current one up to today), rolled up over
+    the facilities: the shares of the targets per week. One grouped query over the rollups."""
+    today = today or timezone.localdate()
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    sums = {
+        r["week"]: r
+        for r in FacilityDay.objects.filter(
+            facility_id__in=[f.pk for f in facilities], day__gte=first, day__lte=today
+        )
+        .annotate(week=TruncWeek("day"))
+        .values("week")
+        .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
+        .order_by()
+    }
+    out = []
+    for i in range(weeks):
+        monday = first + timedelta(weeks=i)
+        row = sums.get(monday) or {}
+        counts = {name: row.get(name) or 0 for name in COUNT_FIELDS}
+        out.append({"week": monday, **_figures(counts)})
+    return out
+
+
+def claim_errors(facilities: list[Facility], start: date, end: date, top: int = 15) -> list[dict]:
+    """Claim files refused by our own checks before sending (state "invalid"), counted by the
+    rule they broke (counts only): the files made on the days start..end at these facilities.
+    Read from the outbox directly: invalid files are few, and their findings are per file."""
+    from collections import Counter
+
+    from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
+
+    counter: Counter = Counter()
+    for errors in OutboxItem.objects.filter(
+        facility_id__in=[f.pk for f in facilities],
+        kind=OutboxKind.CLAIM,
+        state=OutboxState.INVALID,
+        created_at__date__gte=start,
+        created_at__date__lte=end,
+    ).values_list("errors", flat=True):
+        for e in {
+            (e.get("table", ""), e.get("code", "")) for e in errors or [] if isinstance(e, dict)
+        }:
+            counter[e] += 1
+    return [
+        {"table": table, "rule": rule, "files": n} for (table, rule), n in counter.most_common(top)
+    ]

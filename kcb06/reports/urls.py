@@ -6,4 +6,9 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("facility/<str:code>/", views.facility, name="facility"),
+    path("briefing/", views.briefing_view, name="briefing"),
+    path("progress/", views.progress, name="progress"),
+    path("readiness/", views.readiness_view, name="readiness"),
+    path("readiness/letter/", views.reminder_letter, name="reminder_letter"),
+    path("progress/<int:pk>/<str:fmt>/", views.progress_file, name="progress_file"),
 ]

@@ -1,11 +1,12 @@
 """Pages of reports: the Project 06 targets dashboard and the drill-down to one facility."""
 
-from django.shortcuts import render
+from django.http import FileResponse
+from django.shortcuts import redirect, render
 
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
-from kcb06.reports import charts, services
-from kcb06.reports.targets import CHIP_FACILITIES, HEALTH_BOOK
+from kcb06.reports import briefing, charts, services
+from kcb06.reports.targets import CASHLESS, CHIP_FACILITIES, HEALTH_BOOK
 
 
 def _period_key(request, default: str) -> str:
@@ -25,6 +26,13 @@ def dashboard(request):
             "periods": services.PERIODS,
             "chip_chart": charts.bars(data["facilities"], "chip_share", CHIP_FACILITIES.percent),
             "book_chart": charts.bars(data["facilities"], "health_book_share", HEALTH_BOOK.percent),
+            "trend_chart": charts.lines(
+                data["trend"],
+                {
+                    "health_book_share": HEALTH_BOOK.percent,
+                    "cashless_share": CASHLESS.percent,
+                },
+            ),
         },
     )
 
@@ -42,3 +50,141 @@ def facility(request, code: str):
             status=exc.status,
         )
     return render(request, "reports/facility.html", {"data": data, "periods": services.PERIODS})
+
+
+def _not_found(request, message="Không tìm thấy báo cáo.", code="report_not_found"):
+    return render(
+        request,
+        "web/error.html",
+        {"title": "Không tìm thấy", "message": message, "code": code},
+        status=404,
+    )
+
+
+@role_required(*services.VIEW_ROLES)
+def progress(request):
+    """The kept progress reports of the caller's unit and below; POST makes one on demand for
+    any period (the caller's own unit)."""
+    from datetime import date
+
+    from kcb06.reports import periodic
+    from kcb06.reports.models import ProgressReport
+
+    principal = request.principal
+    error = None
+    if request.method == "POST":
+        try:
+            start = date.fromisoformat(request.POST.get("start", ""))
+            end = date.fromisoformat(request.POST.get("end", ""))
+        except ValueError:
+            error = "Ngày không hợp lệ: chọn ngày bắt đầu và ngày kết thúc."
+        else:
+            try:
+                periodic.generate(
+                    principal.profile.facility,
+                    periodic.ReportKind.CUSTOM,
+                    start,
+                    end,
+                    by=principal.user.get_username(),
+                )
+            except DomainError as exc:
+                error = exc.message_vi
+            else:
+                return redirect("reports:progress")
+    reports = ProgressReport.objects.filter(
+        owner_id__in=principal.aggregate_facility_ids()
+    ).select_related("owner")[:200]
+    return render(
+        request,
+        "reports/progress.html",
+        {"reports": reports, "error": error, "next_due": periodic.next_due()},
+        status=400 if error else 200,
+    )
+
+
+@role_required(*services.VIEW_ROLES)
+def progress_file(request, pk: int, fmt: str):
+    from kcb06.reports import periodic
+    from kcb06.reports.models import ProgressReport
+
+    report = ProgressReport.objects.filter(
+        pk=pk, owner_id__in=request.principal.aggregate_facility_ids()
+    ).first()
+    if report is None or fmt not in ("pdf", "xlsx"):
+        return _not_found(request)
+    path = periodic.file_path(report, fmt)
+    if not path.is_file():
+        return _not_found(request, "Tệp báo cáo không còn trên máy chủ: hãy lập lại.", "file_gone")
+    content_type = (
+        "application/pdf"
+        if fmt == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(
+        path.open("rb"),
+        content_type=content_type,
+        as_attachment=fmt == "xlsx",
+        filename=f"bao-cao-{report.kind}-{report.start:%Y%m%d}-{report.end:%Y%m%d}.{fmt}",
+    )
+
+
+@role_required(*briefing.ROLES)
+def briefing_view(request):
+    """The facility head's morning briefing (full-screen for the meeting, refreshes itself)."""
+    return render(request, "reports/briefing.html", {"b": briefing.today(request.principal)})
+
+
+@role_required(*services.VIEW_ROLES)
+def readiness_view(request):
+    """Readiness per facility with the date each item was last confirmed; the facility
+    administrator confirms the plan, procedure and training items here."""
+    from datetime import date
+
+    from kcb06.facilities.models import Role
+    from kcb06.reports import readiness
+    from kcb06.reports.models import ReadinessItem
+
+    principal = request.principal
+    error = None
+    if request.method == "POST":
+        if principal.role != Role.FACILITY_ADMIN:
+            error = "Chỉ quản trị cơ sở xác nhận các hạng mục của cơ sở mình."
+        else:
+            try:
+                on = date.fromisoformat(request.POST.get("on", ""))
+                readiness.confirm(principal, request.POST.get("item", ""), on)
+            except ValueError:
+                error = "Ngày không hợp lệ."
+            except DomainError as exc:
+                error = exc.message_vi
+            else:
+                return redirect("reports:readiness")
+    rows = readiness.for_principal(principal)
+    return render(
+        request,
+        "reports/readiness.html",
+        {
+            "rows": rows,
+            "lagging_count": sum(1 for r in rows if not r["ready"]),
+            "can_letter": principal.role == Role.HEALTH_DEPT,
+            "can_confirm": principal.role == Role.FACILITY_ADMIN,
+            "items": ReadinessItem.choices,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@role_required(*services.VIEW_ROLES)
+def reminder_letter(request):
+    """The reminder letter to the lagging facilities, PDF ready to sign (health department)."""
+    from django.http import HttpResponse
+
+    from kcb06.facilities.models import Role
+    from kcb06.reports import readiness
+
+    if request.principal.role != Role.HEALTH_DEPT:
+        return _not_found(request, "Công văn đôn đốc do Sở Y tế lập.", "not_found")
+    response = HttpResponse(readiness.letter_pdf(request.principal), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="cong-van-don-doc.pdf"'
+    return response

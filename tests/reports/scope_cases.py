@@ -14,6 +14,28 @@ def extend_world(w):
     from kcb06.reports.rollups import rebuild
 
     rebuild(timezone.localdate(), timezone.localdate())
+    w.extra["report"] = _report_of(w.facility(OTHER))
+
+
+def _report_of(owner):
+    """A progress report kept for 27903 (its files in a temporary directory, named by absolute
+    path so that the default reports directory is not written)."""
+    import tempfile
+    from pathlib import Path
+
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from kcb06.reports import periodic
+
+    folder = Path(tempfile.mkdtemp(prefix="kcb06-scope-reports-"))
+    with override_settings(KCB06_REPORTS_DIR=folder):
+        today = timezone.localdate()
+        report = periodic.generate(owner, "custom", today, today)
+    report.pdf_path = str(folder / report.pdf_path)
+    report.xlsx_path = str(folder / report.xlsx_path)
+    report.save(update_fields=["pdf_path", "xlsx_path"])
+    return report
 
 
 CASES = [
@@ -45,6 +67,61 @@ CASES = [
         lambda w: f"/api/v1/reports/facilities/{OTHER}?period=today",
         role="facility_admin",
         control="ok",
+    ),
+    Case(
+        "reports:briefing",
+        lambda w: "/reports/briefing/",
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({200}),
+        control="ok",
+        note="today's counts of the caller's own facility only",
+    ),
+    Case(
+        "reports:readiness",
+        lambda w: "/reports/readiness/",
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({200}),
+        control="ok",
+        note="the caller's own facility's readiness items only; no patient data at all",
+    ),
+    Case(
+        "reports:reminder_letter",
+        lambda w: "/reports/readiness/letter/",
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({404}),
+        control=None,
+        note="the health department's letter (facility names and missing items only); "
+        "every facility role is refused",
+    ),
+    Case(
+        "POST /api/v1/reports/facility-days",
+        lambda w: "/api/v1/reports/facility-days",
+        method="POST",
+        data=lambda w: {"rows": [{"facility": OTHER, "day": "2026-11-30", "visits": 1}]},
+        role="facility_admin",
+        via=("api_key",),
+        control="ok",
+        note="a facility's kcb06 sends its own counts only; another facility's rows: 403",
+    ),
+    Case(
+        "reports:progress",
+        lambda w: "/reports/progress/",
+        role="facility_admin",
+        via=("session",),
+        expect=frozenset({200}),
+        control="ok",
+        note="lists the reports of the caller's own unit and below; counts only",
+    ),
+    Case(
+        "reports:progress_file",
+        lambda w: f"/reports/progress/{w.extra['report'].pk}/pdf/",
+        role="facility_admin",
+        via=("session",),
+        control="ok",
+        note="27903's kept report: 404 to another facility's administrator",
     ),
 ]
 EXEMPT: list = []

@@ -7,13 +7,17 @@ counted in the figures. The answer must hold the counts and none of: the patient
 number, card number, the visit's MA_LK, nor any field naming a patient or a visit.
 """
 
+import io
 import json
 import re
+import subprocess
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
-from kcb06.reports import rollups, services
+from kcb06.facilities.models import Facility
+from kcb06.reports import periodic, rollups, services
 from tests.platform.scope import api_endpoints, page_endpoints
 from tests.reports import factories as f
 
@@ -22,9 +26,12 @@ FACILITIES = ["27901", "27902", "27903", "27904"]
 # Pages of other apps the health department reaches with counts only (HTML; their exports are
 # checked where they are made, e.g. tests/interchange/test_claim_queue.py for the workbook).
 COUNTS_PAGES = {"interchange:queue"}
+FACILITY_HEAD_ONLY = {"/reports/briefing/"}
+# The one write: a facility's kcb06 sending its counts (answers {"written": n}; test_federation).
+WRITES = {"POST /api/v1/reports/facility-days"}
 
 
-def reports_urls() -> list[str]:
+def reports_urls(report_pk: int = 0) -> list[str]:
     urls = []
     for key, route in page_endpoints().items():
         if key.startswith("reports:") or key in COUNTS_PAGES:
@@ -32,19 +39,42 @@ def reports_urls() -> list[str]:
     for key in api_endpoints():
         method, path = key.split(" ", 1)
         if path.startswith("/api/v1/reports"):
+            if key in WRITES:
+                continue
             assert method == "GET", f"{key}: reports answers reads only"
             urls.append(path)
     expanded = []
     for url in urls:
         params = set(re.findall(r"<(?:\w+:)?(\w+)>|\{(\w+)\}", url))
         names = {a or b for a, b in params}
-        assert names <= {"code"}, f"{url}: teach this test the parameter(s) {names - {'code'}}"
-        if names:
-            for code in FACILITIES:
-                expanded.append(re.sub(r"<(?:\w+:)?code>|\{code\}", code, url))
-        else:
-            expanded.append(url)
+        known = {"code", "pk", "fmt"}
+        assert names <= known, f"{url}: teach this test the parameter(s) {names - known}"
+        variants = [url]
+        if "code" in names:
+            variants = [
+                re.sub(r"<(?:\w+:)?code>|\{code\}", c, u) for u in variants for c in FACILITIES
+            ]
+        if "pk" in names:  # a kept progress report
+            variants = [re.sub(r"<(?:\w+:)?pk>", str(report_pk), u) for u in variants]
+        if "fmt" in names:
+            variants = [re.sub(r"<(?:\w+:)?fmt>", x, u) for u in variants for x in ("pdf", "xlsx")]
+        expanded.extend(variants)
     return expanded
+
+
+def _text(response) -> str:
+    """What a person reads in the answer: the page or JSON, the PDF's text, the XLSX's cells."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if not response.streaming and not content.startswith(b"%PDF"):
+        return content.decode()
+    if content.startswith(b"%PDF"):
+        return subprocess.run(
+            ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+        ).stdout.decode()
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return "\n".join(
+        str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
+    )
 
 
 def _keys(value) -> set[str]:
@@ -59,20 +89,30 @@ def test_every_reports_url_is_walked():
     urls = reports_urls()
     assert "/reports/" in urls and "/api/v1/reports/targets" in urls
     assert "/reports/facility/27903/" in urls and "/api/v1/reports/facilities/27903" in urls
+    assert "/reports/progress/" in urls and "/reports/progress/0/pdf/" in urls
 
 
 @pytest.mark.parametrize("period", [*services.PERIODS, ""])
-def test_health_department_never_reaches_a_patient_visit_or_name(login, org, period):
+def test_health_department_never_reaches_a_patient_visit_or_name(
+    login, org, period, settings, tmp_path
+):
+    settings.KCB06_REPORTS_DIR = tmp_path
     who = f.patient("Trịnh Thị Không Được Lộ")
     v = f.visit("27903", who=who, ended_hours_ago=30, accepted_after_hours=1)
     rollups.rebuild(timezone.localdate(), timezone.localdate())
+    department = Facility.objects.get(kind="so_yte")
+    report = periodic.generate(
+        department, "pilot", timezone.localdate(), timezone.localdate()
+    )  # the pilot report: every table there is
     secrets = [who.full_name, who.full_name.upper(), v.ma_lk, "Không Được Lộ"]
     client = login("soyte")
     seen_count = False
-    for url in reports_urls():
+    for url in reports_urls(report.pk):
         response = client.get(url, {"period": period} if period else {})
-        body = response.content.decode()
-        assert response.status_code == 200, (url, response.status_code, body[:300])
+        body = _text(response)
+        # The morning briefing is the facility head's page: the department is refused.
+        expected = 403 if url in FACILITY_HEAD_ONLY else 200
+        assert response.status_code == expected, (url, response.status_code, body[:300])
         leaked = [s for s in secrets if s in body or s in json.dumps(body, ensure_ascii=False)]
         assert not leaked, f"{url} shows {leaked} to the health department"
         assert f"/visits/{v.pk}" not in body and f"/patients/{who.pk}" not in body
@@ -81,3 +121,11 @@ def test_health_department_never_reaches_a_patient_visit_or_name(login, org, per
             assert not _keys(data) & FORBIDDEN_KEYS, (url, _keys(data) & FORBIDDEN_KEYS)
             seen_count = seen_count or '"visits": 1' in json.dumps(data)
     assert seen_count, "the visit was not counted: this test would not see a leak"
+
+
+def test_the_facility_head_briefing_shows_counts_not_names(login, org):
+    who = f.patient("Trịnh Thị Không Được Lộ")
+    v = f.visit("27901", who=who)
+    page = login("quantri").get("/reports/briefing/").content.decode()
+    assert "Không Được Lộ" not in page and v.ma_lk not in page
+    assert f"/visits/{v.pk}" not in page and f"/patients/{who.pk}" not in page

@@ -54,7 +54,7 @@ def test_rollup_holds_counts_only_no_patient_or_visit(org):
     f.visit()
     rollups.rebuild(timezone.localdate(), timezone.localdate())
     columns = {field.name for field in FacilityDay._meta.concrete_fields}
-    assert columns == {"id", "facility", "day", "computed_at", *COUNT_FIELDS}
+    assert columns == {"id", "facility", "day", "computed_at", "received_at", *COUNT_FIELDS}
 
 
 def test_rebuild_is_idempotent_and_follows_later_changes(org):

@@ -14,7 +14,6 @@ import argparse
 import io
 import os
 import random
-import subprocess
 import sys
 import time
 from datetime import date
@@ -27,7 +26,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kcb06_
 os.environ.setdefault("KCB06_DATA_DIR", "/tmp/catalogue_bench")
 os.environ.setdefault("KCB06_LOG_LEVEL", "WARNING")
 
-from bench.machine import percentile, report, summary_ms  # noqa: E402
+from bench.machine import ensure_database, percentile, report, summary_ms  # noqa: E402
 
 SEARCH_TARGET_MS = 50
 PREVIEW_TARGET_S = 10
@@ -36,22 +35,6 @@ WORDS = ["Paracetamol", "Amlodipin", "Metformin", "Omeprazol", "Meloxicam", "Ace
          "Dung dịch", "Viên nén", "Thuốc nhỏ mắt", "Siro ho", "Kẽm gluconat", "Salbutamol"]  # fmt: skip
 QUERIES = ["para", "paracetamol 500", "natri clorid", "Natri clorid", "vitamin c", "40.12",
            "amlodipin 5", "thuoc nho mat", "kem gluconat", "paracetamon", "siro"]  # fmt: skip
-
-
-def _ensure_db() -> None:
-    db = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    listing = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-lqtA"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    if not any(line.split("|", 1)[0] == db for line in listing.splitlines()):
-        subprocess.run(
-            ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {db}"],
-            check=True,
-        )
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
 
 
 def _rows(n: int) -> list[dict]:
@@ -84,7 +67,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=20_000)
     ap.add_argument("--queries", type=int, default=300)
     args = ap.parse_args()
-    _ensure_db()
+    ensure_database(ROOT)
     from kcb06.cli import setup_django
 
     setup_django()

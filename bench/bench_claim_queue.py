@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,7 +35,14 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kcb06_
 os.environ.setdefault("KCB06_DATA_DIR", "/tmp/claimqueue_bench")
 os.environ.setdefault("KCB06_LOG_LEVEL", "WARNING")
 
-from bench.machine import _cpu_of, percentile, report, summary_ms  # noqa: E402
+from bench.machine import (  # noqa: E402
+    _cpu_of,
+    ensure_database,
+    percentile,
+    report,
+    summary_ms,
+    timed,
+)
 
 TARGET_MS = 200.0
 N_ERRORS = 40
@@ -100,22 +106,6 @@ CROSS JOIN LATERAL (SELECT LEAST(%(n_errors)s - 1, floor(exp(ln(%(n_errors)s) * 
 """
 
 
-def ensure_database() -> None:
-    db = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    listing = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-lqtA"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    if not any(line.split("|", 1)[0] == db for line in listing.splitlines()):
-        subprocess.run(
-            ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {db}"],
-            check=True,
-        )
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
-
-
 def load(count: int) -> None:
     from django.db import connection
 
@@ -142,23 +132,13 @@ def load(count: int) -> None:
     )
 
 
-def timed(fn, runs: int) -> list[float]:
-    fn()  # warm
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=30)
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} (1 min)", flush=True)
-    ensure_database()
+    ensure_database(ROOT)
 
     from kcb06.cli import setup_django
 

@@ -24,7 +24,7 @@ import tempfile
 import time
 from datetime import timedelta
 
-from bench.machine import percentile, report, summary_ms
+from bench.machine import percentile, report, summary_ms, timed
 
 QUERY_TARGET_MS = 200
 REPORT_TARGET_S = 10.0
@@ -103,16 +103,6 @@ def load(n_facilities: int, n_days: int) -> None:
         cur.execute(sql, [ids, first, today])
         cur.execute("ANALYZE reports_facilityday")
     print(f"loaded {len(ids) * n_days:,} facility-days in {time.perf_counter() - began:.1f} s")
-
-
-def timed(fn, runs: int) -> list[float]:
-    fn()  # warm
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
 
 
 def main() -> None:

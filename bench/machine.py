@@ -97,3 +97,36 @@ def python_loop_seconds(n: int = 3_000_000) -> float:
     for i in range(n):
         total += i & 7
     return time.process_time() - t0
+
+
+def timed(fn, runs: int) -> list[float]:
+    """Wall-clock seconds of `runs` calls of fn, after one warm-up call."""
+    import time
+
+    fn()
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def ensure_database(root) -> None:
+    """Create the PostgreSQL database DATABASE_URL names (a bench's own, kept between runs)
+    if it is missing, and migrate it."""
+    import subprocess
+
+    db = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
+    listing = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-lqtA"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if not any(line.split("|", 1)[0] == db for line in listing.splitlines()):
+        subprocess.run(
+            ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {db}"],
+            check=True,
+        )
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=root, check=True)

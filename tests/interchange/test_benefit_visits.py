@@ -2,53 +2,17 @@
 station pays in full, the registered facility bills the card level, and a patient whose
 earlier claim this year crossed 6 months of base salary is exempt (kcb06's own records)."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from lxml import etree
 
-from kcb06.healthbook import services
 from kcb06.interchange.mapper import facility_level
-from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
 from kcb06.visits.models import Visit
 from tests.healthbook import factories as f
+from tests.interchange.claimhelpers import as_bhyt_visit, close_with_drug
 
 D = Decimal
-
-
-def _close(org, visit, quantity, price):
-    """Close with one drug line of quantity × price (in BHYT scope)."""
-    clinician = f.principal_for_user(f.clinician_at(org, visit.facility.code))
-    data = dict(f.CLOSE, weight_kg="58.5")
-    data["prescriptions"] = [
-        dict(
-            f.CLOSE["prescriptions"][0],
-            drug_code="40.17",
-            quantity=str(quantity),
-            unit_price=str(price),
-        )
-    ]
-    services.close_visit(clinician, visit, data)
-    item = OutboxItem.objects.filter(visit=visit, kind=OutboxKind.CLAIM).latest("pk")
-    assert item.state == OutboxState.WAITING, item.errors
-    return etree.fromstring(item.tables["XML1"].encode()), item
-
-
-def _bhyt_visit(patient, facility_code, five_year=""):
-    visit = f.visit(patient, facility_code)
-    Visit.objects.filter(pk=visit.pk).update(
-        uses_bhyt=True,
-        card_number="DN4271234567890",
-        card_valid_from=date(2026, 1, 1),
-        card_valid_to=date(2030, 12, 31),
-        ma_dkbd="27901",
-        benefit_level="4",
-        eligibility_outcome="valid",
-        eligibility_detail={"card": {"five_year_date": five_year}} if five_year else {},
-    )
-    visit.refresh_from_db()
-    return visit
 
 
 def _lines(item):
@@ -60,13 +24,13 @@ def _lines(item):
 def test_registered_facility_bills_the_card_level_and_commune_station_pays_in_full(org):
     patient = f.patient()
     # 100 × 5,000 = 500,000 VND (in-scope drugs; the exam line is free): above 379,500.
-    xml1, item = _close(org, _bhyt_visit(patient, "27901"), 100, 5000)
+    xml1, item = close_with_drug(org, as_bhyt_visit(f.visit(patient, "27901")), 100, 5000)
     assert _lines(item) == {"80"}
     assert D(xml1.findtext("T_BNCCT")) == D("100000")  # 500,000 × 20 %
     assert D(xml1.findtext("T_BHTT")) == D("400000")
     assert xml1.findtext("MA_DOITUONG_KCB") == "1.1"
     # The same visit at the demo commune station 27903: 100 %, nothing to co-pay.
-    xml1, item = _close(org, _bhyt_visit(patient, "27903"), 100, 5000)
+    xml1, item = close_with_drug(org, as_bhyt_visit(f.visit(patient, "27903")), 100, 5000)
     assert _lines(item) == {"100"}
     assert D(xml1.findtext("T_BNCCT")) == 0
     assert xml1.findtext("MA_DOITUONG_KCB") == "1.2"
@@ -77,18 +41,22 @@ def test_earlier_claim_above_six_months_of_base_salary_exempts_the_next_visit(or
     patient = f.patient()
     # First visit: 1,000 × 80,000 = 80,000,000 VND at 80 %: co-payment 16,000,000 > 6 months of
     # base salary (15,180,000 from 01/07/2026; 14,040,000 before).
-    first, _ = _close(org, _bhyt_visit(patient, "27901", "2019-05-01"), 1000, 80000)
+    first, _ = close_with_drug(
+        org, as_bhyt_visit(f.visit(patient, "27901"), {"five_year_date": "2019-05-01"}), 1000, 80000
+    )
     assert D(first.findtext("T_BNCCT")) == D("16000000")
     assert first.findtext("NAM_NAM_LIEN_TUC") == "20190501"
     # Second visit: 500,000 VND, exempt since the first visit's end (NGAY_RA).
-    xml1, item = _close(org, _bhyt_visit(patient, "27901", "2019-05-01"), 100, 5000)
+    xml1, item = close_with_drug(
+        org, as_bhyt_visit(f.visit(patient, "27901"), {"five_year_date": "2019-05-01"}), 100, 5000
+    )
     assert _lines(item) == {"100"}
     assert D(xml1.findtext("T_BNCCT")) == 0
     assert xml1.findtext("NGAY_MIEN_CCT") == first.findtext("NGAY_RA")
     # Without the 5-year date, the same history exempts nobody.
     other = f.patient(name="Lê Văn Chưa Đủ")
-    _close(org, _bhyt_visit(other, "27901"), 1000, 80000)
-    xml1, _ = _close(org, _bhyt_visit(other, "27901"), 100, 5000)
+    close_with_drug(org, as_bhyt_visit(f.visit(other, "27901")), 1000, 80000)
+    xml1, _ = close_with_drug(org, as_bhyt_visit(f.visit(other, "27901")), 100, 5000)
     assert D(xml1.findtext("T_BNCCT")) == D("100000")
 
 

@@ -15,6 +15,7 @@ from kcb06.interchange.mapper import card_birth_text
 from kcb06.interchange.models import OutboxItem, OutboxKind
 from kcb06.visits.models import Visit, VisitStatus
 from tests.healthbook import factories as f
+from tests.interchange.claimhelpers import as_bhyt_visit
 
 
 def _claim(visit) -> dict[str, etree._Element]:
@@ -22,21 +23,6 @@ def _claim(visit) -> dict[str, etree._Element]:
     assert item.errors == [], item.errors
     assert item.version  # the regulation version it was built under is stored
     return {code: etree.fromstring(text.encode()) for code, text in item.tables.items()}
-
-
-def _bhyt(visit, card: dict):
-    Visit.objects.filter(pk=visit.pk).update(
-        uses_bhyt=True,
-        card_number="DN4271234567890",
-        card_valid_from=date(2026, 1, 1),
-        card_valid_to=date(2030, 12, 31),
-        ma_dkbd="27901",
-        benefit_level="4",
-        eligibility_outcome="valid",
-        eligibility_detail={"outcome": "valid", "card": card},
-    )
-    visit.refresh_from_db()
-    return visit
 
 
 TRANSFER = {
@@ -82,9 +68,10 @@ def test_a_transfer_without_its_destination_is_refused_at_the_field(org, change,
 
 @pytest.mark.django_db
 def test_card_check_data_is_written_as_bhxh_returned_it(org):
-    visit = _bhyt(
+    visit = as_bhyt_visit(
         f.visit(f.patient(dob=date(1985, 3, 15))),
         {"area_code": "K2", "date_of_birth": "1985", "five_year_date": "2019-05-01"},
+        outcome="valid",
     )
     services.close_visit(f.principal(org), visit, f.CLOSE)
     xml1 = _claim(visit)["XML1"]

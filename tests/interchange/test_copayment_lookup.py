@@ -8,13 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from lxml import etree
 
 from kcb06.bhxh import client, copayments
-from kcb06.healthbook import services
-from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
-from kcb06.visits.models import Visit
 from tests.healthbook import factories as f
+from tests.interchange.claimhelpers import as_bhyt_visit, close_with_drug
 
 CARD = "HC4272700000000"  # portalsim fixture card: Nguyễn Văn Hợp Lệ Demo, 15/08/1985
 NAME = "Nguyễn Văn Hợp Lệ Demo"
@@ -101,39 +98,12 @@ def test_a_failing_lookup_raises_and_opens_its_own_breaker(org, sim):
     assert not client.breaker(client.portal_base(), "card").is_open
 
 
-def _close(org, visit, quantity, price):
-    clinician = f.principal_for_user(f.clinician_at(org, visit.facility.code))
-    data = dict(f.CLOSE, weight_kg="58.5")
-    data["prescriptions"] = [
-        dict(
-            f.CLOSE["prescriptions"][0],
-            drug_code="40.17",
-            quantity=str(quantity),
-            unit_price=str(price),
-        )
-    ]
-    services.close_visit(clinician, visit, data)
-    item = OutboxItem.objects.filter(visit=visit, kind=OutboxKind.CLAIM).latest("pk")
-    assert item.state == OutboxState.WAITING, item.errors
-    return etree.fromstring(item.tables["XML1"].encode())
-
-
 def _card_visit(patient):
-    visit = f.visit(patient, "27901")
-    Visit.objects.filter(pk=visit.pk).update(
-        uses_bhyt=True,
-        card_number=CARD,
-        card_valid_from=date(2026, 1, 1),
-        card_valid_to=date(2030, 12, 31),
-        ma_dkbd="27901",
-        benefit_level="4",
-        eligibility_outcome="valid",
-        eligibility_detail={
-            "card": {"five_year_date": "2019-05-01", "full_name": NAME, "date_of_birth": DOB}
-        },
+    return as_bhyt_visit(
+        f.visit(patient, "27901"),
+        {"five_year_date": "2019-05-01", "full_name": NAME, "date_of_birth": DOB},
+        number=CARD,
     )
-    visit.refresh_from_db()
-    return visit
 
 
 @pytest.mark.django_db
@@ -141,7 +111,7 @@ def test_co_payments_at_other_facilities_reported_by_bhxh_exempt_the_patient(org
     crossed = _earlier_this_year(5)
     # 16,000,000 VND at another facility: above 6 months of base salary (15,180,000 at most).
     _set_episodes(sim, _episode("01013", crossed, 16_000_000))
-    xml1 = _close(org, _card_visit(f.patient(name=NAME)), 100, 5000)
+    xml1, _ = close_with_drug(org, _card_visit(f.patient(name=NAME)), 100, 5000)
     assert Decimal(xml1.findtext("T_BNCCT")) == 0
     assert xml1.findtext("MUC_HUONG") in (None, "100")  # XML1 carries no MUC_HUONG in 4750
     assert xml1.findtext("NGAY_MIEN_CCT") == crossed.strftime("%Y%m%d") + "2359"
@@ -151,11 +121,11 @@ def test_co_payments_at_other_facilities_reported_by_bhxh_exempt_the_patient(org
 def test_bhxh_rows_of_this_facility_are_not_counted_twice_and_a_down_portal_falls_back(org, sim):
     # BHXH's row for this facility is kcb06's own claim: not counted from the lookup.
     _set_episodes(sim, _episode("27901", _earlier_this_year(5), 16_000_000))
-    xml1 = _close(org, _card_visit(f.patient(name=NAME)), 100, 5000)
+    xml1, _ = close_with_drug(org, _card_visit(f.patient(name=NAME)), 100, 5000)
     assert Decimal(xml1.findtext("T_BNCCT")) == Decimal(100_000)  # 500,000 × 20 %
     assert not xml1.findtext("NGAY_MIEN_CCT")
     # Portal down: the claim is still built, from kcb06's own records.
     _set_episodes(sim, _episode("01013", _earlier_this_year(5), 16_000_000))
     sim.post("/_control/faults", json={"mode": "http500", "endpoints": ["copayment"]})
-    xml1 = _close(org, _card_visit(f.patient(name=NAME + " Hai")), 100, 5000)
+    xml1, _ = close_with_drug(org, _card_visit(f.patient(name=NAME + " Hai")), 100, 5000)
     assert Decimal(xml1.findtext("T_BNCCT")) == Decimal(100_000)

@@ -9,16 +9,12 @@ clerk exactly which field is wrong, why, and what to do.
 
 import re
 from decimal import Decimal, InvalidOperation
-from functools import cache
-from pathlib import Path
 
 from lxml import etree
 
 from kcb06.interchange.core import rules
 from kcb06.interchange.core.fields import TABLES
 from kcb06.interchange.core.rules.lines import OUT_OF_LIST_DRUG  # noqa: F401  (mapper reads it here)
-
-XSD_DIR = Path(__file__).resolve().parent / "xsd"
 
 MA_LOAI_KCB = {f"{i:02d}" for i in range(1, 10)}
 KET_QUA_DTRI = {str(i) for i in range(1, 9)}
@@ -55,11 +51,6 @@ def error(table: str, field: str, code: str, message_vi: str) -> dict:
     }
 
 
-@cache
-def schema(name: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(XSD_DIR / f"{name}.xsd")))
-
-
 def _xsd_message(msg: str) -> tuple[str, str]:
     if "is not accepted by the pattern" in msg:
         return "format", "sai định dạng"
@@ -75,22 +66,6 @@ def _xsd_message(msg: str) -> tuple[str, str]:
     if "No matching global declaration" in msg:
         return "wrong_root", "phần tử gốc không đúng bảng"
     return "xsd", "không hợp lệ theo lược đồ XSD"
-
-
-def xsd_errors(code: str, root: etree._Element) -> list[dict]:
-    xsd = schema(code)
-    if xsd.validate(root):
-        return []
-    out = []
-    for e in xsd.error_log:
-        m = re.search(r"Element '([A-Z0-9_]+)'", e.message)
-        field = m.group(1) if m else ""
-        if "Missing child element" in e.message:
-            expected = re.search(r"Expected is .*?\( ?([A-Z0-9_]+)", e.message)
-            field = expected.group(1) if expected else field
-        kind, what = _xsd_message(e.message)
-        out.append(error(code, field, f"xsd_{kind}", f"Bảng {code}, trường {field}: {what}."))
-    return out
 
 
 def _as_dict(record: etree._Element) -> dict[str, str]:

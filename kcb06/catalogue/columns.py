@@ -40,6 +40,11 @@ class Catalogue:
         return [c.field for c in self.columns]
 
 
+# Columns every priced catalogue has the same way.
+PRICE = Column(
+    "DON_GIA", "price", "price", True, aliases=("don gia", "gia", "don gia bh"), label="Đơn giá"
+)
+UNIT = Column("DON_VI_TINH", "unit", "text", False, 50, ("don vi tinh", "dvt"), "Đơn vị tính")
 FROM = Column(
     "TU_NGAY",
     "valid_from",
@@ -79,7 +84,7 @@ DRUGS = Catalogue(
         Column(
             "DUONG_DUNG", "route", "text", False, 4, ("duong dung", "ma duong dung"), "Đường dùng"
         ),
-        Column("DON_VI_TINH", "unit", "text", False, 50, ("don vi tinh", "dvt"), "Đơn vị tính"),
+        UNIT,
         Column(
             "SO_DANG_KY", "registration", "text", True, 255, ("so dang ky", "sdk"), "Số đăng ký"
         ),
@@ -92,14 +97,7 @@ DRUGS = Catalogue(
             ("tt thau", "thong tin thau"),
             "Thông tin thầu",
         ),
-        Column(
-            "DON_GIA",
-            "price",
-            "price",
-            True,
-            aliases=("don gia", "gia", "don gia bh"),
-            label="Đơn giá",
-        ),
+        PRICE,
         Column("PHAM_VI", "scope", "scope", False, aliases=("pham vi",), label="Phạm vi"),
         Column("MA_NHOM", "group", "group", False, aliases=("ma nhom", "nhom"), label="Mã nhóm"),
         FROM,
@@ -125,15 +123,8 @@ SERVICES = Catalogue(
         Column(
             "TEN_DICH_VU", "name", "text", True, 1024, ("ten dich vu", "ten dvkt"), "Tên dịch vụ"
         ),
-        Column("DON_VI_TINH", "unit", "text", False, 50, ("don vi tinh", "dvt"), "Đơn vị tính"),
-        Column(
-            "DON_GIA",
-            "price",
-            "price",
-            True,
-            aliases=("don gia", "gia", "don gia bh"),
-            label="Đơn giá",
-        ),
+        UNIT,
+        PRICE,
         Column("MA_NHOM", "group", "group", True, aliases=("ma nhom", "nhom"), label="Mã nhóm"),
         FROM,
         TO,
@@ -148,18 +139,11 @@ SUPPLIES = Catalogue(
             "MA_VAT_TU", "code", "code", True, aliases=("ma vat tu", "ma vtyt"), label="Mã vật tư"
         ),
         Column("TEN_VAT_TU", "name", "text", True, 1024, ("ten vat tu", "ten vtyt"), "Tên vật tư"),
-        Column("DON_VI_TINH", "unit", "text", False, 50, ("don vi tinh", "dvt"), "Đơn vị tính"),
+        UNIT,
         Column(
             "TT_THAU", "tender", "tender", True, 50, ("tt thau", "thong tin thau"), "Thông tin thầu"
         ),
-        Column(
-            "DON_GIA",
-            "price",
-            "price",
-            True,
-            aliases=("don gia", "gia", "don gia bh"),
-            label="Đơn giá",
-        ),
+        PRICE,
         Column("MA_NHOM", "group", "group", False, aliases=("ma nhom", "nhom"), label="Mã nhóm"),
         FROM,
         TO,

@@ -80,12 +80,16 @@ def _read_xlsx(content: bytes) -> tuple[list, list[list]]:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception:
-        raise CatalogueFileError(
-            "file_unreadable",
-            "Không đọc được tệp Excel: tệp hỏng hoặc không phải .xlsx.",
-            "The Excel file cannot be read.",
-        ) from None
+        raise _unreadable() from None
     return _split_header([[None if v == "" else v for v in row] for row in rows[: MAX_ROWS + 2]])
+
+
+def _unreadable() -> "CatalogueFileError":
+    return CatalogueFileError(
+        "file_unreadable",
+        "Không đọc được tệp Excel: tệp hỏng hoặc không phải .xlsx.",
+        "The Excel file cannot be read.",
+    )
 
 
 def _read_xlsx_openpyxl(content: bytes) -> tuple[list, list[list]]:
@@ -94,11 +98,7 @@ def _read_xlsx_openpyxl(content: bytes) -> tuple[list, list[list]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
-        raise CatalogueFileError(
-            "file_unreadable",
-            "Không đọc được tệp Excel: tệp hỏng hoặc không phải .xlsx.",
-            "The Excel file cannot be read.",
-        ) from None
+        raise _unreadable() from None
     try:
         sheet = book.worksheets[0]
         rows = []

@@ -475,6 +475,15 @@ def visits_to_pay(principal, query: str = "") -> list[VisitToPay]:
     return rows
 
 
+def _current(bill: Bill | None) -> Bill:
+    """The bill as it stands now (an expired one marked so), or NotFound."""
+    if bill is None:
+        raise NotFound("bill_not_found", "Không tìm thấy hóa đơn.", "No such bill.")
+    expire_due(Bill.objects.filter(pk=bill.pk))
+    bill.refresh_from_db(fields=["state", "paid_amount", "settled_at"])
+    return bill
+
+
 def bill_for(principal, bill_id: int) -> Bill:
     principal.require_role(*CASHIER_ROLES)
     bill = (
@@ -482,11 +491,7 @@ def bill_for(principal, bill_id: int) -> Bill:
         .filter(pk=bill_id, facility_id=principal.facility_id)
         .first()
     )
-    if bill is None:
-        raise NotFound("bill_not_found", "Không tìm thấy hóa đơn.", "No such bill.")
-    expire_due(Bill.objects.filter(pk=bill.pk))
-    bill.refresh_from_db(fields=["state", "paid_amount", "settled_at"])
-    return bill
+    return _current(bill)
 
 
 # --- what the cashier does by hand ------------------------------------------------------------
@@ -664,8 +669,4 @@ def kiosk_bill_by_reference(principal, reference: str) -> Bill:
         .filter(reference=reference, facility_id=principal.facility_id, created_at__gte=since)
         .first()
     )
-    if bill is None:
-        raise NotFound("bill_not_found", "Không tìm thấy hóa đơn.", "No such bill.")
-    expire_due(Bill.objects.filter(pk=bill.pk))
-    bill.refresh_from_db(fields=["state", "paid_amount", "settled_at"])
-    return bill
+    return _current(bill)

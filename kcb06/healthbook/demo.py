@@ -167,8 +167,8 @@ BHYT_CASES = [
         time(8, 5),
         ("Phạm Văn Mức Một", "1950-03-02", "male"),
         "CC1270000090001",
-        "Paracetamol",
-        300,
+        "Natri clorid 0,9%",
+        120,
     ),
     Case(
         "level2",
@@ -251,8 +251,8 @@ BHYT_CASES = [
         time(9, 30),
         ("Mai Thị Miễn Cùng Chi", "1960-06-06", "female"),
         "DN4270000090008",
-        "Omeprazol",
-        600,
+        "Acetylcystein",
+        300,
         "2019-05-01",
     ),
 ]

@@ -145,6 +145,17 @@ def _service_id(facility, code: str, day) -> str:
     return str(row.pk) if row else ""
 
 
+# The exempt patient's earlier, costly visit (its drug is not among CLOSINGS).
+ALBUMIN_CLOSING = (
+    "E88.0",
+    [],
+    "Giảm albumin máu, truyền albumin.",
+    "Albumin người 20%",
+    "20%",
+    "1 lọ/ngày",
+)
+
+
 class Case(NamedTuple):
     key: str
     facility: str
@@ -426,18 +437,7 @@ def seed(context: dict | None = None) -> dict:
             closed_ids.append(visit.pk)
             if visit.status == VisitStatus.CLOSED:
                 continue
-            closing = (
-                next(c for c in CLOSINGS if c[3] == case.drug)
-                if any(c[3] == case.drug for c in CLOSINGS)
-                else (
-                    "E88.0",
-                    [],
-                    "Giảm albumin máu, truyền albumin.",
-                    case.drug,
-                    "20%",
-                    "1 lọ/ngày",
-                )
-            )
+            closing = next((c for c in CLOSINGS if c[3] == case.drug), ALBUMIN_CLOSING)
             _close(
                 closers[case.facility],
                 visit,

@@ -97,9 +97,7 @@ def test_demo_bhyt_visits_recomputed_by_hand(tmp_path, settings):
         assert len(rows) >= 2  # a catalogue drug and the examination
         assert all(scope == "1" for *_, scope in rows)  # all within BHYT scope
         total = sum((cents(q * p) for q, p, *_ in rows), D(0))
-        percent = 100 if case == "exempt_before" else None
-        percent = LEVEL_PERCENT[card[2]] if case == "exempt_before" else percent
-        percent = percent or expected_percent(case, card[2], total, day)
+        percent = expected_percent(case, card[2], total, day)
         assert {m for _, _, m, _ in rows} == {str(percent)}, case  # MUC_HUONG
         fund = sum((cents(cents(q * p) * percent / 100) for q, p, *_ in rows), D(0))
         assert D(xml1.findtext("T_TONGCHI_BV")) == total, case

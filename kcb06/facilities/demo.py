@@ -49,6 +49,8 @@ USERS = [
     ("soyte", "Hoàng Thị Sở Y Tế", Role.HEALTH_DEPT, None, "027190000105"),
     ("kiemtra", "Vũ Văn Kiểm Tra", Role.AUDITOR, "27901", "027180000106"),
     ("tiepdon2", "Đỗ Thị Trạm Xá", Role.RECEPTION, "27903", "027190000107"),
+    # The commune station's clinician: closes its demo BHYT visit (kcb06.healthbook.demo).
+    ("bacsi2", "Ngô Văn Trạm Y", Role.CLINICIAN, "27903", "027180000108"),
 ]
 
 PROVINCE = "24"  # Bắc Ninh since 01/07/2025 (QĐ 19/2025/QĐ-TTg)

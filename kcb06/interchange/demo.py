@@ -2,7 +2,10 @@
 KCB06_DATA_DIR/certs/, password = the demo password), registered in kcb06 and — through
 KCB06_DATA_DIR/certs/27901.pem, which portalsim loads at start — on the simulated portal.
 Closed visits of the last 7 days come from the health-book seed (their closing wrote the
-outbox rows); any closed visit without a claim row gets one here. Idempotent."""
+outbox rows, stamped with the time of seeding); the visits the health-book seed dated back get
+their claims rebuilt here in arrival order, so NGAY_YL/NGAY_RA fall on the visit's day and an
+earlier claim's co-payment counts for the next (the exempt demo patient). Any closed visit without
+a claim row gets one. Idempotent."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +42,9 @@ def seed(context: dict | None = None) -> dict:
     pem.write_text(certs.cert_pem(signer.cert))
     if not FacilityCertificate.objects.filter(fingerprint=signer.info.fingerprint).exists():
         certificates.register(facility, signer, p12_path=str(p12), demo_password=DEMO_PASSWORD)
+    redated = (context or {}).get("healthbook", {}).get("redate") or []
+    for visit in Visit.objects.filter(pk__in=redated).order_by("arrived_at", "pk"):
+        outbox.enqueue_claim(visit)
     queued = 0
     closed = Visit.objects.filter(facility=facility, status=VisitStatus.CLOSED)
     for visit in closed.exclude(outbox__kind=OutboxKind.CLAIM):

@@ -13,9 +13,9 @@ from django.utils import timezone
 from kcb06.catalogue import services as catalogue
 from kcb06.errors import DomainError
 from kcb06.healthbook import icd10
+from kcb06.healthbook.entries import _parse_date
 from kcb06.healthbook.icd10 import FieldError
 from kcb06.healthbook.models import DischargeType, Outcome
-from kcb06.healthbook.services import _parse_date
 from kcb06.limits import CLOSURE_MAX_ROWS, CLOSURE_MAX_SECONDARY
 from kcb06.visits.models import Visit
 

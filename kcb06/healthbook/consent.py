@@ -14,9 +14,9 @@ from django.utils import timezone
 from kcb06.audit.services import Action, record
 from kcb06.errors import NotFound
 from kcb06.facilities.models import Role
+from kcb06.healthbook.entries import _parse_date
 from kcb06.healthbook.icd10 import FieldError
 from kcb06.healthbook.models import Consent
-from kcb06.healthbook.services import _parse_date
 from kcb06.patients.models import Patient
 from kcb06.visits.models import Visit
 

@@ -9,9 +9,11 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from kcb06.audit.models import AuditEntry
+from kcb06.errors import DomainError
 from kcb06.facilities.services import create_api_key, principal_for_user
 from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import services
+from kcb06.healthbook.icd10 import FieldError
 from kcb06.healthbook.models import Consent, VisitClosure
 from tests.healthbook import factories as f
 
@@ -127,7 +129,7 @@ def test_icd10_api_search(api_client):
 def test_access_needs_open_visit_or_live_consent(org, book):
     p, v, _ = book
     outsider = principal_for_user(f.clinician_at(org, "27903"))
-    with pytest.raises(services.DomainError) as err:
+    with pytest.raises(DomainError) as err:
         services.read_book(outsider, p.pk)
     assert err.value.status == 403
     # Consent recorded at 27903 (the patient is known there) opens the book ...
@@ -135,7 +137,7 @@ def test_access_needs_open_visit_or_live_consent(org, book):
 
     PatientFacility.objects.create(patient=p, facility=org["facilities"]["27903"])
     expired_day = (timezone.localdate() - timedelta(days=1)).isoformat()
-    with pytest.raises(services.FieldError) as err:
+    with pytest.raises(FieldError) as err:
         consent_service.grant_consent(outsider, p.pk, {"expires_on": expired_day})
     assert err.value.field == "expires_on" and "hết hạn" in err.value.message_vi
     assert not Consent.objects.exists()
@@ -146,14 +148,14 @@ def test_access_needs_open_visit_or_live_consent(org, book):
     # ... until it expires ...
     Consent.objects.filter(pk=consent.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert services.access_basis(outsider, p.pk) is None
-    with pytest.raises(services.DomainError) as err:
+    with pytest.raises(DomainError) as err:
         services.read_book(outsider, p.pk)
     assert err.value.code == "healthbook_consent_expired" and "đã hết hạn" in err.value.message_vi
     # ... or is revoked.
     Consent.objects.filter(pk=consent.pk).update(expires_at=timezone.now() + timedelta(days=1))
     consent_service.revoke_consent(outsider, consent.pk)
     assert services.access_basis(outsider, p.pk) is None
-    with pytest.raises(services.DomainError) as err:
+    with pytest.raises(DomainError) as err:
         services.read_book(outsider, p.pk)
     assert err.value.code == "healthbook_consent_revoked"
     # A health department never reads a book, a receptionist neither.

@@ -5,7 +5,7 @@ from ninja import Router
 
 from kcb06.apischema import responses
 
-from . import services
+from . import webhook
 from .signature import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 router = Router(tags=["payments"])
@@ -30,7 +30,7 @@ def bank_webhook(request):
 
     Authenticated by HMAC-SHA256 over "<X-Bank-Timestamp>.<raw body>" (X-Bank-Signature), not
     by a session or API key: the bank holds no account of ours."""
-    result = services.receive_notification(
+    result = webhook.receive_notification(
         request.body,
         request.headers.get(TIMESTAMP_HEADER),
         request.headers.get(SIGNATURE_HEADER),

@@ -2,7 +2,7 @@
 
 The timestamp (Unix seconds, header X-Bank-Timestamp) is inside the signed text, so an old call
 cannot be re-dated; calls outside the tolerance window are stale; a call whose notification id
-was already received is a replay (services.receive_notification)."""
+was already received is a replay (webhook.receive_notification)."""
 
 import hashlib
 import hmac

@@ -82,8 +82,7 @@ FORMATS = [
      "MA_BENH_KT: tối đa 12 mã ICD-10, cách nhau bằng dấu ;"),
     ("XML1", "MA_PTTT_QT", r"[0-9]{2}(\.[0-9]{1,2})?(;[0-9]{2}(\.[0-9]{1,2})?)*",
      "MA_PTTT_QT: mã ICD-9 CM cách nhau bằng dấu ;"),
-    ("XML1", "MA_NOI_DI", r"[0-9A-Z]{5}", "MA_NOI_DI phải là mã cơ sở 5 ký tự"),
-    ("XML1", "MA_NOI_DEN", r"[0-9A-Z]{5}", "MA_NOI_DEN phải là mã cơ sở 5 ký tự"),
+    *(("XML1", f, r"[0-9A-Z]{5}", f"{f} phải là mã cơ sở 5 ký tự") for f in ("MA_NOI_DI", "MA_NOI_DEN")),
     ("XML1", "MA_LOAI_KCB", r"0[1-9]|1[0-6]", "MA_LOAI_KCB không có trong danh mục"),
     ("XML1", "KET_QUA_DTRI", r"[1-8]", "KET_QUA_DTRI phải từ 1 đến 8"),
     ("XML1", "MA_LOAI_RV", r"[1-5]", "MA_LOAI_RV phải từ 1 đến 5"),
@@ -93,17 +92,14 @@ FORMATS = [
     ("XML1", "CAN_NANG", r"[0-9]{1,3}(\.[0-9]{1,2})?", "CAN_NANG phải là số (kg), tối đa 2 số lẻ"),
     ("XML1", "MA_TTDV", r"[0-9]{10}", "MA_TTDV phải gồm 10 ký tự số"),
     ("XML2", "MA_NHOM", "|".join(sorted(DRUG_GROUPS)), "MA_NHOM của thuốc không đúng (4, 5, 6, 7, 17)"),
-    ("XML2", "PHAM_VI", r"[123]", "PHAM_VI phải là 1, 2 hoặc 3"),
-    ("XML2", "MA_PTTT", r"[123]", "MA_PTTT phải là 1, 2 hoặc 3"),
     ("XML2", "NGUON_CTRA", r"[1-4]", "NGUON_CTRA phải từ 1 đến 4"),
-    ("XML2", "VET_THUONG_TP", r"1", "VET_THUONG_TP chỉ được để trống hoặc bằng 1"),
     ("XML3", "MA_NHOM", "|".join(sorted(SERVICE_GROUPS)), "MA_NHOM của dịch vụ/vật tư không đúng"),
     ("XML3", "GOI_VTYT", r"G[1-9][0-9]{0,2}", "GOI_VTYT phải là G và số từ 1 đến 999"),
-    ("XML3", "PHAM_VI", r"[123]", "PHAM_VI phải là 1, 2 hoặc 3"),
-    ("XML3", "MA_PTTT", r"[123]", "MA_PTTT phải là 1, 2 hoặc 3"),
-    ("XML3", "VET_THUONG_TP", r"1", "VET_THUONG_TP chỉ được để trống hoặc bằng 1"),
-    ("XML3", "TAI_SU_DUNG", r"1", "TAI_SU_DUNG chỉ được để trống hoặc bằng 1"),
     ("XML3", "PP_VO_CAM", r"[1-4]", "PP_VO_CAM phải từ 1 đến 4"),
+    # The same in both line tables (drugs XML2, services and supplies XML3).
+    *((t, f, r"[123]", f"{f} phải là 1, 2 hoặc 3") for t in ("XML2", "XML3") for f in ("PHAM_VI", "MA_PTTT")),
+    *((t, f, r"1", f"{f} chỉ được để trống hoặc bằng 1")
+      for t, f in (("XML2", "VET_THUONG_TP"), ("XML3", "VET_THUONG_TP"), ("XML3", "TAI_SU_DUNG"))),
     ("XML3", "MA_GIUONG", r"[HTCK][0-9]{3}(;[HTCK][0-9]{3})*",
      "MA_GIUONG: H/T/C/K và 3 chữ số, cách nhau bằng dấu ;"),
     ("XML11", "MAU_SO", r"CT07", "MAU_SO chỉ được là CT07 hoặc để trống"),
@@ -153,18 +149,13 @@ REQUIRED_WHEN = [
 # Not before: (table, field, other table ("" = the same record, or XML1), other field).
 # Compared on the digits both carry (a date-only field against a time: its day).
 NOT_BEFORE = [
-    ("XML1", "NGAY_VAO_NOI_TRU", "", "NGAY_VAO"),
-    ("XML1", "NGAY_RA", "", "NGAY_VAO"),
-    ("XML1", "NGAY_TTOAN", "", "NGAY_VAO"),
-    ("XML1", "GT_THE_DEN", "", "GT_THE_TU"),
-    ("XML2", "NGAY_TH_YL", "", "NGAY_YL"),
-    ("XML3", "NGAY_TH_YL", "", "NGAY_YL"),
-    ("XML3", "NGAY_KQ", "", "NGAY_YL"),
-    ("XML5", "THOI_DIEM_DBLS", "XML1", "NGAY_VAO"),
-    ("XML11", "DEN_NGAY", "", "TU_NGAY"),
-    ("XML14", "NGAY_HEN_KL", "XML1", "NGAY_RA"),
+    ("XML1", "NGAY_VAO_NOI_TRU", "", "NGAY_VAO"), ("XML1", "NGAY_RA", "", "NGAY_VAO"),
+    ("XML1", "NGAY_TTOAN", "", "NGAY_VAO"), ("XML1", "GT_THE_DEN", "", "GT_THE_TU"),
+    ("XML2", "NGAY_TH_YL", "", "NGAY_YL"), ("XML3", "NGAY_TH_YL", "", "NGAY_YL"),
+    ("XML3", "NGAY_KQ", "", "NGAY_YL"), ("XML5", "THOI_DIEM_DBLS", "XML1", "NGAY_VAO"),
+    ("XML11", "DEN_NGAY", "", "TU_NGAY"), ("XML14", "NGAY_HEN_KL", "XML1", "NGAY_RA"),
     ("XML14", "NGAY_CT", "XML1", "NGAY_VAO"),
-]
+]  # fmt: skip
 
 # "Nếu có dữ liệu thì phải giống thông tin này ở bảng 1": (table, field, XML1 field).
 SAME_AS_XML1 = [

@@ -262,10 +262,8 @@ KCB06_EID_PROVIDER_URL = env("KCB06_EID_PROVIDER_URL", "")
 KCB06_EID_TIMEOUT = env_float("KCB06_EID_TIMEOUT", 5.0)
 
 # --- interchange (XML 4750 outbox delivery) --------------------------------------------------
-# Portal paths (QĐ 4750, CV 1245); QĐ 3176 renames them to .../checkInKcbQd3176 and
-# .../guiHoSoXmlQD3176.
-KCB06_XML_CHECKIN_PATH = env("KCB06_XML_CHECKIN_PATH", "/api/qd130/checkInKcbQd4750")
-KCB06_XML_CLAIM_PATH = env("KCB06_XML_CLAIM_PATH", "/api/qd130/guiHoSoXmlQD4750")
+# The portal paths are not settings: each file goes to the endpoint of the regulation version
+# it was built under (kcb06.interchange.core.versions, docs/interchange.md "Portal endpoints").
 # One submission's deadline (token + POST), in seconds (S7 uses 30 s).
 KCB06_XML_TIMEOUT = env_float("KCB06_XML_TIMEOUT", 30.0)
 # Retries on network errors / 5xx: base * 2^(n-1) seconds with ±50 % jitter, capped; "failed"

@@ -1,5 +1,7 @@
 """Sending signed files to the BHXH portal (docs/interchange.md, "Delivery"): check-in (XML0,
-loaiHoSo=0) and claim files (GIAMDINHHS, loaiHoSo=130), on the QĐ 4750 or QĐ 3176 endpoints.
+loaiHoSo=0) and claim files (GIAMDINHHS, loaiHoSo=130), on the path the caller gives: the QĐ 4750
+or QĐ 3176 endpoint of the file's regulation version, which the caller knows (kcb06.interchange
+.portal; the paths are kcb06.interchange.core.versions').
 
 Headers accessToken, tokenId, passwordHash; form fields username, loaiHoSo, maTinh, maCSKCB,
 fileHSBase64. Token, HTTP pool, deadline and circuit breaker (service "files") are
@@ -16,13 +18,6 @@ import httpx
 
 from kcb06.bhxh import client
 
-# Paths per regulation version (docs/interchange.md, "Delivery"; 3176: docs/specs/portal-api.md#submitting-files).
-PATHS = {
-    ("4750", "checkin"): "/api/qd130/checkInKcbQd4750",
-    ("4750", "claim"): "/api/qd130/guiHoSoXmlQD4750",
-    ("3176", "checkin"): "/api/qd130/checkInKcbQd3176",
-    ("3176", "claim"): "/api/qd130/guiHoSoXmlQD3176",
-}
 LOAI_HO_SO = {"checkin": "0", "claim": "130"}
 
 

@@ -34,7 +34,7 @@ from lxml import etree
 
 from kcb06.facilities.models import Facility
 from kcb06.interchange import portal
-from kcb06.interchange.core import package, signing
+from kcb06.interchange.core import package, signing, versions
 from kcb06.interchange.models import FacilityCertificate, OutboxItem, OutboxKind, OutboxState
 
 log = logging.getLogger("kcb06.interchange.jobs")
@@ -69,7 +69,7 @@ WHERE id IN (
     LIMIT %s
     FOR UPDATE SKIP LOCKED
 )
-RETURNING id, facility_id, kind, tables::text, signed, attempts
+RETURNING id, facility_id, kind, tables::text, signed, attempts, version
 """
 
 
@@ -98,7 +98,7 @@ def claim(limit: int = BATCH) -> list[OutboxItem]:
             return []
         facilities = Facility.objects.in_bulk({row[1] for row in rows})
         items = []
-        for pk, facility_id, kind, tables, signed, attempts in sorted(rows):
+        for pk, facility_id, kind, tables, signed, attempts, version in sorted(rows):
             item = OutboxItem(
                 pk=pk,
                 facility_id=facility_id,
@@ -106,6 +106,7 @@ def claim(limit: int = BATCH) -> list[OutboxItem]:
                 tables=json.loads(tables),
                 signed=bytes(signed) if signed is not None else None,
                 attempts=attempts,
+                version=version,
                 state=OutboxState.SENT,
             )
             item.facility = facilities[facility_id]
@@ -198,7 +199,7 @@ def outcome(item: OutboxItem, signer: signing.Signer | signing.SigningError | No
         }
     attempts = item.attempts + 1
     try:
-        answer = portal.submit(item.facility, item.kind, data)
+        answer = portal.submit(item.facility, item.kind, data, versions.get(item.version))
     except portal.TransientError as exc:
         if attempts >= settings.KCB06_XML_MAX_ATTEMPTS:
             return {"state": OutboxState.FAILED, "attempts": attempts, "last_error": str(exc)[:512]}

@@ -3,9 +3,9 @@ loaiHoSo=0) and claim files (GIAMDINHHS, loaiHoSo=130) through the one BHXH port
 (kcb06.bhxh: token, deadline, circuit breaker, endpoints), which eligibility uses too.
 
 This module decides what interchange sends — the facility's account, its province code maTinh
-(Facility.portal_province_code, docs/interchange.md "maTinh") and the path (QĐ 4750 by default;
-QĐ 3176 renames them to checkInKcbQd3176 / guiHoSoXmlQD3176 — set KCB06_XML_CHECKIN_PATH /
-KCB06_XML_CLAIM_PATH) — and what the answer codes mean to staff.
+(Facility.portal_province_code, docs/interchange.md "maTinh") and the endpoint, which is the
+one of the regulation version the file was built under (OutboxItem.version: a 2024 visit
+re-sent today still goes to the QĐ 4750 endpoint) — and what the answer codes mean to staff.
 """
 
 import time
@@ -14,6 +14,7 @@ from django.conf import settings
 
 from kcb06.bhxh import client, files
 from kcb06.bhxh.files import Answer, TransientError
+from kcb06.interchange.core.versions import Version
 
 __all__ = ["Answer", "TransientError", "account", "meaning", "submit"]
 
@@ -23,7 +24,7 @@ RESULT_MEANINGS = {
     "403": "Không có quyền gửi dữ liệu cho cơ sở này.",
     "123": "Hồ sơ chưa được ký số.",
     "125": "Chữ ký số không hợp lệ: hồ sơ có thể đã bị sửa sau khi ký, hoặc chứng thư chưa đăng ký.",
-    "400": "Hồ sơ không đúng cấu trúc/quy tắc của Quyết định 4750 (xem thông điệp).",
+    "400": "Hồ sơ không đúng cấu trúc/quy tắc của quy định (xem thông điệp).",
     # portalsim's code for an older version than the one it holds (the real portal's
     # behaviour is not published; docs/portalsim.md).
     "409": "Cổng đang giữ phiên bản mới hơn của hồ sơ này: bản cũ không thay thế được. Gửi lại "
@@ -39,9 +40,10 @@ def account(facility) -> client.Account:
     return client.facility_account(facility)
 
 
-def submit(facility, kind: str, signed: bytes) -> Answer:
-    """POST one signed file; TransientError for what is worth retrying."""
-    path = settings.KCB06_XML_CHECKIN_PATH if kind == "checkin" else settings.KCB06_XML_CLAIM_PATH
+def submit(facility, kind: str, signed: bytes, version: Version) -> Answer:
+    """POST one signed file to its version's endpoint; TransientError for what is worth
+    retrying."""
+    path = version.checkin_path if kind == "checkin" else version.claim_path
     return files.submit(
         account(facility),
         kind=kind,

@@ -2,7 +2,7 @@
 
 portalsim imports nothing from kcb06: a bug in kcb06's builders, rules, hashing or signature
 code must not be mirrored by the side that judges it. It reads kcb06's committed XSD files as
-data (the regulation's tables; PORTALSIM_XSD_DIR overrides the directory). Pure: lxml and
+data, those of the regulation version the file was sent under (versions.py). Pure: lxml and
 cryptography, no Django, so the tests can drive it directly as well as over HTTP.
 
 The one signature profile accepted is the one the portal's implementers use
@@ -20,12 +20,9 @@ content; 123 unsigned; 125 for everything about the signature and the signer's c
 import base64
 import binascii
 import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cryptography import x509
@@ -34,7 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
-from portalsim.receiving import rules
+from portalsim.receiving import rules, versions
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
@@ -259,28 +256,6 @@ def check_validity(cert: x509.Certificate, signed_at: str, kind: str) -> None:
 # --- schema and content -----------------------------------------------------------------------
 
 
-def xsd_dir() -> Path:
-    default = Path(__file__).resolve().parents[2] / "kcb06" / "interchange" / "core" / "xsd"
-    return Path(os.environ.get("PORTALSIM_XSD_DIR") or default)
-
-
-@cache
-def schema(name: str) -> etree.XMLSchema | None:
-    path = xsd_dir() / f"{name}.xsd"
-    if not path.is_file():
-        return None
-    return etree.XMLSchema(etree.parse(str(path), parser=etree.XMLParser(no_network=True)))
-
-
-def xsd_errors(name: str, root: etree._Element) -> list[dict]:
-    xsd = schema(name)
-    if xsd is None:
-        return [{"bang": name, "loi": f"Bảng {name} không được hỗ trợ"}]
-    if xsd.validate(root):
-        return []
-    return [{"bang": name, "loi": e.message} for e in xsd.error_log]
-
-
 def _tables(signed: etree._Element) -> dict[str, etree._Element]:
     hosos = signed.findall("THONGTINHOSO/DANHSACHHOSO/HOSO")
     if len(hosos) != 1 or (signed.findtext("THONGTINHOSO/SOLUONGHOSO") or "").strip() != "1":
@@ -312,9 +287,36 @@ def _checkin_signed_at(record: etree._Element | None) -> str:
     return max((t for t in times if re.fullmatch(r"[0-9]{12}", t)), default="")
 
 
-def examine(data: bytes, kind: str, facility: str, registered) -> Received:
+def _version(regulation: versions.Regulation, ngay_vao: str) -> versions.Version:
+    """The version the file is judged under; a visit the endpoint's regulation does not cover
+    was built under the other one and is refused."""
+    day = versions.admission_day(ngay_vao)
+    if not regulation.covers(day):
+        right = versions.regulation_for(day)
+        raise Refusal(
+            "400",
+            "wrong_regulation",
+            f"Hồ sơ có NGAY_VAO {day:%d/%m/%Y}: thuộc QĐ {right.code}, phải gửi tới "
+            f"{right.endpoints}, không gửi tới điểm nhận QĐ {regulation.code}",
+        )
+    return regulation.version_for(day)
+
+
+def _content_refusal(errors: list[dict], version: versions.Version) -> Refusal:
+    text = "; ".join(
+        f"{e['bang']}: {e['loi']}" + (f" [{e['ma_loi']}]" if e.get("ma_loi") else "")
+        for e in errors[:20]
+    )
+    return Refusal(
+        "400", "content", f"Hồ sơ không hợp lệ theo {version.title}: {text}", errors[:50]
+    )
+
+
+def examine(data: bytes, kind: str, facility: str, registered, regulation: str) -> Received:
     """Every check of a received file, in the portal's order; Refusal on the first that fails.
-    `registered(facility, fingerprint)` asks the portal's certificate list (the database)."""
+    `registered(facility, fingerprint)` asks the portal's certificate list (the database);
+    `regulation` is the one the endpoint names ("4750" or "3176")."""
+    sent_under = versions.REGULATIONS[regulation]
     root = parse(data)
     if root.tag != ROOTS[kind]:
         raise Refusal("400", "wrong_kind", "Loại hồ sơ không đúng điểm nhận")
@@ -333,18 +335,22 @@ def examine(data: bytes, kind: str, facility: str, registered) -> Received:
     else:
         signed_at = (root.findtext("THONGTINHOSO/NGAYLAP") or "").strip()
     check_validity(cert, signed_at, kind)
-    errors = xsd_errors("XML0" if kind == "checkin" else "GIAMDINHHS", root)
     if kind == "checkin":
+        ngay_vao = root.findtext("DSACH_TRANG_THAI_KCB/TRANG_THAI_KCB/NGAY_VAO") or ""
+        version = _version(sent_under, ngay_vao)
+        errors = versions.xsd_errors(version, "XML0", root)
         ma_cskcb = (root.findtext("DSACH_TRANG_THAI_KCB/TRANG_THAI_KCB/MA_CSKCB") or "").strip()
         ma_lk = (root.findtext("DSACH_TRANG_THAI_KCB/TRANG_THAI_KCB/MA_LK") or "").strip()
         content = etree.tostring(root, method="c14n")
     else:
         ma_cskcb = (root.findtext("THONGTINDONVI/MACSKCB") or "").strip()
-        if errors:
+        # The envelope is the same in every version: the regulation's first one judges it.
+        if errors := versions.xsd_errors(sent_under.versions[0], "GIAMDINHHS", root):
             raise Refusal("400", "xsd", "Hồ sơ không đúng lược đồ XSD", errors[:50])
         tables = _tables(root)
+        version = _version(sent_under, tables["XML1"].findtext("NGAY_VAO") or "")
         for code, table in tables.items():
-            errors.extend(xsd_errors(code, table))
+            errors.extend(versions.xsd_errors(version, code, table))
         errors.extend(rules.check(tables, ma_cskcb))
         ma_lk = (tables["XML1"].findtext("MA_LK") or "").strip()
         content = b"".join(
@@ -352,11 +358,7 @@ def examine(data: bytes, kind: str, facility: str, registered) -> Received:
             for code, t in tables.items()
         )
     if errors:
-        text = "; ".join(
-            f"{e['bang']}: {e['loi']}" + (f" [{e['ma_loi']}]" if e.get("ma_loi") else "")
-            for e in errors[:20]
-        )
-        raise Refusal("400", "content", f"Hồ sơ không hợp lệ: {text}", errors[:50])
+        raise _content_refusal(errors, version)
     if ma_cskcb != facility:
         raise Refusal("400", "facility_mismatch", "MA_CSKCB trong hồ sơ khác maCSKCB")
     return Received(

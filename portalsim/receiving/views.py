@@ -5,12 +5,14 @@ Order of checks: fault injection -> token and passwordHash, which must be the up
 (401) -> account vs maCSKCB (403) -> form fields and base64 (400) -> checks.examine: markup
 (DOCTYPE, comments, processing instructions, entities: 400), kind (400), empty CHUKYDONVI
 (123), signature structure, algorithms and value (125), certificate registered for maCSKCB,
-its key usage and its validity on the signing day (125), XSD per table and portalsim's own
-content rules (400, errors in thongDiep and dsLoi) -> versions -> 200 with maGiaoDich and
-thoiGianTiepNhan. Every refusal carries maLyDo, the reason as a code (portalsim's addition).
-All of it is portalsim's own code (checks.py): nothing is imported from kcb06. Code 400 for
-validation errors and 409 for an older version are portalsim's choices: the real portal's codes
-for them are not published.
+its key usage and its validity on the signing day (125), the regulation version (the
+endpoint's, amended as on the visit's NGAY_VAO; a visit of the other regulation: 400), XSD per
+table of that version and portalsim's own content rules (400, errors in thongDiep and dsLoi) ->
+versions of the visit's file -> 200 with maGiaoDich and thoiGianTiepNhan. Every refusal
+carries maLyDo, the reason as a code (portalsim's addition). All of it is portalsim's own code
+(checks.py, versions.py): nothing is imported from kcb06. Code 400 for validation errors and a
+visit of the other regulation, and 409 for an older version, are portalsim's choices: the real
+portal's codes for them are not published.
 """
 
 import base64
@@ -157,7 +159,7 @@ def _store(got: checks.Received, size: int) -> tuple[str, str, str]:
     return "200", message, transaction_id
 
 
-def _receive(request, kind: str, loai: str):
+def _receive(request, kind: str, loai: str, regulation: str):
     endpoint = f"xml_{kind}"
     faults.count_call(endpoint)
     fault = faults.take(endpoint, request.POST.get("maCSKCB"))
@@ -192,7 +194,7 @@ def _receive(request, kind: str, loai: str):
     except (binascii.Error, ValueError):
         return _answer("400", "fileHSBase64 không phải chuỗi base64", "not_base64")
     try:
-        got = checks.examine(data, kind, facility, _is_registered)
+        got = checks.examine(data, kind, facility, _is_registered, regulation)
     except checks.Refusal as refusal:
         extra = {"dsLoi": refusal.errors} if refusal.errors else {}
         return _answer(refusal.code, refusal.message, refusal.reason, **extra)
@@ -207,11 +209,11 @@ def _receive(request, kind: str, loai: str):
 
 @csrf_exempt
 @require_POST
-def checkin(request):
-    return _receive(request, "checkin", "0")
+def checkin(request, regulation: str):
+    return _receive(request, "checkin", "0", regulation)
 
 
 @csrf_exempt
 @require_POST
-def claim(request):
-    return _receive(request, "claim", "130")
+def claim(request, regulation: str):
+    return _receive(request, "claim", "130", regulation)

@@ -100,11 +100,11 @@ def _kcb06_holds(kind, data):
 
 def _portalsim_holds(kind, data):
     try:
-        got = checks.examine(data, kind, "27901", lambda facility, fingerprint: True)
+        got = checks.examine(data, kind, "27901", lambda facility, fingerprint: True, "3176")
     except checks.Refusal as refusal:
         assert refusal.code in {"400", "123", "125"} and refusal.message
         return False
-    original = checks.examine(ORIGINAL[kind], kind, "27901", lambda f, fp: True)
+    original = checks.examine(ORIGINAL[kind], kind, "27901", lambda f, fp: True, "3176")
     assert (got.ma_lk, got.ma_cskcb, got.content_hash) == (
         original.ma_lk,
         original.ma_cskcb,
@@ -152,7 +152,7 @@ def test_over_http_portalsim_never_answers_500_and_never_holds_other_content(sim
     ps, tok = sim
     what, data = case
     r = ps.post(
-        "/api/qd130/checkInKcbQd4750",
+        "/api/qd130/checkInKcbQd3176",
         headers={
             "accessToken": tok["access_token"],
             "tokenId": tok["id_token"],

@@ -144,11 +144,8 @@ def test_committed_xsd_files_are_the_generated_ones():
                 table, version
             ), f"{version.code}/{code}.xsd is stale: run python -m kcb06.interchange.core.xsdgen"
         assert (folder / "GIAMDINHHS.xsd").read_text(encoding="utf-8") == envelope_xsd(version)
-    # The top-level set (read by portalsim) is the latest version's.
-    for code in versions.LATEST.tables:
-        assert (XSD_DIR / f"{code}.xsd").read_bytes() == (
-            XSD_DIR / versions.LATEST.code / f"{code}.xsd"
-        ).read_bytes()
+    # One set per version and nothing else: kcb06 and portalsim read the version's folder.
+    assert sorted(p.name for p in XSD_DIR.iterdir()) == sorted(v.code for v in versions.VERSIONS)
 
 
 def test_each_version_has_its_own_module_and_xsd_folder():

@@ -62,8 +62,19 @@ def test_importing_every_portalsim_module_loads_nothing_of_kcb06(tmp_path):
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
-def test_the_xsd_files_portalsim_reads_are_kcb06s_committed_ones():
-    from portalsim.receiving import checks
+def test_the_xsd_files_portalsim_reads_are_kcb06s_committed_ones_of_each_version():
+    """portalsim keeps its own table of versions; each of kcb06's, sent to its endpoint on its
+    first day, is judged under the XSD folder of the same version."""
+    from kcb06.interchange.core import versions as kcb06_versions
+    from portalsim.receiving import versions
 
-    assert checks.xsd_dir() == ROOT / "kcb06" / "interchange" / "core" / "xsd"
-    assert checks.schema("GIAMDINHHS") is not None and checks.schema("XML1") is not None
+    assert versions.xsd_dir() == ROOT / "kcb06" / "interchange" / "core" / "xsd"
+    for v in kcb06_versions.VERSIONS:
+        regulation = versions.REGULATIONS["4750" if "4750" in v.claim_path else "3176"]
+        assert regulation.covers(v.starts), v.code
+        assert regulation.version_for(v.starts).folder == v.code
+        for name in ("GIAMDINHHS", "XML0", "XML1", "XML13"):
+            assert versions.schema(v.code, name) is not None, (v.code, name)
+    assert {v.folder for r in versions.REGULATIONS.values() for v in r.versions} == {
+        v.code for v in kcb06_versions.VERSIONS
+    }

@@ -13,28 +13,17 @@ from kcb06.interchange.core import package
 from kcb06.interchange.core.data import Referral, SickLeave
 from kcb06.interchange.core.samples import outpatient_visit
 from portalsim.receiving import rules
-from tests.interchange import hostile as h
-from tests.portalsim.test_receiving_hostile import outcome, register, send
+from tests.portalsim.sending import outcome, send
 
 _n = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def own():
-    return h.signer("27901")
-
-
 @pytest.fixture
-def ps(portalsim, own):
-    portalsim.post("/_control/reset")
-    portalsim.post("/_control/receiving/reset")
-    portalsim.post("/_control/receiving/certificates/clear", json={})
-    register(portalsim, "27901", own.cert)
+def ps(ps):
     # Every rule, including those the baseline leaves off while kcb06 cannot meet them yet.
-    assert portalsim.post("/_control/receiving/rules", json={"off": []}).json()["off"] == []
-    yield portalsim
-    portalsim.post("/_control/receiving/rules", json={"baseline": True})
-    portalsim.post("/_control/receiving/certificates/clear", json={})
+    assert ps.post("/_control/receiving/rules", json={"off": []}).json()["off"] == []
+    yield ps
+    ps.post("/_control/receiving/rules", json={"baseline": True})
 
 
 def _referred():

@@ -2,73 +2,13 @@
 portal's code with the right reason (maLyDo) for each, never HTTP 500; token and MD5 rules;
 versions of a visit (same content acknowledged, newer replaces, older refused with 409)."""
 
-import base64
-import hashlib
 import json
 
 import pytest
 
 from kcb06.interchange.core import certs, package
 from tests.interchange import hostile as h
-
-MD5 = hashlib.md5(b"demo-portal").hexdigest().upper()  # noqa: S324 - the portal's scheme
-PATHS = {
-    "claim": ("/api/qd130/guiHoSoXmlQD4750", "130"),
-    "checkin": ("/api/qd130/checkInKcbQd4750", "0"),
-}
-
-
-@pytest.fixture(scope="module")
-def own():
-    return h.signer("27901")
-
-
-@pytest.fixture
-def ps(portalsim, own):
-    portalsim.post("/_control/reset")
-    portalsim.post("/_control/receiving/reset")
-    portalsim.post("/_control/receiving/certificates/clear", json={})
-    register(portalsim, "27901", own.cert)
-    yield portalsim
-    portalsim.post("/_control/receiving/certificates/clear", json={})
-
-
-def register(ps, facility, cert):
-    r = ps.post(
-        "/_control/receiving/certificates",
-        json={"facility_code": facility, "pem": certs.cert_pem(cert)},
-    )
-    assert r.status_code == 200
-
-
-def token(ps, password=MD5):
-    return ps.post("/api/token/take", data={"username": "27901_BV", "password": password}).json()
-
-
-def send(ps, data: bytes, kind="claim", password_hash=MD5, tok=None) -> dict:
-    tok = tok or token(ps)
-    path, loai = PATHS[kind]
-    r = ps.post(
-        path,
-        headers={
-            "accessToken": tok["APIKey"]["access_token"],
-            "tokenId": tok["APIKey"]["id_token"],
-            "passwordHash": password_hash,
-        },
-        data={
-            "username": "27901_BV",
-            "loaiHoSo": loai,
-            "maTinh": "24",
-            "maCSKCB": "27901",
-            "fileHSBase64": base64.b64encode(data).decode(),
-        },
-    )
-    assert r.status_code == 200, r.text[:300]
-    return r.json()
-
-
-def outcome(answer):
-    return answer["maKetQua"], answer["maLyDo"]
+from tests.portalsim.sending import MD5, outcome, register, send, token
 
 
 def test_valid_claim_and_checkin_are_accepted(ps, own):

@@ -2,8 +2,8 @@
 
 Run `python -m kcb06.interchange.core.xsdgen` after changing a table in versions/ and commit the
 result; the XSD files, not this script, are what validation loads at run time. Output:
-xsd/<version code>/XML*.xsd + GIAMDINHHS.xsd for every version (versions.VERSIONS), and a copy
-of the latest version's files directly in xsd/ for tools that read one set (portalsim).
+xsd/<version code>/XML*.xsd + GIAMDINHHS.xsd for every version (versions.VERSIONS): kcb06 and
+portalsim both read the folder of the version a file belongs to, so there is no unversioned set.
 
 Mapping of the regulation's columns to XSD:
 - element order = the regulation's order; a field with "Y" in the validator sheet has
@@ -201,7 +201,6 @@ def write(version: Version, folder: Path) -> None:
 def main() -> None:
     for version in VERSIONS:
         write(version, XSD_DIR / version.code)
-    write(LATEST, XSD_DIR)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,27 @@
-"""Helpers the claim tests share: a visit made a BHYT visit with a given card, and a closing
-with one drug line of quantity × price whose claim is waiting to be sent."""
+"""Helpers the claim tests share: a visit made a BHYT visit with a given card, a closing with
+one drug line of quantity × price whose claim is waiting to be sent, and a referred visit of a
+given day (its XML13 and XML14 differ between the regulation versions)."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
 from kcb06.healthbook import services
+from kcb06.interchange.core.data import Referral, VisitData
+from kcb06.interchange.core.samples import outpatient_visit
 from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState
 from kcb06.visits.models import Visit
 from tests.healthbook import factories as f
+
+# The closing form of a visit transferred to 27001 (XML13 differs between the versions).
+TRANSFER = {
+    **f.CLOSE,
+    "discharge_type": "2",
+    "referral_to": "27001",
+    "referral_transport": "Xe cứu thương của trạm",
+    "referral_condition": "Tỉnh, sốt 39 độ, mạch 100",
+}
 
 
 def as_bhyt_visit(visit, card: dict | None = None, number="DN4271234567890", **detail):
@@ -44,3 +57,16 @@ def close_with_drug(org, visit, quantity, price):
     item = OutboxItem.objects.filter(visit=visit, kind=OutboxKind.CLAIM).latest("pk")
     assert item.state == OutboxState.WAITING, item.errors
     return etree.fromstring(item.tables["XML1"].encode()), item
+
+
+def referred_visit(day: date, ma_lk: str = "27901.20261123.000001") -> VisitData:
+    """An outpatient visit of `day`, transferred to 27001 with a follow-up a week later."""
+    start = datetime(day.year, day.month, day.day, 8, 5, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    v = outpatient_visit(ma_lk, start=start)
+    v.card_from, v.card_to = date(day.year, 1, 1), date(day.year, 12, 31)
+    v.discharge_type = "2"
+    v.referral = Referral(
+        to_facility="27001", number="CT-1", transport="Xe cứu thương", condition="Tỉnh táo"
+    )
+    v.follow_up = day + timedelta(days=7)
+    return v

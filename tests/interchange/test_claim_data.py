@@ -15,7 +15,7 @@ from kcb06.interchange.mapper import card_birth_text
 from kcb06.interchange.models import OutboxItem, OutboxKind
 from kcb06.visits.models import Visit, VisitStatus
 from tests.healthbook import factories as f
-from tests.interchange.claimhelpers import as_bhyt_visit
+from tests.interchange.claimhelpers import TRANSFER, as_bhyt_visit
 
 
 def _claim(visit) -> dict[str, etree._Element]:
@@ -23,15 +23,6 @@ def _claim(visit) -> dict[str, etree._Element]:
     assert item.errors == [], item.errors
     assert item.version  # the regulation version it was built under is stored
     return {code: etree.fromstring(text.encode()) for code, text in item.tables.items()}
-
-
-TRANSFER = {
-    **f.CLOSE,
-    "discharge_type": "2",
-    "referral_to": "27001",
-    "referral_transport": "Xe cứu thương của trạm",
-    "referral_condition": "Tỉnh, sốt 39 độ, mạch 100",
-}
 
 
 @pytest.mark.django_db

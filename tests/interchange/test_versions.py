@@ -2,7 +2,7 @@
 visit's date (QĐ 4750 to 31/12/2024, QĐ 3176 from 01/01/2025, the 2026 amendments), and the
 stricter of the regulation's and the portal sheet's maximum lengths (issue #19)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,23 +10,11 @@ import pytest
 from lxml import etree
 
 from kcb06.interchange.core import package, versions
-from kcb06.interchange.core.data import Referral
-from kcb06.interchange.core.samples import outpatient_visit
 from kcb06.interchange.core.versions import check
 from kcb06.interchange.core.xsdgen import XSD_DIR, envelope_xsd, table_xsd
+from tests.interchange.claimhelpers import referred_visit as _visit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def _visit(day: date):
-    v = outpatient_visit(start=datetime(day.year, day.month, day.day, 8, 5, tzinfo=VN))
-    v.card_from, v.card_to = date(day.year, 1, 1), date(day.year, 12, 31)
-    v.discharge_type = "2"
-    v.referral = Referral(
-        to_facility="27001", number="CT-1", transport="Xe cứu thương", condition="Tỉnh táo"
-    )
-    v.follow_up = day + timedelta(days=7)
-    return v
 
 
 @pytest.mark.parametrize(

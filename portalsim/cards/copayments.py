@@ -23,8 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from portalsim.cards.views import _find, fold
-from portalsim.core import faults
-from portalsim.core.views import account_for_token, fault_response, password_matches
+from portalsim.core.views import account_for_token, injected_fault, password_matches
 
 DOB_FORMS = (
     re.compile(r"^(\d{2})/(\d{2})/(\d{4})$"),
@@ -81,19 +80,14 @@ def episodes_this_year(card, today: date | None = None) -> list[dict]:
 @csrf_exempt
 @require_POST
 def lookup(request):
-    faults.count_call("copayment")
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
         data = None
     data = data if isinstance(data, dict) else {}
     ma_the = str(data.get("maThe") or "").strip().upper()
-    fault = faults.take("copayment", ma_the)
-    if fault is not None:
-        faults.sleep_for(fault)
-        response = fault_response(fault)
-        if response is not None:
-            return response
+    if (broken := injected_fault("copayment", ma_the)) is not None:
+        return broken
     account = account_for_token(
         request.headers.get("accessToken", ""), request.headers.get("tokenId", "")
     )

@@ -22,9 +22,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from portalsim.cards.models import Card
-from portalsim.core import faults
 from portalsim.core.models import Officer
-from portalsim.core.views import account_for_token, fault_response, password_matches
+from portalsim.core.views import account_for_token, injected_fault, password_matches
 
 CARD_RE = re.compile(r"^[A-Z]{2}[1-5]\d{12}$")
 DOB_RE = re.compile(r"^(\d{2})/?(\d{2})/?(\d{4})$")
@@ -151,15 +150,10 @@ def _dob_matches(sent: str, known: str) -> bool:
 @csrf_exempt
 @require_POST
 def card_check(request):
-    faults.count_call("card_check")
     data = _body(request)
     ma_the = str(data.get("maThe") or "").strip().upper()
-    fault = faults.take("card_check", ma_the)
-    if fault is not None:
-        faults.sleep_for(fault)
-        response = fault_response(fault)
-        if response is not None:
-            return response
+    if (broken := injected_fault("card_check", ma_the)) is not None:
+        return broken
 
     q = request.GET
     account = account_for_token(q.get("token", ""), q.get("id_token", ""))

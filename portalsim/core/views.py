@@ -21,13 +21,8 @@ def health(request):
 @csrf_exempt
 @require_POST
 def token_take(request):
-    faults.count_call("token")
-    fault = faults.take("token", None)
-    if fault is not None:
-        faults.sleep_for(fault)
-        response = fault_response(fault)
-        if response is not None:
-            return response
+    if (broken := injected_fault("token", None)) is not None:
+        return broken
     username = request.POST.get("username", "")
     password = request.POST.get("password", "")
     account = Account.objects.filter(username=username).first()
@@ -91,6 +86,17 @@ def account_for_token(access_token: str, id_token: str) -> Account | None:
     with _live_lock:
         _live[key] = (token.account, token.expires_at)
     return token.account
+
+
+def injected_fault(endpoint: str, key: str | None) -> HttpResponse | None:
+    """Count a call to `endpoint` and play the fault scheduled for it (for `key`, e.g. a card
+    or facility): its delay, then its broken answer, or None to answer normally."""
+    faults.count_call(endpoint)
+    fault = faults.take(endpoint, key)
+    if fault is None:
+        return None
+    faults.sleep_for(fault)
+    return fault_response(fault)
 
 
 def fault_response(fault: faults.Fault) -> HttpResponse | None:

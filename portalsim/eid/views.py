@@ -13,21 +13,15 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from portalsim.core import faults
-from portalsim.core.views import fault_response
+from portalsim.core.views import injected_fault
 from portalsim.eid.models import EidToken
 
 
 @csrf_exempt
 @require_POST
 def authenticate(request):
-    faults.count_call("eid")
-    fault = faults.take("eid", None)
-    if fault is not None:
-        faults.sleep_for(fault)
-        response = fault_response(fault)
-        if response is not None:
-            return response
+    if (broken := injected_fault("eid", None)) is not None:
+        return broken
     try:
         payload = str(json.loads(request.body or b"{}").get("payload") or "").strip()
     except (ValueError, AttributeError):

@@ -29,8 +29,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from portalsim.core import faults
-from portalsim.core.views import account_for_token, fault_response, password_matches
+from portalsim.core.views import account_for_token, injected_fault, password_matches
 from portalsim.receiving import checks
 from portalsim.receiving.models import Submission
 from portalsim.receiving.provinces import province_of
@@ -160,14 +159,8 @@ def _store(got: checks.Received, size: int) -> tuple[str, str, str]:
 
 
 def _receive(request, kind: str, loai: str, regulation: str):
-    endpoint = f"xml_{kind}"
-    faults.count_call(endpoint)
-    fault = faults.take(endpoint, request.POST.get("maCSKCB"))
-    if fault is not None:
-        faults.sleep_for(fault)
-        broken = fault_response(fault)
-        if broken is not None:
-            return broken
+    if (broken := injected_fault(f"xml_{kind}", request.POST.get("maCSKCB"))) is not None:
+        return broken
     account = account_for_token(
         request.headers.get("accessToken", ""), request.headers.get("tokenId", "")
     )

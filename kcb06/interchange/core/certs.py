@@ -10,16 +10,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+# Signing (digitalSignature, nonRepudiation) and nothing else.
 SIGNING_USAGE = x509.KeyUsage(
     digital_signature=True,
     content_commitment=True,
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    key_cert_sign=False,
-    crl_sign=False,
-    encipher_only=False,
-    decipher_only=False,
+    **dict.fromkeys(
+        "key_encipherment data_encipherment key_agreement key_cert_sign crl_sign encipher_only "
+        "decipher_only".split(),
+        False,
+    ),
 )
 
 

@@ -15,7 +15,7 @@ kcb06.interchange.core.xsdgen`. docs/interchange.md ("Regulation versions") says
 comes from and which ones are of low confidence.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -62,30 +62,17 @@ QD3176 = Version(
         "XML13 MA_CSKCB_DEN and TINH_TRANG_CT required or not",
     ),
 )
-QD3176_20260701 = Version(
-    "qd3176_20260701",
-    "QĐ 3176/QĐ-BYT + QĐ 1931/QĐ-BYT (2026)",
-    date(2026, 7, 1),
-    qd1931_2026.TABLES,
-    QD3176.checkin_path,
-    QD3176.claim_path,
-    muc_huong_max=4,
-    low_confidence=(
-        *QD3176.low_confidence,
-        "MUC_HUONG 4 characters, with a decimal point (one news source)",
-    ),
-)
-QD3176_20260801 = Version(
-    "qd3176_20260801",
-    "QĐ 3176/QĐ-BYT + QĐ 1931/QĐ-BYT + QĐ 1804/QĐ-BYT (2026)",
-    date(2026, 8, 1),
-    qd1804_2026.TABLES,
-    QD3176.checkin_path,
-    QD3176.claim_path,
-    ma_loai_kcb=qd1804_2026.MA_LOAI_KCB,
-    muc_huong_max=4,
-    low_confidence=QD3176_20260701.low_confidence,
-)
+# The 2026 amendments patch 3176 and keep its endpoints: each is the one before, changed.
+QD3176_20260701 = replace(
+    QD3176, code="qd3176_20260701", title="QĐ 3176/QĐ-BYT + QĐ 1931/QĐ-BYT (2026)",
+    starts=date(2026, 7, 1), tables=qd1931_2026.TABLES, muc_huong_max=4,
+    low_confidence=(*QD3176.low_confidence, "MUC_HUONG 4 characters, with a decimal point (one news source)"),
+)  # fmt: skip
+QD3176_20260801 = replace(
+    QD3176_20260701, code="qd3176_20260801", starts=date(2026, 8, 1),
+    title="QĐ 3176/QĐ-BYT + QĐ 1931/QĐ-BYT + QĐ 1804/QĐ-BYT (2026)",
+    tables=qd1804_2026.TABLES, ma_loai_kcb=qd1804_2026.MA_LOAI_KCB,
+)  # fmt: skip
 
 # Oldest first. A new amendment: a module patching the latest tables, and a row here.
 VERSIONS: tuple[Version, ...] = (QD4750, QD3176, QD3176_20260701, QD3176_20260801)

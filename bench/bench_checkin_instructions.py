@@ -1,0 +1,174 @@
+"""Check-in cost in CPU instructions: a comparison of two versions of the code that does not
+depend on how busy the machine is.
+
+bench_checkin.py measures check-ins per second, which moves with everything else the machine
+runs (on a shared 2-core VM, ±3 points of its share-of-bare-insert between runs of the same
+code). Valgrind's callgrind counts the instructions a process executes instead: the same code,
+inputs and environment give the same count whatever else runs (docs/measurements.md).
+
+What is counted: the kcb06 process only (PostgreSQL's own work is not), serving check-ins through
+the WSGI application gunicorn loads (`kcb06.wsgi.application`, every middleware included), one
+request at a time, against PostgreSQL, with the day's card-check verdicts cached as in
+bench_checkin's measured rounds. Each version is run twice, with `--small` and `--large`
+check-ins after the same warm-up; the difference divided by the difference in check-ins is the
+cost of one check-in, with start-up and warm-up cancelled out. Half of the measured check-ins are
+new patients, half returning ones at a second department.
+
+Usage: .venv/bin/python bench/bench_checkin_instructions.py [--small 40] [--large 240]
+       [--baseline M]  (the old code's millions of instructions per check-in)
+Run it the same way in an older checkout (copy bench/ there) to compare. Needs valgrind and
+PostgreSQL at 127.0.0.1:5432; uses database kcb06_checkin_instr and port 9312 (portalsim).
+All people and cards are synthetic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import bench_checkin as bc  # noqa: E402
+from bench.machine import report  # noqa: E402
+
+DB = "kcb06_checkin_instr"
+PORT = 9312
+WARM = 30
+DEPARTMENTS = ("K01", "K02")
+
+# Runs inside valgrind: serve `warm` then `n` check-ins of new people (first department), then
+# the same people again at the second department, through the WSGI application.
+CHILD = r"""
+import io, json, sys
+from kcb06.cli import setup_django; setup_django()
+from kcb06.wsgi import application
+from kcb06.demo import DEMO_API_KEY
+from bench.bench_checkin import person, scan_of
+
+first, warm, n, deps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
+statuses = {}
+
+def check_in(i, dep):
+    body = json.dumps({"scan": scan_of(person(i)), "department": dep}).encode()
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/check-ins", "SCRIPT_NAME": "",
+        "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "9311",
+        "SERVER_PROTOCOL": "HTTP/1.1", "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)), "HTTP_AUTHORIZATION": "Bearer " + DEMO_API_KEY,
+        "REMOTE_ADDR": "127.0.0.1", "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True,
+        "wsgi.run_once": False, "wsgi.version": (1, 0),
+    }
+    seen = []
+    for chunk in application(environ, lambda status, headers: seen.append(status)):
+        pass
+    statuses[seen[0]] = statuses.get(seen[0], 0) + 1
+
+for group in (range(first, first + warm), range(first + warm, first + warm + n)):
+    for dep in deps:
+        for i in group:
+            check_in(i, dep)
+print(json.dumps(statuses))
+"""
+
+
+def counted(first: int, n: int) -> tuple[int, dict]:
+    """Instructions of one child process serving WARM + n people at each department."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        proc = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                "-c",
+                CHILD,
+                str(first),
+                str(WARM),
+                str(n),
+                *DEPARTMENTS,
+            ],
+            cwd=ROOT,
+            env=env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    total = re.search(r"Collected : (\d+)", proc.stderr)
+    if not total:
+        raise SystemExit(proc.stderr[-2000:])
+    return int(total.group(1)), json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def env() -> dict:
+    url = f"http://127.0.0.1:{PORT}"
+    return bc.env(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB}",
+        KCB06_PORTAL_URL=url,
+        PYTHONPATH=str(ROOT),
+        # The same hashes in every run, so set and dict layouts (and their cost) repeat.
+        PYTHONHASHSEED="0",
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--small", type=int, default=40)
+    ap.add_argument("--large", type=int, default=240)
+    ap.add_argument("--baseline", type=float, default=None, help="old code's M instructions")
+    args = ap.parse_args()
+    people = 2 * WARM + args.small + args.large
+    bc.DB, bc.DATABASE_URL = DB, env()["DATABASE_URL"]
+    bc.PORTAL, bc.PORTAL_PORT = f"http://127.0.0.1:{PORT}", PORT
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        fixtures = bc.prepare(people, tmp)
+        (tmp / "portal").mkdir()
+        portal = subprocess.Popen(
+            [sys.executable, "-m", "kcb06.cli", "portal-sim", "--port", str(PORT)],
+            cwd=ROOT,
+            env=bc.env(
+                PORTALSIM_DATA_DIR=str(tmp / "portal"),
+                PORTALSIM_FIXTURES=str(fixtures),
+                DATABASE_URL="",
+            ),
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(bc.PORTAL + "/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.3)
+            bc.warm_cache(people)
+            small, s1 = counted(0, args.small)
+            large, s2 = counted(WARM + args.small, args.large)
+        finally:
+            portal.terminate()
+            portal.wait()
+    per = (large - small) / (2 * (args.large - args.small))
+    print(f"statuses: small run {s1}, large run {s2}")
+    print(f"instructions: {small:,} ({args.small} people) and {large:,} ({args.large} people)")
+    report(
+        "checkin_instructions",
+        f"{per / 1e6:.2f} M instructions per check-in (kcb06 process; half new, half returning)",
+        "at or below the old code's count, measured the same way (copy bench/ to it)"
+        + (f": {args.baseline:.2f} M" if args.baseline else " (give --baseline)"),
+        args.baseline is not None and per / 1e6 <= args.baseline,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -6,9 +6,12 @@ themselves: table and column names come from the models. Values go as parameters
 
 from __future__ import annotations
 
+from functools import cache
+
 from kcb06.facilities.models import Department, Facility
 
 
+@cache  # the text depends only on the models and the arguments
 def department_by_code_sql(columns: str, *extra: str) -> str:
     """SELECT `columns` (aliases d: the department, f: its facility) and `extra` of the
     department with a code at a facility. Parameters after those of `extra`: the facility's

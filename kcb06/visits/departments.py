@@ -5,6 +5,7 @@ Every check-in starts with `department_for`, so its read is one hand-written sta
 """
 
 from datetime import date, datetime
+from functools import cache
 
 from django.db import connection
 from django.utils import timezone
@@ -48,18 +49,23 @@ DEPARTMENT_SECONDS = 2.0
 DEPARTMENTS = ShortCache(DEPARTMENT_SECONDS)
 
 
-def _department_with_closure(facility_id: int, code: str, day: date) -> Department | None:
-    """Department, its facility and today's closure reason (NULL when open) in one
-    hand-written read: every check-in starts here, and the ORM's query building cost more
-    than the database's answer."""
+@cache  # the text depends only on the models
+def _department_with_closure_sql() -> str:
     c = DepartmentClosure._meta
     closure = (
         f"(SELECT c.{c.get_field('reason').column} FROM {c.db_table} c "  # noqa: S608
         f"WHERE c.{c.get_field('department').column} = d.{Department._meta.pk.column} "
         f"AND c.{c.get_field('day').column} = %s) AS closure_reason"
     )
+    return department_by_code_sql(rawrows.select_list((Department, "d"), (Facility, "f")), closure)
+
+
+def _department_with_closure(facility_id: int, code: str, day: date) -> Department | None:
+    """Department, its facility and today's closure reason (NULL when open) in one
+    hand-written read: every check-in starts here, and the ORM's query building cost more
+    than the database's answer."""
     found = rawrows.fetch_one(
-        department_by_code_sql(rawrows.select_list((Department, "d"), (Facility, "f")), closure),
+        _department_with_closure_sql(),
         [connection.ops.adapt_datefield_value(day), facility_id, code],
         Department,
         Facility,

@@ -9,6 +9,7 @@ commit and every other check-in at that department waits for it.
 import secrets
 import threading
 from datetime import date
+from functools import cache
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -103,17 +104,24 @@ def ticket_ctes(visit: Visit, dep, day: date, counter: str, row: str) -> tuple[T
     the ticket and returns (id, number), for `ticket_issued`."""
     ticket = _new_ticket(visit, dep, day)
     ticket.issued_at = timezone.now()
+    values = [visit.pk, dep.pk, day, ticket.token, ticket.status, ticket.issued_at]
+    return ticket, [
+        (counter, _BUMP, [f"ticket:{dep.pk}", day, 1]),
+        (row, _ticket_insert_sql(counter), values),
+    ]
+
+
+@cache  # the text depends only on the model and the CTE's name
+def _ticket_insert_sql(counter: str) -> str:
     t = Ticket._meta
     names = ("visit", "department", "day", "number", "token", "status", "issued_at")
     names += ("called_at", "call_count")
     columns = ", ".join(t.get_field(n).column for n in names)
-    insert = (
+    return (
         f"INSERT INTO {t.db_table} ({columns}) "  # noqa: S608 - names from the model
         f"SELECT %s, %s, %s, {counter}.last, %s, %s, %s, NULL, 0 FROM {counter} "
         f"RETURNING {t.pk.column}, {t.get_field('number').column}"
     )
-    values = [visit.pk, dep.pk, day, ticket.token, ticket.status, ticket.issued_at]
-    return ticket, [(counter, _BUMP, [f"ticket:{dep.pk}", day, 1]), (row, insert, values)]
 
 
 def ticket_issued(ticket: Ticket, row) -> Ticket:

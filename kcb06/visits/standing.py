@@ -10,6 +10,7 @@ PostgreSQL, than the index lookup behind it. One UNION ALL answers all three.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from django.db import connection
 
@@ -64,11 +65,7 @@ def lock_with_standing(
 
 def _standing_query(patient_id: int, facility_ids, department_id: int, day: date):
     ids = [int(i) for i in facility_ids] or [0]
-    sql = (
-        f"{queries.active_identifiers_sql('%s')} "
-        f"UNION ALL SELECT '{_KNOWN}', CAST(({queries.facility_links_sql('%s', len(ids))}) "
-        f"AS TEXT) UNION ALL SELECT '{_VISIT}', CAST(({todays_ticket_sql('%s')}) AS TEXT)"
-    )
+    sql = _standing_sql(len(ids))
     params = [
         patient_id,
         True,
@@ -78,6 +75,15 @@ def _standing_query(patient_id: int, facility_ids, department_id: int, day: date
         *todays_ticket_params(department_id, day),
     ]
     return sql, params
+
+
+@cache  # composed once per number of facilities: the text depends on nothing else
+def _standing_sql(facilities: int) -> str:
+    return (
+        f"{queries.active_identifiers_sql('%s')} "
+        f"UNION ALL SELECT '{_KNOWN}', CAST(({queries.facility_links_sql('%s', facilities)}) "
+        f"AS TEXT) UNION ALL SELECT '{_VISIT}', CAST(({todays_ticket_sql('%s')}) AS TEXT)"
+    )
 
 
 def _standing(rows) -> Standing:
@@ -90,6 +96,17 @@ def _standing(rows) -> Standing:
     )
 
 
+@cache  # composed once per number of facilities and database: the text depends on nothing else
+def _holder_with_standing_sql(facilities: int, agg: str) -> str:
+    this = f"p.{Patient._meta.pk.column}"
+    return queries.holder_of_sql(
+        rawrows.select_list((Patient, "p")),
+        f"({queries.facility_links_sql(this, facilities)})",
+        f"({todays_ticket_sql(this)})",
+        f"({queries.active_identifiers_text_sql(this, agg)})",
+    )
+
+
 def by_id_number_with_standing(
     id_number: str, facility_ids, department_id: int, day: date
 ) -> tuple[Patient, Standing] | bool:
@@ -99,13 +116,7 @@ def by_id_number_with_standing(
     the usual way)."""
     ids = [int(i) for i in facility_ids] or [0]
     agg = "string_agg" if connection.vendor == "postgresql" else "group_concat"
-    this = f"p.{Patient._meta.pk.column}"
-    sql = queries.holder_of_sql(
-        rawrows.select_list((Patient, "p")),
-        f"({queries.facility_links_sql(this, len(ids))})",
-        f"({todays_ticket_sql(this)})",
-        f"({queries.active_identifiers_text_sql(this, agg)})",
-    )
+    sql = _holder_with_standing_sql(len(ids), agg)
     params = [
         *ids,
         *todays_ticket_params(department_id, day),

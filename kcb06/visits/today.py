@@ -11,6 +11,7 @@ standing read (kcb06.visits.standing); tests/visits/test_today.py checks they ag
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from django.db import connection
 
@@ -28,6 +29,7 @@ def todays_tickets(day: date, **scope):
     )
 
 
+@cache  # the text depends only on the models and the argument
 def todays_ticket_sql(patient: str) -> str:
     """SQL answering the id of the patient's visit of today with a ticket at a department
     (NULL if none). `patient`: SQL for the patient's id; parameters as `todays_ticket_params`."""

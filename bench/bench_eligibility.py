@@ -43,16 +43,9 @@ def start_portalsim(port: int) -> subprocess.Popen:
         env=env,
         cwd=ROOT,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("portalsim did not start")
+    from bench.machine import wait_until_up
+
+    return wait_until_up(proc, f"http://127.0.0.1:{port}/health", 60, "portalsim")
 
 
 def setup(port: int):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kcb06_
 os.environ.setdefault("KCB06_DATA_DIR", "/tmp/recep_bench")
 os.environ.setdefault("KCB06_LOG_LEVEL", "WARNING")
 
-from bench.machine import percentile, report, summary_ms  # noqa: E402
+from bench.machine import ensure_database, percentile, report, summary_ms  # noqa: E402
 
 
 def main() -> None:
@@ -32,20 +31,7 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=300)
     args = ap.parse_args()
-    db = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
-    listing = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-lqtA"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    exists = any(line.split("|", 1)[0] == db for line in listing.splitlines())
-    if not exists:
-        subprocess.run(
-            ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {db}"],
-            check=True,
-        )
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+    ensure_database(ROOT)
 
     from kcb06.cli import setup_django
 

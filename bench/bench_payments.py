@@ -29,13 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import Connection  # noqa: E402
-from bench.machine import percentile, report, summary_ms  # noqa: E402
+from bench.machine import percentile, report, summary_ms, wait_until_up  # noqa: E402
 
 DB = "kcb06_payments_bench"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
@@ -165,15 +163,7 @@ def start_server() -> subprocess.Popen:
          "--keep-alive", "30", "--log-level", "warning"],
         cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(WEB + "/api/v1/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("gunicorn did not start")
+    return wait_until_up(proc, WEB + "/api/v1/health", 90, "gunicorn", pause=0.3)
 
 
 def bench_webhook(seconds: int, rate: float) -> None:

@@ -4,6 +4,7 @@ import os
 import platform
 import statistics
 import sys
+import time
 
 
 def describe() -> str:
@@ -130,3 +131,19 @@ def ensure_database(root) -> None:
             check=True,
         )
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=root, check=True)
+
+
+def wait_until_up(proc, health_url: str, seconds: float, what: str, pause: float = 0.2):
+    """`proc` once `health_url` answers 200; a server that does not come up within `seconds` is
+    killed and the bench stops, naming `what`."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(health_url, timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(pause)
+    proc.kill()
+    raise SystemExit(f"{what} did not start")

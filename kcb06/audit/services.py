@@ -242,6 +242,17 @@ def record(principal, action: str, **fields) -> AuditEntry:
     return record_entry(entry_for(principal, action, **fields))
 
 
+def record_about(principal, action: str, object_type: str, row, purpose: str, **fields):
+    """Append the entry about one row: the row's id, and its patient (`row.patient_id` where
+    the row has one; pass `patient_id` for a Patient itself), so a call site names the row once
+    and cannot pair one object with another's patient. `fields` as `entry_for`."""
+    if "patient_id" not in fields:
+        fields["patient_id"] = getattr(row, "patient_id", None)
+    return record(
+        principal, action, object_type=object_type, object_id=row.pk, purpose=purpose, **fields
+    )
+
+
 def record_entry(entry: AuditEntry) -> AuditEntry:
     """Append an entry built by `entry_for`."""
     if connection.vendor == "postgresql":

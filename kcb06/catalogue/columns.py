@@ -61,164 +61,144 @@ TO = Column(
     label="Đến ngày",
 )
 
-DRUGS = Catalogue(
+
+def _department(field: str, kind: str = "text", required: bool = False) -> Column:
+    """MA_KHOA: a department's code (the department catalogue's key, or a reference to it)."""
+    return Column("MA_KHOA", field, kind, required, 20, ("ma khoa",), "Mã khoa")
+
+
+def _group(required: bool) -> Column:
+    return Column(
+        "MA_NHOM", "group", "group", required, aliases=("ma nhom", "nhom"), label="Mã nhóm"
+    )
+
+
+def _tender(required: bool) -> Column:
+    return Column(
+        "TT_THAU", "tender", "tender", required, 50, ("tt thau", "thong tin thau"), "Thông tin thầu"
+    )
+
+
+def _dated(slug: str, label: str, model: str, *columns: Column, **options) -> Catalogue:
+    """A catalogue whose rows each hold for a period (TU_NGAY to DEN_NGAY), as every one here
+    does: a line takes the row valid on the visit's date."""
+    return Catalogue(slug, label, model, (*columns, FROM, TO), **options)
+
+
+DRUGS = _dated(
     "drugs",
     "Thuốc",
     "Drug",
-    (
-        Column(
-            "MA_THUOC", "code", "code", True, aliases=("ma thuoc", "ma hoat chat"), label="Mã thuốc"
-        ),
-        Column(
-            "TEN_THUOC", "name", "text", True, 1024, ("ten thuoc", "ten biet duoc"), "Tên thuốc"
-        ),
-        Column(
-            "HAM_LUONG",
-            "strength",
-            "text",
-            False,
-            1024,
-            ("ham luong", "nong do ham luong"),
-            "Hàm lượng",
-        ),
-        Column(
-            "DUONG_DUNG", "route", "text", False, 4, ("duong dung", "ma duong dung"), "Đường dùng"
-        ),
-        UNIT,
-        Column(
-            "SO_DANG_KY", "registration", "text", True, 255, ("so dang ky", "sdk"), "Số đăng ký"
-        ),
-        Column(
-            "TT_THAU",
-            "tender",
-            "tender",
-            False,
-            50,
-            ("tt thau", "thong tin thau"),
-            "Thông tin thầu",
-        ),
-        PRICE,
-        Column("PHAM_VI", "scope", "scope", False, aliases=("pham vi",), label="Phạm vi"),
-        Column("MA_NHOM", "group", "group", False, aliases=("ma nhom", "nhom"), label="Mã nhóm"),
-        FROM,
-        TO,
+    Column(
+        "MA_THUOC", "code", "code", True, aliases=("ma thuoc", "ma hoat chat"), label="Mã thuốc"
     ),
+    Column("TEN_THUOC", "name", "text", True, 1024, ("ten thuoc", "ten biet duoc"), "Tên thuốc"),
+    Column(
+        "HAM_LUONG",
+        "strength",
+        "text",
+        False,
+        1024,
+        ("ham luong", "nong do ham luong"),
+        "Hàm lượng",
+    ),
+    Column("DUONG_DUNG", "route", "text", False, 4, ("duong dung", "ma duong dung"), "Đường dùng"),
+    UNIT,
+    Column("SO_DANG_KY", "registration", "text", True, 255, ("so dang ky", "sdk"), "Số đăng ký"),
+    _tender(False),
+    PRICE,
+    Column("PHAM_VI", "scope", "scope", False, aliases=("pham vi",), label="Phạm vi"),
+    _group(False),
     key_fields=("code", "registration", "tender"),
     default_group=4,
 )
-SERVICES = Catalogue(
+SERVICES = _dated(
     "services",
     "Dịch vụ kỹ thuật",
     "Service",
-    (
-        Column(
-            "MA_DICH_VU",
-            "code",
-            "code",
-            True,
-            50,
-            ("ma dich vu", "ma dvkt", "ma tuong duong"),
-            "Mã dịch vụ",
-        ),
-        Column(
-            "TEN_DICH_VU", "name", "text", True, 1024, ("ten dich vu", "ten dvkt"), "Tên dịch vụ"
-        ),
-        UNIT,
-        PRICE,
-        Column("MA_NHOM", "group", "group", True, aliases=("ma nhom", "nhom"), label="Mã nhóm"),
-        FROM,
-        TO,
+    Column(
+        "MA_DICH_VU",
+        "code",
+        "code",
+        True,
+        50,
+        ("ma dich vu", "ma dvkt", "ma tuong duong"),
+        "Mã dịch vụ",
     ),
+    Column("TEN_DICH_VU", "name", "text", True, 1024, ("ten dich vu", "ten dvkt"), "Tên dịch vụ"),
+    UNIT,
+    PRICE,
+    _group(True),
 )
-SUPPLIES = Catalogue(
+SUPPLIES = _dated(
     "supplies",
     "Vật tư y tế",
     "Supply",
-    (
-        Column(
-            "MA_VAT_TU", "code", "code", True, aliases=("ma vat tu", "ma vtyt"), label="Mã vật tư"
-        ),
-        Column("TEN_VAT_TU", "name", "text", True, 1024, ("ten vat tu", "ten vtyt"), "Tên vật tư"),
-        UNIT,
-        Column(
-            "TT_THAU", "tender", "tender", True, 50, ("tt thau", "thong tin thau"), "Thông tin thầu"
-        ),
-        PRICE,
-        Column("MA_NHOM", "group", "group", False, aliases=("ma nhom", "nhom"), label="Mã nhóm"),
-        FROM,
-        TO,
-    ),
+    Column("MA_VAT_TU", "code", "code", True, aliases=("ma vat tu", "ma vtyt"), label="Mã vật tư"),
+    Column("TEN_VAT_TU", "name", "text", True, 1024, ("ten vat tu", "ten vtyt"), "Tên vật tư"),
+    UNIT,
+    _tender(True),
+    PRICE,
+    _group(False),
     key_fields=("code", "tender"),
     default_group=10,
 )
-STAFF = Catalogue(
+STAFF = _dated(
     "staff",
     "Nhân viên y tế",
     "Staff",
-    (
-        Column(
-            "MA_BAC_SI",
-            "code",
-            "code",
-            True,
-            aliases=("ma bac si", "ma nhan vien", "ma dinh danh y te"),
-            label="Mã bác sĩ",
-        ),
-        Column("HO_TEN", "name", "text", True, aliases=("ho ten", "ho va ten"), label="Họ và tên"),
-        Column(
-            "SO_CCHN",
-            "certificate",
-            "text",
-            False,
-            64,
-            ("so cchn", "so chung chi hanh nghe", "chung chi hanh nghe"),
-            "Số chứng chỉ hành nghề",
-        ),
-        Column(
-            "PHAM_VI_CM",
-            "practice_scope",
-            "text",
-            False,
-            1024,
-            ("pham vi cm", "pham vi chuyen mon"),
-            "Phạm vi chuyên môn",
-        ),
-        Column("MA_KHOA", "department", "text", False, 20, ("ma khoa",), "Mã khoa"),
-        FROM,
-        TO,
+    Column(
+        "MA_BAC_SI",
+        "code",
+        "code",
+        True,
+        aliases=("ma bac si", "ma nhan vien", "ma dinh danh y te"),
+        label="Mã bác sĩ",
     ),
+    Column("HO_TEN", "name", "text", True, aliases=("ho ten", "ho va ten"), label="Họ và tên"),
+    Column(
+        "SO_CCHN",
+        "certificate",
+        "text",
+        False,
+        64,
+        ("so cchn", "so chung chi hanh nghe", "chung chi hanh nghe"),
+        "Số chứng chỉ hành nghề",
+    ),
+    Column(
+        "PHAM_VI_CM",
+        "practice_scope",
+        "text",
+        False,
+        1024,
+        ("pham vi cm", "pham vi chuyen mon"),
+        "Phạm vi chuyên môn",
+    ),
+    _department("department"),
 )
-DEPARTMENTS = Catalogue(
+DEPARTMENTS = _dated(
     "departments",
     "Khoa, phòng",
     "DepartmentEntry",
-    (
-        Column("MA_KHOA", "code", "code", True, 20, ("ma khoa",), "Mã khoa"),
-        Column(
-            "TEN_KHOA",
-            "name",
-            "text",
-            True,
-            aliases=("ten khoa", "ten khoa phong"),
-            label="Tên khoa",
-        ),
-        FROM,
-        TO,
+    _department("code", "code", True),
+    Column(
+        "TEN_KHOA",
+        "name",
+        "text",
+        True,
+        aliases=("ten khoa", "ten khoa phong"),
+        label="Tên khoa",
     ),
 )
-BEDS = Catalogue(
+BEDS = _dated(
     "beds",
     "Giường bệnh",
     "Bed",
-    (
-        Column("MA_GIUONG", "code", "bed", True, 50, ("ma giuong",), "Mã giường"),
-        Column(
-            "TEN_GIUONG", "name", "text", False, aliases=("ten giuong", "mo ta"), label="Tên giường"
-        ),
-        Column("MA_KHOA", "department", "text", True, 20, ("ma khoa",), "Mã khoa"),
-        FROM,
-        TO,
+    Column("MA_GIUONG", "code", "bed", True, 50, ("ma giuong",), "Mã giường"),
+    Column(
+        "TEN_GIUONG", "name", "text", False, aliases=("ten giuong", "mo ta"), label="Tên giường"
     ),
+    _department("department", required=True),
 )
 
 CATALOGUES: dict[str, Catalogue] = {

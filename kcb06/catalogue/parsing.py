@@ -111,17 +111,26 @@ def _read_xlsx_openpyxl(content: bytes) -> tuple[list, list[list]]:
     return _split_header(rows)
 
 
+def decoded(content: bytes) -> str | None:
+    """A CSV file's text as offices here save it: UTF-8 (with or without BOM), else
+    Windows-1258, the Vietnamese Windows code page; None when neither reads it."""
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def _decode(content: bytes) -> str:
     if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text"
         try:
             return content.decode("utf-16")
         except UnicodeDecodeError:
             pass
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    text = decoded(content)
+    if text is not None:
+        return text
     raise CatalogueFileError(
         "file_encoding",
         "Tệp CSV phải mã hóa UTF-8 (hoặc Windows-1258).",

@@ -11,20 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kcb06.catalogue import services
 from kcb06.catalogue.columns import CATALOGUES
 from kcb06.errors import DomainError
-from kcb06.facilities.access import role_required
+from kcb06.facilities.access import error_page, refusals_shown, role_required
 from kcb06.facilities.models import Role
 from kcb06.limits import SEARCH_MAX_CHARS
 
 SEARCHABLE = {"drugs", "services", "supplies"}
-
-
-def _error_page(request, exc: DomainError):
-    return render(
-        request,
-        "web/error.html",
-        {"title": "Không thực hiện được", "message": exc.message_vi, "code": exc.code},
-        status=exc.status,
-    )
 
 
 @role_required(Role.FACILITY_ADMIN)
@@ -80,11 +71,9 @@ def upload(request):
 
 @role_required(Role.FACILITY_ADMIN)
 @require_GET
+@refusals_shown
 def preview(request, batch_id):
-    try:
-        batch = services.pending_batch(request.principal, batch_id)
-    except DomainError as exc:
-        return _error_page(request, exc)
+    batch = services.pending_batch(request.principal, batch_id)
     catalogue = CATALOGUES[batch.catalogue]
     return render(
         request,
@@ -107,7 +96,7 @@ def confirm(request, batch_id):
         if exc.code == "catalogue_changed":
             messages.error(request, exc.message_vi)
             return redirect("catalogue:index")
-        return _error_page(request, exc)
+        return error_page(request, exc)
     batch = services.models.ImportBatch.objects.get(pk=batch_id)
     messages.success(
         request,
@@ -120,22 +109,18 @@ def confirm(request, batch_id):
 
 @role_required(Role.FACILITY_ADMIN)
 @require_POST
+@refusals_shown
 def discard(request, batch_id):
-    try:
-        services.discard(request.principal, batch_id)
-    except DomainError as exc:
-        return _error_page(request, exc)
+    services.discard(request.principal, batch_id)
     messages.info(request, "Đã hủy lần nhập; danh mục không thay đổi.")
     return redirect("catalogue:index")
 
 
 @role_required(Role.FACILITY_ADMIN)
 @require_GET
+@refusals_shown
 def rows(request, slug):
-    try:
-        catalogue = services.catalogue_of(slug)
-    except DomainError as exc:
-        return _error_page(request, exc)
+    catalogue = services.catalogue_of(slug)
     facility_id = request.principal.facility_id
     q = (request.GET.get("q") or "")[:SEARCH_MAX_CHARS]
     if q.strip():
@@ -163,11 +148,9 @@ def rows(request, slug):
 
 @role_required(Role.FACILITY_ADMIN)
 @require_GET
+@refusals_shown
 def export(request, slug):
-    try:
-        content = services.export_xlsx(request.principal, slug)
-    except DomainError as exc:
-        return _error_page(request, exc)
+    content = services.export_xlsx(request.principal, slug)
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

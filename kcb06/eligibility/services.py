@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kcb06.audit.services import Action, record
+from kcb06.audit.services import Action, record_about
 from kcb06.bhxh import client as portal
 from kcb06.eligibility import cache, codes, officers
 from kcb06.eligibility.daycache import CachedCheck
@@ -455,13 +455,13 @@ def _store(principal, req: Request, verdict: Verdict, summary: dict, patient_id)
                 principal.facility_id, req.lookup_key, req.full_name, req.date_of_birth
             )
             cache.remember_after_commit(key, CachedCheck(check.pk, check.portal_code, summary, now))
-        record(
+        record_about(
             principal,
             Action.READ,
-            object_type="eligibility_check",
-            object_id=check.pk,
+            "eligibility_check",
+            check,
+            "bhyt_eligibility",
             patient_id=patient_id,
-            purpose="bhyt_eligibility",
             detail={"outcome": verdict.outcome, "portal_code": verdict.portal_code},
         )
     return verdict
@@ -474,13 +474,13 @@ def _from_cache(principal, check: CachedCheck, req: Request, patient_id, audit=T
     verdict.from_cache = True
     if not audit:
         return verdict
-    record(
+    record_about(
         principal,
         Action.READ,
-        object_type="eligibility_check",
-        object_id=check.pk,
+        "eligibility_check",
+        check,
+        "bhyt_eligibility",
         patient_id=patient_id,
-        purpose="bhyt_eligibility",
         detail={"outcome": verdict.outcome, "portal_code": verdict.portal_code, "cache": True},
     )
     return verdict
@@ -563,13 +563,12 @@ def recheck(check: EligibilityCheck) -> Verdict:
             check.next_attempt_at = None
             _reconcile(check, verdict, req)
             if principal is not None:
-                record(
+                record_about(
                     principal,
                     Action.READ,
-                    object_type="eligibility_check",
-                    object_id=check.pk,
-                    patient_id=check.patient_id,
-                    purpose="bhyt_eligibility_recheck",
+                    "eligibility_check",
+                    check,
+                    "bhyt_eligibility_recheck",
                     detail={"outcome": verdict.outcome, "portal_code": verdict.portal_code},
                 )
         check.save()

@@ -8,7 +8,7 @@ kcb06.healthbook.closure_form.clean_closure (one function per section of the for
 from django.db import transaction
 from django.utils import timezone
 
-from kcb06.audit.services import Action, record
+from kcb06.audit.services import Action, record_about
 from kcb06.errors import DomainError
 from kcb06.healthbook import claimcheck, signals
 from kcb06.healthbook.closure_form import clean_closure
@@ -148,13 +148,12 @@ def close_visit(principal, visit, data: dict) -> VisitClosure:
             visit.status = VisitStatus.CLOSED
             visit.closed_at = now
             visit.save(update_fields=["status", "closed_at", "updated_at"])
-        record(
+        record_about(
             principal,
             Action.UPDATE,
-            object_type="visit_closure",
-            object_id=visit.pk,
-            patient_id=visit.patient_id,
-            purpose=PURPOSE_CARE,
+            "visit_closure",
+            visit,
+            PURPOSE_CARE,
             detail={"version": closure.version, "main_icd10": closure.main_icd10},
         )
         (signals.visit_closed if first else signals.visit_corrected).send(

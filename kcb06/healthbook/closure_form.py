@@ -118,38 +118,45 @@ def _referral(discharge: str, data: dict) -> dict:
     digits or capital letters), how the patient travels and their condition at transfer."""
     if discharge not in TRANSFERS:
         return {"referral_to": "", "referral_condition": "", "referral_transport": ""}
-    to = (data.get("referral_to") or "").strip().upper()
-    if not to:
-        raise FieldError(
-            "referral_to",
-            "Chuyển tuyến: cần ghi mã cơ sở khám chữa bệnh nơi chuyển đến (5 ký tự).",
-            "Transfer: the receiving facility's code is required.",
-        )
+    to = _required(
+        data,
+        "referral_to",
+        "mã cơ sở khám chữa bệnh nơi chuyển đến (5 ký tự)",
+        "the receiving facility's code",
+    ).upper()
     if len(to) != 5 or not all(c.isascii() and c.isalnum() for c in to):
         raise FieldError(
             "referral_to",
             "Mã cơ sở nơi chuyển đến phải gồm đúng 5 chữ số hoặc chữ cái in hoa (ví dụ 27001).",
             "The receiving facility's code must be 5 digits or capital letters.",
         )
-    transport = (data.get("referral_transport") or "").strip()
-    if not transport:
-        raise FieldError(
-            "referral_transport",
-            "Chuyển tuyến: cần ghi phương tiện vận chuyển (ví dụ: xe cứu thương, tự túc).",
-            "Transfer: the means of transport is required.",
-        )
-    condition = (data.get("referral_condition") or "").strip()
-    if not condition:
-        raise FieldError(
-            "referral_condition",
-            "Chuyển tuyến: cần ghi tình trạng người bệnh lúc chuyển.",
-            "Transfer: the patient's condition at transfer is required.",
-        )
+    transport = _required(
+        data,
+        "referral_transport",
+        "phương tiện vận chuyển (ví dụ: xe cứu thương, tự túc)",
+        "the means of transport",
+    )
+    condition = _required(
+        data,
+        "referral_condition",
+        "tình trạng người bệnh lúc chuyển",
+        "the patient's condition at transfer",
+    )
     return {
         "referral_to": to,
         "referral_condition": condition,
         "referral_transport": transport[:255],
     }
+
+
+def _required(data: dict, field: str, what_vi: str, what_en: str) -> str:
+    """A transfer's field that must be written (stripped)."""
+    value = (data.get(field) or "").strip()
+    if not value:
+        raise FieldError(
+            field, f"Chuyển tuyến: cần ghi {what_vi}.", f"Transfer: {what_en} is required."
+        )
+    return value
 
 
 def clean_fields(visit: Visit, data: dict, diagnoses: list[tuple[str, str]]) -> dict:
@@ -240,6 +247,19 @@ def _not_in_catalogue(field_name: str, what: str, label: str, on) -> FieldError:
     )
 
 
+def _row_on_visit_day(visit: Visit, slug: str, item_id, code: str, where: tuple[str, str, str]):
+    """The `slug` catalogue row valid on the visit's date that the line names (by id or by
+    code); None only while the facility has no such catalogue (a typed code is kept as typed).
+    `where`: the field, what the line is and its label, for the refusal."""
+    on = visit.visit_date
+    row = None
+    if item_id or code:
+        row = catalogue.row_on(visit.facility_id, slug, on, item_id=item_id, code=code)
+    if row is None and (item_id or catalogue.has_rows(visit.facility_id, slug)):
+        raise _not_in_catalogue(*where, on)
+    return row
+
+
 def _prescription(visit: Visit, i: int, p: dict) -> dict | None:
     """One drug line. Picked from the catalogue (catalogue_id) or named by its code, it takes
     codes, tender data and price from the catalogue row valid on the visit's date. Without
@@ -252,12 +272,10 @@ def _prescription(visit: Visit, i: int, p: dict) -> dict | None:
         (p.get(k) or "") for k in ("dose", "duration_days", "quantity")
     ):
         return None  # an empty form row
-    on = visit.visit_date
     row = None
-    if item_id or code:
-        row = catalogue.row_on(visit.facility_id, "drugs", on, item_id=item_id, code=code)
-        if row is None and (item_id or catalogue.has_rows(visit.facility_id, "drugs")):
-            raise _not_in_catalogue(f"prescriptions.{i}.drug_code", "Thuốc", name or code, on)
+    if item_id or code:  # else free text, a note
+        where = (f"prescriptions.{i}.drug_code", "Thuốc", name or code)
+        row = _row_on_visit_day(visit, "drugs", item_id, code, where)
     if row is not None:
         name = row.name
     if not name:
@@ -312,12 +330,8 @@ def _service(visit: Visit, i: int, sv: dict) -> dict | None:
     item_id = _item_id(sv.get("catalogue_id"), f"services.{i}.service_code")
     if not code and not name and not item_id:
         return None
-    on = visit.visit_date
-    row = None
-    if item_id or code:
-        row = catalogue.row_on(visit.facility_id, "services", on, item_id=item_id, code=code)
-    if row is None and (item_id or catalogue.has_rows(visit.facility_id, "services")):
-        raise _not_in_catalogue(f"services.{i}.service_code", "Dịch vụ", name or code, on)
+    where = (f"services.{i}.service_code", "Dịch vụ", name or code)
+    row = _row_on_visit_day(visit, "services", item_id, code, where)
     line = {
         "service_code": code[:50],
         "service_name": name[:1024],

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from kcb06.audit.services import Action, record
+from kcb06.audit.services import Action, record_about
 from kcb06.errors import NotFound
 from kcb06.facilities.models import Role
 from kcb06.healthbook.entries import _parse_date
@@ -72,13 +72,13 @@ def grant_consent(principal, patient_id: int, data: dict) -> Consent:
             note=(data.get("note") or "").strip()[:255],
             covers_confidential=covers,
         )
-        record(
+        record_about(
             principal,
             Action.CREATE,
-            object_type="healthbook_consent",
-            object_id=consent.pk,
+            "healthbook_consent",
+            consent,
+            "ghi nhận đồng ý chia sẻ sổ sức khỏe",
             patient_id=patient_id,
-            purpose="ghi nhận đồng ý chia sẻ sổ sức khỏe",
             detail={
                 "scope": scope,
                 "expires": expires.isoformat(),
@@ -102,12 +102,11 @@ def revoke_consent(principal, consent_id: int) -> Consent:
         if consent.revoked_at is None:
             consent.revoked_at = timezone.now()
             consent.save(update_fields=["revoked_at"])
-            record(
+            record_about(
                 principal,
                 Action.UPDATE,
-                object_type="healthbook_consent",
-                object_id=consent.pk,
-                patient_id=consent.patient_id,
-                purpose="rút lại đồng ý chia sẻ sổ sức khỏe",
+                "healthbook_consent",
+                consent,
+                "rút lại đồng ý chia sẻ sổ sức khỏe",
             )
     return consent

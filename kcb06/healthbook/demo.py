@@ -90,23 +90,7 @@ def _patients(ttyt) -> list[Patient]:
     )
     if found:
         return found
-    out = []
-    for name, dob, sex in DEMO_PATIENTS:
-        p = Patient.objects.filter(full_name=name).first()
-        if p is None:
-            day = datetime.fromisoformat(dob).date()
-            p = Patient.objects.create(
-                full_name=name,
-                name_key=" ".join(sorted(fold(name).split())),
-                date_of_birth=day,
-                birth_year=day.year,
-                sex=sex,
-                address="Phường Từ Sơn, tỉnh Bắc Ninh (demo)",
-                province_code="24",
-            )
-        PatientFacility.objects.get_or_create(patient=p, facility=ttyt)
-        out.append(p)
-    return out
+    return [_patient(ttyt, name, dob, sex) for name, dob, sex in DEMO_PATIENTS]
 
 
 def _entries(patient, ttyt, user) -> int:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from kcb06.audit.services import Action, record
+from kcb06.audit.services import Action, record_about
 from kcb06.errors import DomainError, NotFound
 from kcb06.facilities.models import Role
 from kcb06.healthbook import icd10
@@ -137,13 +137,13 @@ def add_entry(principal, patient_id: int, data: dict) -> BookEntry:
         entry = BookEntry.objects.create(
             patient_id=patient_id, visit=visit, **clean, **_who(principal)
         )
-        record(
+        record_about(
             principal,
             Action.CREATE,
-            object_type="healthbook_entry",
-            object_id=entry.pk,
+            "healthbook_entry",
+            entry,
+            PURPOSE_CARE,
             patient_id=patient_id,
-            purpose=PURPOSE_CARE,
             detail={"kind": entry.kind},
         )
     return entry
@@ -206,13 +206,13 @@ def correct_entry(principal, entry_id: int, expected_version: int, data: dict) -
             **clean,
             **_who(principal),
         )
-        record(
+        record_about(
             principal,
             Action.UPDATE,
-            object_type="healthbook_entry",
-            object_id=entry.pk,
+            "healthbook_entry",
+            entry,
+            PURPOSE_CARE,
             patient_id=old.patient_id,
-            purpose=PURPOSE_CARE,
             detail={"kind": entry.kind, "supersedes": old.pk},
         )
     return entry

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kcb06.catalogue.parsing import decoded
 from kcb06.errors import DomainError
 from kcb06.healthbook.text import fold as fold_name
 from kcb06.plumbing.pgplans import planned_each_time
@@ -182,11 +183,9 @@ class FieldError(DomainError):
 
 def decode_csv(raw: bytes) -> str:
     """UTF-8 (with or without BOM) first; then Windows-1258, the Vietnamese Windows code page."""
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    text = decoded(raw)
+    if text is not None:
+        return text
     raise DomainError(
         "icd10_encoding",
         "Không đọc được tệp: mã hóa phải là UTF-8 hoặc Windows-1258.",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kcb06.errors import DomainError
-from kcb06.facilities.access import role_required
+from kcb06.facilities.access import error_page, role_required
 from kcb06.facilities.models import Department, Role
 from kcb06.healthbook import consent as consent_service
 from kcb06.healthbook import icd10, printing, services
@@ -51,15 +51,6 @@ ENTRY_FIELDS = ("kind", "title", "code", "severity", "reaction", "detail", "even
 
 def _htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _error_page(request, exc: DomainError):
-    return render(
-        request,
-        "web/error.html",
-        {"title": "Không thực hiện được", "message": exc.message_vi, "code": exc.code},
-        status=exc.status,
-    )
 
 
 def _book_or_error(
@@ -121,7 +112,7 @@ def visit_book(request, visit_id):
         visit = services.require_visit_access(request.principal, visit_id)
         token = services.book_of(visit.patient).token
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return redirect("healthbook:book", token=token)
 
 
@@ -131,7 +122,7 @@ def book(request, token):
     try:
         view = _book_or_error(request, token)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     ctx = _entry_context(view)
     ctx["today"] = timezone.localdate()
     ctx["now_dt"] = timezone.now()
@@ -163,7 +154,7 @@ def entry_add(request, token):
         resp["HX-Reswap"] = "outerHTML"
         return resp
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     if not _htmx(request):
         messages.success(request, "Đã thêm vào sổ sức khỏe.")
         return redirect("healthbook:book", token=token)
@@ -181,11 +172,11 @@ def timeline_more(request, token):
         offset = int(request.GET.get("offset") or 0)
         visits = services.more_visits(request.principal, book.patient_id, offset)
     except ValueError:
-        return _error_page(
+        return error_page(
             request, DomainError("bad_offset", "Tham số không hợp lệ.", "Bad offset.")
         )
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     next_offset = offset + len(visits) if len(visits) == 20 else None
     return render(
         request,
@@ -201,7 +192,7 @@ def section(request, token, kind):
         book = services.book_for_token(token)
         rows = services.section(request.principal, book.patient_id, kind)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return render(
         request,
         "healthbook/_section.html",
@@ -219,7 +210,7 @@ def entry_correct(request, token, entry_id):
         if entry is None:
             raise services.NotFound("entry_not_found", "Không tìm thấy mục.", "Entry not found.")
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     ctx = {
         "token": token,
         "entry": entry,
@@ -248,7 +239,7 @@ def entry_correct(request, token, entry_id):
         )
         return render(request, "healthbook/_entry_correct.html", ctx)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     if not _htmx(request):
         return redirect("healthbook:book", token=token)
     view = _book_or_error(request, token)
@@ -265,7 +256,7 @@ def entry_history(request, token, entry_id):
             raise services.NotFound("entry_not_found", "Không tìm thấy mục.", "Entry not found.")
         versions = services.entry_history(request.principal, book.patient_id, entry.lineage)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return render(request, "healthbook/_entry_history.html", {"versions": versions})
 
 
@@ -406,14 +397,14 @@ def close(request, visit_id):
         visit = services.require_visit_access(request.principal, visit_id)
         token = services.book_of(visit.patient).token
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     errors: dict = {}
     problems: list = []
     if request.method == "POST":
         try:
             form = _closure_form(request)
         except DomainError as exc:
-            return _error_page(request, exc)
+            return error_page(request, exc)
         try:
             services.close_visit(request.principal, visit, form)
         except FieldError as exc:
@@ -483,7 +474,7 @@ def print_view(request, token):
             request, token, purpose="in sổ sức khỏe theo yêu cầu người bệnh", full=True
         )
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     ctx = printing.context(request, view)
     return render(request, "healthbook/print.html", ctx)
 
@@ -496,7 +487,7 @@ def pdf(request, token):
             request, token, purpose="in sổ sức khỏe (PDF) theo yêu cầu người bệnh", full=True
         )
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     data = printing.pdf_bytes(request, view)
     resp = HttpResponse(data, content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="so-suc-khoe-{token}.pdf"'
@@ -527,7 +518,7 @@ def consent_add(request, token):
         )
         return render(request, "healthbook/book.html", ctx, status=422)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     else:
         messages.success(request, "Đã ghi nhận đồng ý chia sẻ sổ sức khỏe.")
     return redirect(reverse("healthbook:book", kwargs={"token": token}) + "#consents")
@@ -546,6 +537,6 @@ def consent_revoke(request, token, consent_id):
             )
         consent_service.revoke_consent(request.principal, consent.pk)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     messages.success(request, "Đã rút lại đồng ý.")
     return redirect(reverse("healthbook:book", kwargs={"token": token}) + "#consents")

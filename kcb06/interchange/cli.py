@@ -152,7 +152,7 @@ def export(
     from kcb06.cli import setup_django
 
     setup_django()
-    from kcb06.audit.services import Action, record
+    from kcb06.audit.services import Action, record_about
     from kcb06.errors import DomainError
     from kcb06.interchange import jobs
     from kcb06.interchange.core import package, signing
@@ -191,14 +191,8 @@ def export(
             continue
         path = out / f"{visit.ma_lk}.xml"
         path.write_bytes(package.sign_claim(visit.facility.code, tables, signer))
-        record(
-            None,
-            Action.EXPORT,
-            object_type="visit_xml",
-            object_id=visit.pk,
-            patient_id=visit.patient_id,
-            purpose="xml_export_cli",
-            facility_id=visit.facility_id,
+        record_about(
+            None, Action.EXPORT, "visit_xml", visit, "xml_export_cli", facility_id=visit.facility_id
         )
         written.append(str(path))
     _print(

@@ -22,7 +22,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kcb06.audit.services import Action, read_personal, record
+from kcb06.audit.services import Action, read_personal, record_about
 from kcb06.errors import DomainError, Forbidden, NotFound
 from kcb06.facilities.models import Role
 from kcb06.patients.models import IdentityChange, IdentityEvidence, Patient, Sex
@@ -201,13 +201,13 @@ def apply(
         changed_by_name=(getattr(profile, "full_name", "") or getattr(user, "username", ""))[:255],
         reverts=reverts,
     )
-    record(
+    record_about(
         principal,
         Action.UPDATE,
-        object_type="patient_identity",
-        object_id=change.pk,
+        "patient_identity",
+        change,
+        purpose or f"identity_{evidence}",
         patient_id=patient.pk,
-        purpose=purpose or f"identity_{evidence}",
         detail={"evidence": evidence, "changes": diff, "reason": change.reason},
     )
     return change

@@ -16,7 +16,7 @@ from datetime import date
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from kcb06.audit.services import Action, read_personal, record
+from kcb06.audit.services import Action, read_personal, record, record_about
 from kcb06.errors import DomainError, Forbidden, NotFound
 from kcb06.facilities.models import Role
 from kcb06.patients import identity
@@ -506,13 +506,13 @@ def merge(principal, source_id: int, target_id: int, *, reason: str = "") -> Pat
             sender=PatientMerge, source=source, target=target, merge=m, principal=principal
         )
         m.save(update_fields=["moved"])
-        record(
+        record_about(
             principal,
             Action.MERGE,
-            object_type="patient",
-            object_id=target.pk,
+            "patient",
+            target,
+            "merge_duplicates",
             patient_id=target.pk,
-            purpose="merge_duplicates",
             detail={"merge_id": m.pk, "source": source.pk, "target": target.pk, "moved": m.moved},
         )
     return m

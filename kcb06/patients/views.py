@@ -7,21 +7,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from kcb06.errors import DomainError, NotFound
-from kcb06.facilities.access import role_required
+from kcb06.facilities.access import error_page, role_required
 from kcb06.patients import identity
 from kcb06.patients import services as mpi
 from kcb06.patients.models import Sex
 
 PAGE_ROLES = (*identity.HISTORY_ROLES, *identity.CORRECT_ROLES)
-
-
-def _error(request, exc: DomainError):
-    return render(
-        request,
-        "web/error.html",
-        {"title": "Không thực hiện được", "message": exc.message_vi, "code": exc.code},
-        status=exc.status if exc.status >= 400 else 400,
-    )
 
 
 @role_required(*identity.HISTORY_ROLES)
@@ -44,7 +35,7 @@ def patient_identity(request, patient_id: int):
                 [],
             )
     except NotFound as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     return render(
         request,
         "patients/identity.html",
@@ -72,7 +63,7 @@ def correct(request, patient_id: int):
         )
     except DomainError as exc:
         if isinstance(exc, NotFound):
-            return _error(request, exc)
+            return error_page(request, exc)
         messages.error(request, exc.message_vi)
         return redirect("patients:identity", patient_id=patient_id)
     messages.success(request, "Đã sửa thông tin định danh; giá trị cũ được lưu trong lịch sử.")
@@ -85,7 +76,7 @@ def revert(request, change_id: int):
     try:
         change = identity.revert(request.principal, change_id, request.POST.get("reason", ""))
     except NotFound as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     except DomainError as exc:
         messages.error(request, exc.message_vi)
         patient_id = request.POST.get("patient_id", "")

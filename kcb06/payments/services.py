@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from kcb06.audit.services import Action, record
+from kcb06.audit.services import Action, record_about
 from kcb06.errors import DomainError, NotFound
 from kcb06.facilities.models import Role
 from kcb06.identity.vietqr import VietQr, build_vietqr
@@ -28,14 +28,14 @@ OPEN_STATES = (BillState.PENDING, BillState.EXPIRED, BillState.AMOUNT_UNDER)
 
 
 def _audit(principal, bill: Bill, what: str, **detail) -> None:
-    record(
+    record_about(
         principal,
         Action.UPDATE if what != "bill_issued" else Action.CREATE,
-        object_type="payments.bill",
-        object_id=bill.pk,
+        "payments.bill",
+        bill,
+        what,
         patient_id=bill.visit.patient_id,
         facility_id=bill.facility_id,
-        purpose=what,
         detail={"reference": bill.reference, "state": bill.state, **detail},
     )
 

@@ -220,7 +220,7 @@ class Reconciliation:
 def import_statement(principal, content: bytes, filename: str, layout_key: str, day: date):
     """Parse, store and match a statement; audited. Nothing is paid by the import itself: a
     line with a bill but no notification is confirmed by the cashier (with a reason)."""
-    from kcb06.audit.services import Action, record
+    from kcb06.audit.services import Action, record_about
 
     from .models import LineMatch, Payment, StatementImport, StatementLine
     from .services import CASHIER_ROLES
@@ -283,13 +283,13 @@ def import_statement(principal, content: bytes, filename: str, layout_key: str, 
                 )  # fmt: skip
             )
         StatementLine.objects.bulk_create(rows, batch_size=2000)
-        record(
+        record_about(
             principal,
             Action.CREATE,
-            object_type="payments.statement",
-            object_id=statement.pk,
+            "payments.statement",
+            statement,
+            "statement_imported",
             facility_id=principal.facility_id,
-            purpose="statement_imported",
             detail={"lines": len(parsed), "layout": layout_key, "day": day.isoformat()},
         )
     return statement

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kcb06.audit.services import Action, record
+from kcb06.audit.services import Action, record_about
 
 from . import config
 from .models import BankNotification, Bill, Method, Payment
@@ -130,12 +130,12 @@ def _record_transfer(note: BankNotification, data: dict, amount: int, now) -> We
     if bill is None:
         note.outcome = "unmatched"
         note.save(update_fields=["outcome"])
-        record(
+        record_about(
             None,
             Action.CREATE,
-            object_type="payments.payment",
-            object_id=payment.pk,
-            purpose="unmatched_transfer",
+            "payments.payment",
+            payment,
+            "unmatched_transfer",
             detail={"amount": amount, "transaction_id": data["transaction_id"]},
         )
         return WebhookResult(200, {"outcome": "unmatched", "reference": None, "state": None})

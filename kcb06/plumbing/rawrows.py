@@ -196,19 +196,22 @@ _ABSENT = object()
 # field would convert it to (psycopg adapts it): the field's own conversion chain (pre_save,
 # get_prep_value, to_python, get_db_prep_value), ~15 calls per field, is then skipped. Types
 # are compared exactly: a bool is not taken for an int, a choices enum goes the long way.
+_INTEGER_FIELDS = (
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.BigAutoField,
+    models.AutoField,
+    models.ForeignKey,
+    models.OneToOneField,
+)
 _PLAIN_ON_POSTGRESQL = {
     models.CharField: (str, type(None)),
     models.TextField: (str, type(None)),
-    models.IntegerField: (int, type(None)),
-    models.BigIntegerField: (int, type(None)),
-    models.SmallIntegerField: (int, type(None)),
-    models.PositiveIntegerField: (int, type(None)),
-    models.PositiveSmallIntegerField: (int, type(None)),
-    models.BigAutoField: (int, type(None)),
-    models.AutoField: (int, type(None)),
+    **dict.fromkeys(_INTEGER_FIELDS, (int, type(None))),
     models.BooleanField: (bool, type(None)),
-    models.ForeignKey: (int, type(None)),
-    models.OneToOneField: (int, type(None)),
     models.DateField: (date, type(None)),  # not datetime: exact types are compared
     models.DateTimeField: (type(None),),  # a datetime may be naive: the field converts it
     models.BinaryField: (type(None),),

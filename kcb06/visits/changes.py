@@ -13,7 +13,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
-from kcb06.audit.services import Action, record
+from kcb06.audit.services import Action, record, record_about
 from kcb06.errors import DomainError, NotFound
 from kcb06.facilities.models import Role
 from kcb06.visits.departments import department_for, ensure_open, local_day
@@ -81,14 +81,7 @@ def _todays_visit(principal, visit_id: int, *, lock: bool = False) -> Visit:
 def todays_visit(principal, visit_id: int) -> Visit:
     """One of today's visits of the principal's facility, to show with its actions (audited)."""
     visit = _todays_visit(principal, visit_id)
-    record(
-        principal,
-        Action.READ,
-        object_type="visit",
-        object_id=visit.pk,
-        patient_id=visit.patient_id,
-        purpose="todays_check_ins",
-    )
+    record_about(principal, Action.READ, "visit", visit, "todays_check_ins")
     return visit
 
 
@@ -127,13 +120,12 @@ def cancel_visit(principal, visit_id: int, reason: str) -> Visit:
         DailyCheckIn.objects.filter(
             patient_id=visit.patient_id, department_id=visit.department_id, day=visit.visit_date
         ).delete()
-        record(
+        record_about(
             principal,
             Action.UPDATE,
-            object_type="visit",
-            object_id=visit.pk,
-            patient_id=visit.patient_id,
-            purpose="cancel_visit",
+            "visit",
+            visit,
+            "cancel_visit",
             detail={
                 "ma_lk": visit.ma_lk,
                 "department": visit.department.code,
@@ -180,13 +172,12 @@ def change_department(principal, visit_id: int, department_code: str) -> Visit:
         ticket.save(update_fields=["number", "department", "status"])
         visit.department = new
         visit.save(update_fields=["department", "updated_at"])
-        record(
+        record_about(
             principal,
             Action.UPDATE,
-            object_type="visit",
-            object_id=visit.pk,
-            patient_id=visit.patient_id,
-            purpose="change_department",
+            "visit",
+            visit,
+            "change_department",
             detail={
                 "ma_lk": visit.ma_lk,
                 "from": old.code,
@@ -224,13 +215,13 @@ def set_priority(principal, ticket: Ticket, patient, chosen: str = "") -> str:
     if priority and ticket.priority != priority:
         Ticket.objects.filter(pk=ticket.pk).update(priority=priority)
         ticket.priority = priority
-        record(
+        record_about(
             principal,
             Action.UPDATE,
-            object_type="ticket",
-            object_id=ticket.pk,
+            "ticket",
+            ticket,
+            "ticket_priority",
             patient_id=patient.pk,
-            purpose="ticket_priority",
             detail={"priority": priority, "n": ticket.number},
         )
     return ticket.priority

@@ -24,7 +24,7 @@ from django.db import (
     connection,
 )
 
-from kcb06.audit.services import Action, record
+from kcb06.audit.services import Action, record, record_about
 from kcb06.errors import DomainError, Forbidden
 from kcb06.facilities.models import Role
 from kcb06.patients import identity
@@ -135,13 +135,8 @@ def _todays_tickets_shown(operator, patient: Patient | None) -> list[Visit]:
     if patient is None:
         return []
     existing = list(todays_tickets(local_day(), patient=patient, facility_id=operator.facility_id))
-    record(
-        operator,
-        Action.READ,
-        object_type="patient",
-        object_id=patient.pk,
-        patient_id=patient.pk,
-        purpose="check_in_preview",
+    record_about(
+        operator, Action.READ, "patient", patient, "check_in_preview", patient_id=patient.pk
     )
     return existing
 
@@ -299,14 +294,7 @@ def visit_for(principal, visit_id: int) -> Visit:
     )
     if visit is None:
         raise DomainError("visit_not_found", "Không tìm thấy đợt khám.", "Visit not found.", 404)
-    record(
-        principal,
-        Action.READ,
-        object_type="visit",
-        object_id=visit.pk,
-        patient_id=visit.patient_id,
-        purpose="visit_lookup",
-    )
+    record_about(principal, Action.READ, "visit", visit, "visit_lookup")
     return visit
 
 

@@ -11,21 +11,30 @@ from kcb06.visits.models import Visit
 from tests.healthbook import factories as f
 
 
-def test_close_form_shows_every_claim_problem_before_closing(e2e_org, logged_in_page, screenshot):
-    patient = f.patient("Đinh Văn Thiếu Cân")
-    visit = f.visit(patient, reason="Đau họng")
-
+def _close_form(logged_in_page, name: str, reason: str, main_icd10: str):
+    """The clinician's close form of a new patient's open visit, its main code typed."""
+    visit = f.visit(f.patient(name), reason=reason)
     page = logged_in_page("bacsi")
     page.goto(page.kcb06_url + f"/healthbook/visits/{visit.pk}/close/")
-    page.fill("[data-testid=main-icd10]", "J02.9")
+    page.fill("[data-testid=main-icd10]", main_icd10)
+    return page, visit
+
+
+def _submit(page) -> None:
+    """Send the form from the keyboard, as at the desk."""
+    page.focus("[data-testid=close-submit]")
+    page.keyboard.press("Enter")
+
+
+def test_close_form_shows_every_claim_problem_before_closing(e2e_org, logged_in_page, screenshot):
+    page, visit = _close_form(logged_in_page, "Đinh Văn Thiếu Cân", "Đau họng", "J02.9")
     # A coded drug (this facility has no drug catalogue: the typed code is kept) at price 0.
     page.fill("[data-testid=rx-0-code]", "40.17")
     page.fill("[data-testid=rx-0-drug]", "Thuốc nam tự chọn")
     page.fill("[data-testid=rx-0-dose]", "1 gói × 2 lần/ngày")
     page.fill("[data-testid=rx-0-quantity]", "10")
     page.fill("[data-testid=sick-leave]", "3")
-    page.focus("[data-testid=close-submit]")
-    page.keyboard.press("Enter")
+    _submit(page)
     page.wait_for_selector("[data-testid=close-problems]")
     problems = page.inner_text("[data-testid=close-problems]")
     assert "Cần nhập cân nặng" in problems
@@ -43,8 +52,7 @@ def test_close_form_shows_every_claim_problem_before_closing(e2e_org, logged_in_
     page.fill("[data-testid=weight]", "61")
     page.fill("[data-testid=rx-0-price]", "2000")
     page.fill("[data-testid=sick-leave]", "")
-    page.focus("[data-testid=close-submit]")
-    page.keyboard.press("Enter")
+    _submit(page)
     page.wait_for_selector("[data-testid=timeline]")
     assert "Viêm họng cấp" in page.inner_text("[data-testid=timeline]")
     item = OutboxItem.objects.get(visit=visit, kind="claim")
@@ -82,16 +90,10 @@ def test_transfer_asks_for_its_destination_and_the_referral_paper_names_it(
 ):
     """Issue #19: a referral with no destination (MA_NOI_DEN empty) was sent; now the form asks
     for the receiving facility, the transport and the patient's condition."""
-    patient = f.patient("Tô Văn Chuyển Tuyến")
-    visit = f.visit(patient, reason="Đau ngực")
-
-    page = logged_in_page("bacsi")
-    page.goto(page.kcb06_url + f"/healthbook/visits/{visit.pk}/close/")
-    page.fill("[data-testid=main-icd10]", "I20.9")
+    page, visit = _close_form(logged_in_page, "Tô Văn Chuyển Tuyến", "Đau ngực", "I20.9")
     page.fill("[data-testid=weight]", "64")
     page.select_option("[data-testid=discharge-type]", "2")
-    page.focus("[data-testid=close-submit]")
-    page.keyboard.press("Enter")
+    _submit(page)
     page.wait_for_selector("[data-testid=referral-to][aria-invalid=true]")
     assert "nơi chuyển đến" in page.inner_text("form.hb-close")
     assert not VisitClosure.objects.filter(visit=visit).exists()
@@ -100,8 +102,7 @@ def test_transfer_asks_for_its_destination_and_the_referral_paper_names_it(
     page.fill("[data-testid=referral-transport]", "Xe cứu thương")
     page.fill("[data-testid=referral-condition]", "Tỉnh, đau ngực trái, HA 150/90")
     screenshot("clinician-close-transfer", page, full_page=True)
-    page.focus("[data-testid=close-submit]")
-    page.keyboard.press("Enter")
+    _submit(page)
     page.wait_for_selector("[data-testid=timeline]")
     item = OutboxItem.objects.get(visit=visit, kind="claim")
     assert item.errors == [], item.errors

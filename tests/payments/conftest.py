@@ -49,6 +49,17 @@ def kiosk_client(org, client):
     return client
 
 
+def assert_late_notification_pays_nothing(bank, transaction_id: str, bill) -> None:
+    """The bank sends a transfer's notification again (its retry, after the bill was paid by
+    hand): kcb06 answers "duplicate" and records no second payment."""
+    from kcb06.payments.models import Payment
+
+    bank.post(f"/_control/redeliver/{transaction_id}")
+    late = bank.wait_delivered(transaction_id)
+    assert late["deliveries"][-1]["body"]["outcome"] == "duplicate"
+    assert Payment.objects.filter(bill=bill).count() == 1
+
+
 def give_ticket(visit):
     """The queue ticket a check-in prints (its token is what the ticket's QR carries)."""
     import secrets

@@ -48,113 +48,71 @@ def _bill(w) -> int:
     return w.extra["bill"].pk
 
 
+def _page(endpoint: str, path, role: str = K, **fields) -> Case:
+    """A cashier's (or the kiosk's) page, reached with a session."""
+    return Case(endpoint, path, role=role, via=PAGE, **fields)
+
+
+def _post(endpoint: str, path, data=lambda w: {}, **fields) -> Case:
+    return _page(endpoint, path, method="POST", data=data, **fields)
+
+
 CASES = [
-    Case("payments:bills", lambda w: "/payments/", role=K, via=PAGE, expect=frozenset({200})),
-    Case("payments:bill", lambda w: f"/payments/bills/{_bill(w)}/", role=K, via=PAGE),
-    Case(
-        "payments:bill_state",
-        lambda w: f"/payments/bills/{_bill(w)}/state/",
-        role=K,
-        via=PAGE,
-        control="ok",
-    ),
-    Case(
-        "payments:issue",
-        lambda w: f"/payments/visits/{w.visit.pk}/bill/",
-        method="POST",
-        data=lambda w: {},
-        role=K,
-        via=PAGE,
-        control="ok",
-    ),
-    Case(
-        "payments:cash",
-        lambda w: f"/payments/bills/{_bill(w)}/cash/",
-        method="POST",
-        data=lambda w: {},
-        role=K,
-        via=PAGE,
-        control="ok",
-    ),
-]
-CASES += [
-    Case(
-        "payments:receipt",
-        lambda w: f"/payments/bills/{_bill(w)}/receipt.pdf",
-        role=K,
-        via=PAGE,
-        control="ok",
-    ),
-    Case(
+    _page("payments:bills", lambda w: "/payments/", expect=frozenset({200})),
+    _page("payments:bill", lambda w: f"/payments/bills/{_bill(w)}/"),
+    _page("payments:bill_state", lambda w: f"/payments/bills/{_bill(w)}/state/", control="ok"),
+    _post("payments:issue", lambda w: f"/payments/visits/{w.visit.pk}/bill/", control="ok"),
+    _post("payments:cash", lambda w: f"/payments/bills/{_bill(w)}/cash/", control="ok"),
+    _page("payments:receipt", lambda w: f"/payments/bills/{_bill(w)}/receipt.pdf", control="ok"),
+    _post(
         "payments:confirm",
         lambda w: f"/payments/bills/{_bill(w)}/confirm/",
-        method="POST",
-        data=lambda w: {"transaction_id": "FTSCOPE0002", "amount": "12345", "reason": "scope test"},
-        role=K,
-        via=PAGE,
+        lambda w: {"transaction_id": "FTSCOPE0002", "amount": "12345", "reason": "scope test"},
         control=None,
         note="the owner's confirmation would pay the world's bill for the other cases",
     ),
-    Case(
+    _post(
         "payments:refund",
         lambda w: f"/payments/bills/{_bill(w)}/refund/",
-        method="POST",
-        data=lambda w: {"reason": "scope test"},
-        role=K,
-        via=PAGE,
+        lambda w: {"reason": "scope test"},
         control=None,
         note="the world's bill has nothing paid, so the owner gets 409 nothing_to_refund",
     ),
-    Case(
+    _post(
         "payments:attach",
         lambda w: "/payments/unmatched/999999999/attach/",
-        method="POST",
-        data=lambda w: {"reference": "KCBSCPE22", "reason": "scope test"},
-        role=K,
-        via=PAGE,
+        lambda w: {"reference": "KCBSCPE22", "reason": "scope test"},
         expect=frozenset({404, 409}),
         control=None,
         note="an unmatched transfer has no facility; the world's bill is refused by reference",
     ),
-    Case(
+    _page(
         "payments:statement",
         lambda w: f"/payments/statements/{w.extra['statement'].pk}/",
-        role=K,
-        via=PAGE,
         control="ok",
     ),
-    Case(
+    _post(
         "payments:confirm_line",
         lambda w: f"/payments/statement-lines/{w.extra['line'].pk}/confirm/",
-        method="POST",
-        data=lambda w: {"reason": "scope test", "statement": w.extra["statement"].pk},
-        role=K,
-        via=PAGE,
+        lambda w: {"reason": "scope test", "statement": w.extra["statement"].pk},
         control=None,
         note="the owner's confirmation would change the world for the other cases",
     ),
-    Case(
-        "payments:kiosk_state",
-        lambda w: "/payments/kiosk/KCBSCPE22/state/",
-        role="kiosk",
-        via=PAGE,
-        control="ok",
+    _page(
+        "payments:kiosk_state", lambda w: "/payments/kiosk/KCBSCPE22/state/", "kiosk", control="ok"
     ),
-    Case(
+    _page(
         "payments:kiosk_receipt",
         lambda w: "/payments/kiosk/KCBSCPE22/receipt.pdf",
-        role="kiosk",
-        via=PAGE,
+        "kiosk",
         control=None,
         note="the world's bill is unpaid: the owner's kiosk gets 409 not_paid",
     ),
-    Case(
+    _post(
         "payments:kiosk_pay",
         lambda w: "/payments/kiosk/",
-        method="POST",
-        data=lambda w: {"token": w.extra["ticket"].token},
+        lambda w: {"token": w.extra["ticket"].token},
         role="kiosk",
-        via=PAGE,
         control=None,
         note="the world's visit has its bill; the owner's answer is that bill's QR",
     ),

@@ -18,6 +18,8 @@ writer's (`orm_writer`), case by case (`plan`); the tests run both.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import DatabaseError, connection, transaction
@@ -27,42 +29,40 @@ from kcb06.audit.services import appended, pg_append_ctes
 from kcb06.patients.models import Patient
 from kcb06.patients.queries import unmerged_share_lock_sql
 from kcb06.plumbing import rawrows
-from kcb06.visits.checkin.plan import Case
-from kcb06.visits.checkin.steps import (
-    Arrival,
-    announce,
-    change_record,
-    existing_visit,
-    new_record,
-    new_visit,
-)
+from kcb06.visits.checkin.plan import Case, Plan
+from kcb06.visits.checkin.steps import Arrival, Write, new_visit
 from kcb06.visits.models import DailyCheckIn, DailyCounter, Ticket, Visit
 from kcb06.visits.numbers import ticket_ctes, ticket_issued
 
 
 def write(a: Arrival) -> tuple[Visit, bool]:
-    plan = a.plan()
-    if plan.case is Case.RACE:
-        return existing_visit(plan.visit_id), False
-    if plan.case is Case.NEW:
-        patient_pk, visit_pk = rawrows.reserve_pks(Patient, Visit)
-    else:
-        (visit_pk,) = rawrows.reserve_pks(Visit)
-    with transaction.atomic(), rawrows.queued_inserts() as queued:
+    return _PgWrite(a).run()
+
+
+class _PgWrite(Write):
+    visit_pk: int
+    queued: list
+
+    @contextmanager
+    def transaction(self, plan: Plan) -> Iterator[None]:
         if plan.case is Case.NEW:
-            patient = new_record(a, patient_pk)
-        elif plan.case is Case.RETURNING_UNCHANGED:
-            patient = a.patient  # no lock: the statement's guard (see _arbiter_ctes)
+            self.patient_pk, self.visit_pk = rawrows.reserve_pks(Patient, Visit)
         else:
-            patient, plan = change_record(a, plan.patient_id)
-            if plan.case is Case.RACE:
-                return existing_visit(plan.visit_id), False
-        visit = new_visit(a, patient, make=_new_visit, pk=visit_pk)
+            (self.visit_pk,) = rawrows.reserve_pks(Visit)
+        with transaction.atomic(), rawrows.queued_inserts() as self.queued:
+            yield
+
+    def unchanged(self, patient_id: int) -> Patient:
+        return self.a.patient  # no lock: the statement's guard (see _arbiter_ctes)
+
+    def insert_visit(self, patient: Patient) -> Visit:
+        visit = new_visit(self.a, patient, make=_new_visit, pk=self.visit_pk)
         rawrows.insert(visit)
-        entry = announce(a, visit, plan)
+        return visit
+
+    def finish(self, visit: Visit, entry: AuditEntry, plan: Plan) -> Ticket:
         unlocked = plan.case is Case.RETURNING_UNCHANGED
-        visit.ticket = _send(queued, entry, visit, a, unlocked=unlocked)
-    return visit, True
+        return _send(self.queued, entry, visit, self.a, unlocked=unlocked)
 
 
 def _new_visit(**values) -> Visit:

@@ -8,6 +8,7 @@ written: that is decided here and in `plan`.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,8 +19,8 @@ from kcb06.audit.models import AuditEntry
 from kcb06.audit.services import Action, entry_for
 from kcb06.patients import services as mpi
 from kcb06.patients.models import Patient
-from kcb06.visits.checkin.plan import Plan, plan, under_lock
-from kcb06.visits.models import Visit
+from kcb06.visits.checkin.plan import Case, Plan, plan, under_lock
+from kcb06.visits.models import Ticket, Visit
 from kcb06.visits.signals import visit_checked_in
 from kcb06.visits.standing import Standing, lock_with_standing
 from kcb06.visits.verdicts import apply_verdict
@@ -124,3 +125,46 @@ def existing_visit(visit_id: int) -> Visit:
         .select_related("ticket__department", "department", "facility", "patient")
         .get()
     )
+
+
+class Write:
+    """One attempt of the check-in write. What is written, case by case, is decided here once
+    for both writers, so they cannot drift apart; a writer's subclass says only how the rows
+    reach the database (its transaction, the unchanged record's guard, the visit's insert, and
+    the finish: today's DailyCheckIn row, the audit append and the ticket)."""
+
+    patient_pk: int | None = None  # a NEW record's primary key, when taken ahead
+
+    def __init__(self, a: Arrival) -> None:
+        self.a = a
+
+    def run(self) -> tuple[Visit, bool]:
+        """The visit and whether this attempt created it (False: today's visit was there)."""
+        a, plan = self.a, self.a.plan()
+        if plan.case is Case.RACE:
+            return existing_visit(plan.visit_id), False
+        with self.transaction(plan):
+            if plan.case is Case.NEW:
+                patient = new_record(a, self.patient_pk)
+            elif plan.case is Case.RETURNING_UNCHANGED:
+                patient = self.unchanged(plan.patient_id)
+            else:
+                patient, plan = change_record(a, plan.patient_id)
+                if plan.case is Case.RACE:
+                    return existing_visit(plan.visit_id), False
+            visit = self.insert_visit(patient)
+            visit.ticket = self.finish(visit, announce(a, visit, plan), plan)
+        return visit, True
+
+    def transaction(self, plan: Plan) -> AbstractContextManager:
+        raise NotImplementedError
+
+    def unchanged(self, patient_id: int) -> Patient:
+        """RETURNING_UNCHANGED: the record as read, guarded against a merge meanwhile."""
+        raise NotImplementedError
+
+    def insert_visit(self, patient: Patient) -> Visit:
+        raise NotImplementedError
+
+    def finish(self, visit: Visit, entry: AuditEntry, plan: Plan) -> Ticket:
+        raise NotImplementedError

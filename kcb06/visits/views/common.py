@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from kcb06.errors import DomainError
+from kcb06.facilities.access import error_page
 from kcb06.facilities.models import Role
 
 DESK = (Role.RECEPTION, Role.FACILITY_ADMIN)
@@ -20,9 +21,4 @@ def error(request, template: str, exc: DomainError, extra: dict | None = None, s
 
 
 def not_found(request, exc: DomainError):
-    return render(
-        request,
-        "web/error.html",
-        {"title": "Không tìm thấy", "message": exc.message_vi, "code": exc.code},
-        status=exc.status,
-    )
+    return error_page(request, exc, "Không tìm thấy")

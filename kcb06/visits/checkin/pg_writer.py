@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import cache
 
 from django.db import DatabaseError, connection, transaction
 
@@ -107,10 +108,14 @@ def _arbiter_ctes(visit: Visit, a: Arrival, unlocked: bool) -> list:
     if unlocked:
         ctes.append(("arbiter_guard", unmerged_share_lock_sql(), [params.pop(0)]))
         patient = "(SELECT id FROM arbiter_guard)"
+    return [*ctes, ("arbiter", _arbiter_insert_sql(patient), params)]
+
+
+@cache  # the text depends only on the model and the patient's SQL
+def _arbiter_insert_sql(patient: str) -> str:
     meta = DailyCheckIn._meta
     columns = ", ".join(meta.get_field(f).column for f in ("patient", "department", "day"))
-    insert = f"INSERT INTO {meta.db_table} ({columns}) VALUES ({patient}, %s, %s)"  # noqa: S608
-    return [*ctes, ("arbiter", insert, params)]
+    return f"INSERT INTO {meta.db_table} ({columns}) VALUES ({patient}, %s, %s)"  # noqa: S608
 
 
 def reserve_visit_numbers(facility_id: int, day: date, count: int) -> int:

@@ -83,6 +83,10 @@ CASES = [
         "GET /api/v1/reports/facilities/{code}",
         lambda w: f"/api/v1/reports/facilities/{OTHER}?period=today",
     ),
+    _api(
+        "GET /api/v1/reports/facilities/{code}/departments/{department_id}",
+        lambda w: f"/api/v1/reports/facilities/{OTHER}/departments/{w.visit.department_id}",
+    ),
     _page(
         "reports:briefing",
         lambda w: "/reports/briefing/",

@@ -42,6 +42,13 @@ AMOUNT_FIELDS = ("paid_amount", "paid_cashless_amount", "portal_latency_ms")
 class VisitCounts(models.Model):
     """The counts of one day's visits (VISIT_FIELDS), at a facility or one of its departments."""
 
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        verbose_name=_("cơ sở"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # each table's unique (facility, day, …) leads with it
+    )
     day = models.DateField(_("ngày"))
     visits = models.PositiveIntegerField(_("lượt khám"), default=0)
     by_cccd_qr = models.PositiveIntegerField(_("quét QR CCCD gắn chip"), default=0)
@@ -70,13 +77,6 @@ class FacilityDay(VisitCounts):
     Written whole (upsert) by `kcb06.reports.rollups.rebuild`: a visit's portal state keeps
     changing after its day, so the worker refreshes recent days and the command any period."""
 
-    facility = models.ForeignKey(
-        "facilities.Facility",
-        verbose_name=_("cơ sở"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,  # facility_day_once leads with it
-    )
     payments = models.PositiveIntegerField(_("lần thanh toán"), default=0)
     payments_cashless = models.PositiveIntegerField(_("thanh toán không tiền mặt"), default=0)
     paid_amount = models.BigIntegerField(_("số tiền đã thu (đồng)"), default=0)
@@ -111,13 +111,6 @@ class DepartmentDay(VisitCounts):
     facility to a department. Rebuilt with the facility's rows; never federated (a facility's
     departments exist only in its own database)."""
 
-    facility = models.ForeignKey(
-        "facilities.Facility",
-        verbose_name=_("cơ sở"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,  # department_day_once leads with it
-    )
     department = models.ForeignKey(
         "facilities.Department",
         verbose_name=_("khoa/phòng"),

@@ -65,12 +65,7 @@ DAY_COLUMNS = [
 
 
 def _error_page(request, exc: DomainError):
-    return render(
-        request,
-        "web/error.html",
-        {"title": "Không tìm thấy", "message": exc.message_vi, "code": exc.code},
-        status=exc.status,
-    )
+    return _not_found(request, exc.message_vi, exc.code, status=exc.status)
 
 
 def _drill_context(request, data: dict, key: str) -> dict:
@@ -142,12 +137,12 @@ def figure_rows(request, code: str, figure: str):
     )
 
 
-def _not_found(request, message="Không tìm thấy báo cáo.", code="report_not_found"):
+def _not_found(request, message="Không tìm thấy báo cáo.", code="report_not_found", status=404):
     return render(
         request,
         "web/error.html",
         {"title": "Không tìm thấy", "message": message, "code": code},
-        status=404,
+        status=status,
     )
 
 

@@ -27,12 +27,18 @@ def _seed():
     return second, late
 
 
-def test_department_drills_down_to_a_facility_and_a_department(logged_in_page, screenshot, e2e_org):
-    second, late = _seed()
-    page = logged_in_page("soyte", DESK)
+def _facility_page(logged_in_page, username: str):
+    """The dashboard of this month, then a click on 27901."""
+    page = logged_in_page(username, DESK)
     page.goto(page.kcb06_url + "/reports/?period=month")
     page.locator("[data-testid=facility-row][data-code='27901'] a").click()
     page.wait_for_url("**/reports/facility/27901/**")
+    return page
+
+
+def test_department_drills_down_to_a_facility_and_a_department(logged_in_page, screenshot, e2e_org):
+    second, late = _seed()
+    page = _facility_page(logged_in_page, "soyte")
     departments = page.locator("[data-testid=department-rows]")
     assert second.name in departments.inner_text()
     assert page.locator("[data-testid^=trace-]").count() == 0  # counts, not lists
@@ -52,10 +58,7 @@ def test_department_drills_down_to_a_facility_and_a_department(logged_in_page, s
 
 def test_facility_head_opens_the_visits_behind_a_figure(logged_in_page, screenshot, e2e_org):
     _second, late = _seed()
-    page = logged_in_page("quantri", DESK)
-    page.goto(page.kcb06_url + "/reports/?period=month")
-    page.locator("[data-testid=facility-row][data-code='27901'] a").click()
-    page.wait_for_url("**/reports/facility/27901/**")
+    page = _facility_page(logged_in_page, "quantri")
     assert page.locator("[data-testid=trace-hint]").is_visible()
 
     day_table = page.locator("[data-testid=day-table]")

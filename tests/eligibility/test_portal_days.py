@@ -7,18 +7,7 @@ from kcb06.demo import DEMO_PORTAL_PASSWORD
 from kcb06.eligibility.jobs import recheck_pending
 from kcb06.eligibility.models import LATENCY_FIELDS, EligibilityCheck, PortalDay
 from kcb06.eligibility.services import check_eligibility
-
-VALID = {
-    "card_number": "HC4272700000000",
-    "full_name": "Nguyễn Văn Hợp Lệ Demo",
-    "date_of_birth": "1985-08-15",
-}
-EXPIRED = {
-    "card_number": "GD4272700000010",
-    "full_name": "Bùi Văn Hết Hạn Demo",
-    "date_of_birth": "1970-09-09",
-}
-
+from tests.eligibility.test_client import EXPIRED, VALID
 
 SUB_300 = ("ms_le_100", "ms_le_200", "ms_le_300")
 

@@ -58,7 +58,8 @@ def reports_urls(report_pk: int = 0) -> list[str]:
             ]
         if "department_id" in names:  # the first department of the facility in the URL
             variants = [
-                re.sub(r"<(?:\w+:)?department_id>", str(_department_of(u)), u) for u in variants
+                re.sub(r"<(?:\w+:)?department_id>|\{department_id\}", str(_department_of(u)), u)
+                for u in variants
             ]
         if "figure" in names:  # every figure a facility's list can be asked for
             variants = [
@@ -73,7 +74,7 @@ def reports_urls(report_pk: int = 0) -> list[str]:
 
 
 def _department_of(url: str) -> int:
-    code = re.search(r"/facility/(\w+)/", url).group(1)
+    code = re.search(r"/facilit(?:y|ies)/(\w+)/", url).group(1)
     return Department.objects.filter(facility__code=code).order_by("pk").first().pk
 
 

@@ -100,6 +100,8 @@ def test_portal_availability_latency_and_the_mismatch_list_are_counted(login, or
     page = " ".join(login("soyte").get("/reports/?period=today").content.decode().split())
     assert "85,0 %" in page and "20 lượt hỏi, 3 không trả lời" in page
     assert "≤ 200 ms" in page and "≤ 5000 ms" in page
+    row = page.split('data-code="27901"')[1].split("</tr>")[0]
+    assert '<td class="num">85,0 %</td><td class="num">5000</td>' in row
 
 
 def test_claim_errors_are_counted_by_rule(login, org):

@@ -39,16 +39,22 @@ COUNT_FIELDS = (*VISIT_FIELDS, *PAYMENT_FIELDS, *PORTAL_FIELDS)
 AMOUNT_FIELDS = ("paid_amount", "paid_cashless_amount", "portal_latency_ms")
 
 
-class VisitCounts(models.Model):
-    """The counts of one day's visits (VISIT_FIELDS), at a facility or one of its departments."""
-
-    facility = models.ForeignKey(
+def facility_column() -> models.ForeignKey:
+    """The facility a row of reports belongs to: no index of its own, because every table's
+    unique constraint leads with it."""
+    return models.ForeignKey(
         "facilities.Facility",
         verbose_name=_("cơ sở"),
         on_delete=models.CASCADE,
         related_name="+",
-        db_index=False,  # each table's unique (facility, day, …) leads with it
+        db_index=False,
     )
+
+
+class VisitCounts(models.Model):
+    """The counts of one day's visits (VISIT_FIELDS), at a facility or one of its departments."""
+
+    facility = facility_column()  # each table's unique (facility, day, …) leads with it
     day = models.DateField(_("ngày"))
     visits = models.PositiveIntegerField(_("lượt khám"), default=0)
     by_cccd_qr = models.PositiveIntegerField(_("quét QR CCCD gắn chip"), default=0)
@@ -185,13 +191,7 @@ class ReadinessItem(models.TextChoices):
 
 
 class ReadinessConfirmation(models.Model):
-    facility = models.ForeignKey(
-        "facilities.Facility",
-        verbose_name=_("cơ sở"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
+    facility = facility_column()  # readiness_item_once leads with it
     item = models.CharField(_("hạng mục"), max_length=24, choices=ReadinessItem.choices)
     confirmed_on = models.DateField(_("ngày"))
     confirmed_by = models.CharField(_("người xác nhận"), max_length=150)

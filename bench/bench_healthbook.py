@@ -23,11 +23,10 @@ verdict is the quietest round's, and the range over the rounds is printed beside
 import argparse
 import os
 import statistics
-import sys
 import time
 from datetime import timedelta
 
-from bench.machine import percentile, report, summary_ms
+from bench.machine import django_on_postgres, percentile, report, summary_ms
 
 PAGE_TARGET_MS = 150
 FHIR_TARGET_MS = 300
@@ -290,22 +289,10 @@ def main() -> None:
     )
     ap.add_argument("--load-only", action="store_true", help="load the background and stop")
     args = ap.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("bench_healthbook needs DATABASE_URL=postgres://… (its own database)")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kcb06.settings")
-    from kcb06.cli import setup_django
-
-    setup_django()
-    from django.conf import settings
-    from django.core.management import call_command
+    org = django_on_postgres("bench_healthbook")
     from django.test import Client
     from django.urls import reverse
 
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", "--noinput", verbosity=0)
-    from kcb06.facilities.demo import seed
-
-    org = seed()
     load_background(args.patients, args.visits)
     if args.load_only:
         return

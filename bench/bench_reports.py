@@ -5,7 +5,7 @@ Targets (issue 21): dashboard and report queries p95 < 200 ms over 10,000,000 vi
 facilities and two years of days; a month's province report (PDF and XLSX) < 10 s.
 
 What is loaded: the rollup rows (`reports.FacilityDay`, one per facility and day: 300 × 730 =
-219,000 rows), generated inside PostgreSQL with INSERT … SELECT FROM generate_series, their
+219,000 rows; `reports.DepartmentDay` for five departments a station, 1,095,000 rows), generated inside PostgreSQL with INSERT … SELECT FROM generate_series, their
 counts adding up to ~10 million visits. The dashboard, the API and the reports read only these
 rows, never `visits.Visit`, so the visits themselves are not needed to measure them: the cost
 grows with facilities × days in the period (one grouped query, indexed by day), not with
@@ -19,12 +19,11 @@ Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/kcb06_reports \
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from datetime import timedelta
 
-from bench.machine import percentile, report, summary_ms, timed
+from bench.machine import django_on_postgres, percentile, report, summary_ms, timed
 
 QUERY_TARGET_MS = 200
 REPORT_TARGET_S = 10.0
@@ -37,7 +36,12 @@ def load(n_facilities: int, n_days: int) -> None:
     from django.utils import timezone
 
     from kcb06.facilities.models import Facility
-    from kcb06.reports.models import COUNT_FIELDS, FacilityDay
+    from kcb06.reports.models import (
+        COUNT_FIELDS,
+        PORTAL_LATENCY_FIELDS,
+        DepartmentDay,
+        FacilityDay,
+    )
 
     dept = Facility.objects.get(kind="so_yte")
     have = Facility.objects.filter(code__startswith=BENCH_PREFIX).count()
@@ -61,12 +65,15 @@ def load(n_facilities: int, n_days: int) -> None:
         .values_list("pk", flat=True)[:n_facilities]
     )
     have_rows = FacilityDay.objects.filter(facility_id__in=ids, day__gte=first).count()
-    if have_rows >= len(ids) * n_days:
+    loaded = DepartmentDay.objects.filter(facility_id__in=ids, day__gte=first).exists()
+    if have_rows >= len(ids) * n_days and loaded:
         return
     began = time.perf_counter()
     FacilityDay.objects.filter(facility_id__in=ids).delete()
+    DepartmentDay.objects.filter(facility_id__in=ids).delete()
+    departments = _departments(ids)
     # ~46 visits a day per station (300 × 730 × 46 ≈ 10 million), the columns split of them.
-    exprs = {
+    visit_exprs = {
         "visits": "v",
         "by_cccd_qr": "v * 5 / 10",
         "by_vneid_qr": "v / 10",
@@ -81,28 +88,63 @@ def load(n_facilities: int, n_days: int) -> None:
         "accepted": "v * 7 / 10",
         "accepted_on_time": "v * 6 / 10",
         "late": "v * 4 / 10",
+        "claims_invalid": "v / 30",
+    }
+    # Portal calls ≈ 0.9 × visits, their latencies spread over the histogram's buckets.
+    latency = {name: f"v * 9 / 10 / {len(PORTAL_LATENCY_FIELDS)}" for name in PORTAL_LATENCY_FIELDS}
+    exprs = {
+        **visit_exprs,
         "payments": "v / 2",
         "payments_cashless": "v / 5",
         "paid_amount": "v * 60000",
         "paid_cashless_amount": "v * 30000",
         "portal_checks": "v * 9 / 10",
         "portal_unanswered": "v / 50",
+        "portal_timeouts": "v / 100",
+        "portal_latency_ms": "v * 9 / 10 * 400",
+        **latency,
         "mismatch_listed": "v / 40",
         "mismatch_sent": "v / 50",
     }
     assert set(exprs) == set(COUNT_FIELDS), set(COUNT_FIELDS) ^ set(exprs)
-    cols = ", ".join(f'"{c}"' for c in ("facility_id", "day", "computed_at", *exprs))
-    values = ", ".join(exprs.values())
+    per_day = (
+        "SELECT f, d::date AS d, 30 + ((f * 7 + extract(doy FROM d)::int * 13) %% 33) AS v "
+        "FROM unnest(%s::bigint[]) AS f, "
+        "generate_series(%s::date, %s::date, interval '1 day') AS d"
+    )
     with connection.cursor() as cur:
-        per_day = (
-            "SELECT f, d::date AS d, 30 + ((f * 7 + extract(doy FROM d)::int * 13) %% 33) AS v "
-            "FROM unnest(%s::bigint[]) AS f, "
-            "generate_series(%s::date, %s::date, interval '1 day') AS d"
+        cols = ", ".join(f'"{c}"' for c in ("facility_id", "day", "computed_at", *exprs))
+        sql = f"INSERT INTO reports_facilityday ({cols}) SELECT f, d, now(), {', '.join(exprs.values())} FROM ({per_day}) s"  # noqa: S608, E501 - columns from the model, values bound
+        cur.execute(sql, [ids, first, today])
+        # Each station's visits of the day split over its departments (a fifth each).
+        cols = ", ".join(
+            f'"{c}"' for c in ("facility_id", "department_id", "day", "computed_at", *visit_exprs)
         )
-        sql = f"INSERT INTO reports_facilityday ({cols}) SELECT f, d, now(), {values} FROM ({per_day}) s"  # noqa: S608, E501 - columns from the model, values bound
+        values = ", ".join(e.replace("v", "(v / 5)") for e in visit_exprs.values())
+        sql = f"INSERT INTO reports_departmentday ({cols}) SELECT s.f, k.id, s.d, now(), {values} FROM ({per_day}) s JOIN facilities_department k ON k.facility_id = s.f"  # noqa: S608, E501 - columns from the model, values bound
         cur.execute(sql, [ids, first, today])
         cur.execute("ANALYZE reports_facilityday")
-    print(f"loaded {len(ids) * n_days:,} facility-days in {time.perf_counter() - began:.1f} s")
+        cur.execute("ANALYZE reports_departmentday")
+    print(
+        f"loaded {len(ids) * n_days:,} facility-days and {len(departments) * n_days:,} "
+        f"department-days in {time.perf_counter() - began:.1f} s"
+    )
+
+
+def _departments(ids: list[int]) -> list:
+    """Five departments at each bench station (the drill-down's second level)."""
+    from kcb06.facilities.models import Department
+
+    have = set(Department.objects.filter(facility_id__in=ids).values_list("facility_id", flat=True))
+    Department.objects.bulk_create(
+        [
+            Department(facility_id=f, code=f"K{k:02d}", name=f"Khoa bench {k}", sort_order=k)
+            for f in ids
+            if f not in have
+            for k in range(1, 6)
+        ]
+    )
+    return list(Department.objects.filter(facility_id__in=ids))
 
 
 def main() -> None:
@@ -111,23 +153,11 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=730)
     ap.add_argument("--runs", type=int, default=50)
     args = ap.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("bench_reports needs DATABASE_URL=postgres://… (its own database)")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kcb06.settings")
-    from kcb06.cli import setup_django
-
-    setup_django()
-    from django.conf import settings
-    from django.core.management import call_command
+    org = django_on_postgres("bench_reports")
     from django.db.models import Sum
     from django.test import Client, override_settings
     from django.utils import timezone
 
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", "--noinput", verbosity=0)
-    from kcb06.facilities.demo import seed
-
-    org = seed()
     load(args.facilities, args.days)
 
     from kcb06.facilities.models import Facility
@@ -158,6 +188,7 @@ def main() -> None:
     today = timezone.localdate()
     principal = principal_for_user(org["users"]["soyte"])
     m_start, m_end = periodic.monthly_period(today.replace(day=15))
+    drill_department = in_scope[-1].departments.order_by("pk").values_list("pk", flat=True)[0]
     # The queries the target is about: the figures behind the dashboard, the API, the
     # drill-down and a month's report (with its 9,000 trace rows).
     cases = {
@@ -165,6 +196,9 @@ def main() -> None:
         "dashboard figures, month (+trend)": lambda: services.figures(principal, "month"),
         "drill-down, one facility's month": lambda: services.facility_days(
             principal, in_scope[-1].code, "month"
+        ),
+        "drill-down, one department's month": lambda: services.department_days(
+            principal, in_scope[-1].code, drill_department, "month"
         ),
         "monthly report figures (build)": lambda: periodic.build(dept, "monthly", m_start, m_end),
     }

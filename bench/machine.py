@@ -147,3 +147,22 @@ def wait_until_up(proc, health_url: str, seconds: float, what: str, pause: float
             time.sleep(pause)
     proc.kill()
     raise SystemExit(f"{what} did not start")
+
+
+def django_on_postgres(bench: str) -> dict:
+    """Django set up on the PostgreSQL database DATABASE_URL names (a bench's own; SQLite is
+    refused), migrated, with the demo organisation seeded: answers the organisation."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit(f"{bench} needs DATABASE_URL=postgres://… (its own database)")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kcb06.settings")
+    from kcb06.cli import setup_django
+
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", "--noinput", verbosity=0)
+    from kcb06.facilities.demo import seed
+
+    return seed()

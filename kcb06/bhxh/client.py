@@ -93,6 +93,13 @@ def facility_account(facility, officer_name: str = "", officer_id_number: str = 
     )
 
 
+def counts_against_portal(kind: str) -> bool:
+    """Whether a failure of this kind says the portal is failing (the breaker counts it; so do
+    the reports' portal availability figures): a refused login is the account's problem, a
+    missing configuration ours."""
+    return kind not in ("auth", "not_configured")
+
+
 # --- HTTP client --------------------------------------------------------------------------
 
 _client_lock = threading.Lock()
@@ -371,10 +378,10 @@ def check_card(
             # HTTP 200 "success" envelope with no card result inside.
             raise PortalError("wrapped_error", f"maKetQua {code[:8]}")
     except PortalError as exc:
-        if exc.kind in ("auth", "not_configured"):
-            cb.success()  # the portal answered; our account is the problem
-        else:
+        if counts_against_portal(exc.kind):
             cb.failure()
+        else:
+            cb.success()  # the portal answered; our account is the problem
         log.warning("portal card check failed: %s (%s)", exc.kind, exc.detail)
         raise
     except BaseException:

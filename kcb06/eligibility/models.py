@@ -104,3 +104,38 @@ class ReconciliationEntry(models.Model):
                 fields=["facility", "person_key", "day"], name="reconciliation_person_day"
             )
         ]
+
+
+# Upper bounds (ms) of the latency buckets of PortalDay; a call slower than the last falls in
+# `ms_over`. Fixed, so that days and facilities add up bucket by bucket (docs/reports.md).
+LATENCY_BOUNDS_MS = (100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000)
+LATENCY_FIELDS = (*(f"ms_le_{b}" for b in LATENCY_BOUNDS_MS), "ms_over")
+
+
+class PortalDay(models.Model):
+    """How the BHXH portal answered one facility's card checks on one local day: the calls
+    made, those left without a usable answer (timeouts among them), and a histogram of how long
+    each took. One row per facility and day, counted as the calls happen
+    (kcb06.eligibility.portalstats), so the reports read facilities × days, never calls."""
+
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+    unanswered = models.PositiveIntegerField(default=0)
+    timed_out = models.PositiveIntegerField(default=0)
+    latency_ms_sum = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["facility", "day"], name="portal_day_once")]
+        indexes = [models.Index(fields=["day"], name="portal_day_by_day")]
+
+
+def add_latency_fields(model, prefix: str = "") -> None:
+    """The latency buckets as columns of `model` (here and in the reports' rollup)."""
+    for name in LATENCY_FIELDS:
+        model.add_to_class(prefix + name, models.PositiveIntegerField(default=0))
+
+
+add_latency_fields(PortalDay)

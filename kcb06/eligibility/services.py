@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from kcb06.audit.services import Action, record_about
 from kcb06.bhxh import client as portal
-from kcb06.eligibility import cache, codes, officers
+from kcb06.eligibility import cache, codes, officers, portalstats
 from kcb06.eligibility.daycache import CachedCheck
 from kcb06.eligibility.models import (
     CheckStatus,
@@ -350,13 +350,18 @@ def verdict_from_rule(
 
 
 def ask_portal(
-    account: portal.Account | officers.OfficerProblem, req: Request, deadline: float
+    account: portal.Account | officers.OfficerProblem,
+    req: Request,
+    deadline: float,
+    facility_id: int | None = None,
 ) -> tuple[Verdict, dict]:
     """One portal round (token + check) -> (verdict, response summary). An unusable lookup
-    officer is a configuration verdict without asking (the portal would answer 205/054)."""
+    officer is a configuration verdict without asking (the portal would answer 205/054).
+    With `facility_id`, the call is counted in that facility's PortalDay (portalstats)."""
     if isinstance(account, officers.OfficerProblem):
         rule = codes.OFFICER_PROBLEMS[account.code]
         return verdict_from_rule(rule, None, req, None), {"failure": account.code}
+    started = time.monotonic()
     try:
         answer = portal.check_card(
             account,
@@ -366,8 +371,13 @@ def ask_portal(
             deadline=deadline,
         )
     except portal.PortalError as exc:
+        if facility_id is not None:
+            portalstats.record(facility_id, time.monotonic() - started, exc.kind)
         rule = codes.FAILURES.get(exc.kind, codes.FAILURES["connect"])
         return verdict_from_rule(rule, None, req, None), {"failure": exc.kind}
+    if facility_id is not None:
+        failed = "server" if answer.code in portal.SERVER_FAILURE_CODES else None
+        portalstats.record(facility_id, time.monotonic() - started, failed)
     rule = codes.rule_for(answer.code, by_id=req.by_id)
     summary = {k: v for k, v in answer.body.items() if not k.startswith("dsLichSu")}
     return verdict_from_rule(rule, answer.code, req, answer.body), summary
@@ -524,7 +534,7 @@ def check_eligibility(
         return _from_cache(principal, hit, req, patient_id, audit=audit_cache_hit)
     if deadline is None:
         deadline = time.monotonic() + settings.KCB06_PORTAL_TIMEOUT
-    verdict, summary = ask_portal(account_for(principal), req, deadline)
+    verdict, summary = ask_portal(account_for(principal), req, deadline, principal.facility_id)
     return _store(principal, req, verdict, summary, patient_id)
 
 
@@ -548,7 +558,7 @@ def recheck(check: EligibilityCheck) -> Verdict:
     else:
         account = account_for(principal)
         deadline = time.monotonic() + settings.KCB06_PORTAL_TIMEOUT
-        verdict, summary = ask_portal(account, req, deadline)
+        verdict, summary = ask_portal(account, req, deadline, check.facility_id)
     verdict.check_id = check.pk
     with transaction.atomic():
         check.outcome = verdict.outcome

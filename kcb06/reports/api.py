@@ -4,10 +4,11 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Router, Schema
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, create_model
 
-from kcb06.apischema import responses
+from kcb06.apischema import PathId, responses
 from kcb06.reports import federation, services
+from kcb06.reports.models import AMOUNT_FIELDS, COUNT_FIELDS
 
 # The schema names the three periods, so another is refused by validation (422, naming the
 # field); the pages fall back to the week instead.
@@ -41,36 +42,30 @@ def facility(request, code: FacilityCode, period: Period = "month"):
     return services.facility_days(request.principal, code, period)
 
 
+@router.get(
+    "/reports/facilities/{code}/departments/{department_id}",
+    response=responses({200: dict}, 400, 404),
+    summary="Số liệu một khoa theo ngày / One department's figures per day",
+)
+def department(request, code: FacilityCode, department_id: PathId, period: Period = "month"):
+    """One department (khoa) of a facility in scope: its visits' figures per day of the period
+    (drill-down; counts only)."""
+    return services.department_days(request.principal, code, department_id, period)
+
+
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
 Amount = Annotated[int, Field(ge=-(10**15), le=10**15)]
 
-
-class FacilityDayIn(Schema):
-    facility: FacilityCode
-    day: date
-    computed_at: datetime | None = None
-    visits: Count = 0
-    by_cccd_qr: Count = 0
-    by_vneid_qr: Count = 0
-    by_id_number: Count = 0
-    by_bhyt_card: Count = 0
-    by_no_document: Count = 0
-    elig_valid: Count = 0
-    elig_invalid: Count = 0
-    elig_no_card: Count = 0
-    elig_unverified: Count = 0
-    ended: Count = 0
-    accepted: Count = 0
-    accepted_on_time: Count = 0
-    late: Count = 0
-    payments: Count = 0
-    payments_cashless: Count = 0
-    paid_amount: Amount = 0
-    paid_cashless_amount: Amount = 0
-    portal_checks: Count = 0
-    portal_unanswered: Count = 0
-    mismatch_listed: Count = 0
-    mismatch_sent: Count = 0
+# One field per count of the rollup (models.COUNT_FIELDS), so that a count added there is
+# sent and received without a second list to keep in step.
+FacilityDayIn = create_model(
+    "FacilityDayIn",
+    __base__=Schema,
+    facility=(FacilityCode, ...),
+    day=(date, ...),
+    computed_at=(datetime | None, None),
+    **{name: (Amount if name in AMOUNT_FIELDS else Count, 0) for name in COUNT_FIELDS},
+)
 
 
 class FacilityDaysIn(Schema):

@@ -257,6 +257,76 @@ def _pct(v: float | None):
     return None if v is None else v / 100
 
 
+# The per-facility sheets of the XLSX: (title, [(heading, key)]); "%key" is a share shown as
+# a percentage, "ms:key" a latency that may lie above the histogram's last bound.
+SECTIONS = [
+    (
+        "1. CCCD gắn chip - VNeID",
+        [
+            ("Lượt khám", "visits"),
+            ("QR CCCD", "by_cccd_qr"),
+            ("VNeID", "by_vneid_qr"),
+            ("Nhập số định danh", "by_id_number"),
+            ("Thẻ BHYT", "by_bhyt_card"),
+            ("Không giấy tờ", "by_no_document"),
+            ("Tỷ lệ CCCD/VNeID", "%chip_share"),
+            ("Kỳ trước", "%prev_chip_share"),
+            ("Thay đổi (điểm %)", "chip_change"),
+        ],
+    ),
+    (
+        "2. Sổ sức khỏe điện tử",
+        [
+            ("Lượt khám", "visits"),
+            ("Đã kết thúc", "ended"),
+            ("Cổng đã tiếp nhận", "accepted"),
+            ("Tiếp nhận trong 24 giờ", "accepted_on_time"),
+            ("Quá hạn", "late"),
+            ("Có hồ sơ XML lỗi", "claims_invalid"),
+            ("Tỷ lệ lên sổ", "%health_book_share"),
+            ("Kỳ trước", "%prev_health_book_share"),
+            ("Thay đổi (điểm %)", "health_book_change"),
+        ],
+    ),
+    (
+        "3. Không dùng tiền mặt",
+        [
+            ("Lần thanh toán", "payments"),
+            ("Không tiền mặt", "payments_cashless"),
+            ("Tỷ lệ (số lần)", "%cashless_share"),
+            ("Số tiền (đồng)", "paid_amount"),
+            ("Không tiền mặt (đồng)", "paid_cashless_amount"),
+            ("Tỷ lệ (giá trị)", "%cashless_value_share"),
+            ("Kỳ trước (số lần)", "%prev_cashless_share"),
+        ],
+    ),
+    (
+        "4. Kiểm tra thẻ BHYT",
+        [
+            ("Hợp lệ", "elig_valid"),
+            ("Không hợp lệ", "elig_invalid"),
+            ("Không có thẻ", "elig_no_card"),
+            ("Chưa kiểm tra được", "elig_unverified"),
+            ("Lượt hỏi cổng BHXH", "portal_checks"),
+            ("Cổng không trả lời", "portal_unanswered"),
+            ("Trong đó quá thời gian chờ", "portal_timeouts"),
+            ("Tỷ lệ cổng trả lời", "%portal_availability"),
+            ("Thời gian trả lời, 50 % số lượt ≤ (ms)", "ms:portal_p50_ms"),
+            ("Thời gian trả lời, 95 % số lượt ≤ (ms)", "ms:portal_p95_ms"),
+        ],
+    ),
+]
+
+
+def _cell(row: dict, key: str):
+    if key.startswith("%"):
+        return _pct(row[key[1:]])
+    if key.startswith("ms:"):
+        value = row[key[3:]]
+        return "> 5000" if value is None and row["portal_timed"] else value
+    return row[key]
+
+
 def render_xlsx(data: dict) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -308,114 +378,13 @@ def render_xlsx(data: dict) -> bytes:
         percent_cols=(2, 3, 4),
     )
     fac = data["facilities"]
-    sheet(
-        "1. CCCD gắn chip - VNeID",
-        [
-            "Mã cơ sở",
-            "Tên cơ sở",
-            "Lượt khám",
-            "QR CCCD",
-            "VNeID",
-            "Nhập số định danh",
-            "Thẻ BHYT",
-            "Không giấy tờ",
-            "Tỷ lệ CCCD/VNeID",
-            "Kỳ trước",
-            "Thay đổi (điểm %)",
-        ],
-        [
-            [
-                r["code"],
-                r["name"],
-                r["visits"],
-                r["by_cccd_qr"],
-                r["by_vneid_qr"],
-                r["by_id_number"],
-                r["by_bhyt_card"],
-                r["by_no_document"],
-                _pct(r["chip_share"]),
-                _pct(r["prev_chip_share"]),
-                r["chip_change"],
-            ]
-            for r in fac
-        ],
-        percent_cols=(9, 10),
-    )
-    sheet(
-        "2. Sổ sức khỏe điện tử",
-        [
-            "Mã cơ sở",
-            "Tên cơ sở",
-            "Lượt khám",
-            "Đã kết thúc",
-            "Cổng đã tiếp nhận",
-            "Tiếp nhận trong 24 giờ",
-            "Quá hạn",
-            "Tỷ lệ lên sổ",
-            "Kỳ trước",
-            "Thay đổi (điểm %)",
-        ],
-        [
-            [
-                r["code"],
-                r["name"],
-                r["visits"],
-                r["ended"],
-                r["accepted"],
-                r["accepted_on_time"],
-                r["late"],
-                _pct(r["health_book_share"]),
-                _pct(r["prev_health_book_share"]),
-                r["health_book_change"],
-            ]
-            for r in fac
-        ],
-        percent_cols=(8, 9),
-    )
-    sheet(
-        "3. Không dùng tiền mặt",
-        [
-            "Mã cơ sở",
-            "Tên cơ sở",
-            "Lần thanh toán",
-            "Không tiền mặt",
-            "Tỷ lệ (số lần)",
-            "Số tiền (đồng)",
-            "Không tiền mặt (đồng)",
-            "Tỷ lệ (giá trị)",
-            "Kỳ trước (số lần)",
-        ],
-        [
-            [
-                r["code"],
-                r["name"],
-                r["payments"],
-                r["payments_cashless"],
-                _pct(r["cashless_share"]),
-                r["paid_amount"],
-                r["paid_cashless_amount"],
-                _pct(r["cashless_value_share"]),
-                _pct(r["prev_cashless_share"]),
-            ]
-            for r in fac
-        ],
-        percent_cols=(5, 8, 9),
-    )
-    sheet(
-        "4. Kiểm tra thẻ BHYT",
-        ["Mã cơ sở", "Tên cơ sở", "Hợp lệ", "Không hợp lệ", "Không có thẻ", "Chưa kiểm tra được"],
-        [
-            [
-                r["code"],
-                r["name"],
-                r["elig_valid"],
-                r["elig_invalid"],
-                r["elig_no_card"],
-                r["elig_unverified"],
-            ]
-            for r in fac
-        ],
-    )
+    for title, columns in SECTIONS:
+        sheet(
+            title,
+            ["Mã cơ sở", "Tên cơ sở", *(heading for heading, _key in columns)],
+            [[r["code"], r["name"], *(_cell(r, key) for _h, key in columns)] for r in fac],
+            percent_cols=[i + 3 for i, (_h, key) in enumerate(columns) if key.startswith("%")],
+        )
     if data["pilot"] is not None:
         sheet(
             "Thí điểm sổ SKĐT",

@@ -5,6 +5,7 @@ facility administrator their own facility. The answer holds facility codes, name
 never a patient, a visit or a name, so reading it is not a read of personal data (not audited).
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,9 +13,16 @@ from django.db.models import Max, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from kcb06.eligibility.models import LATENCY_BOUNDS_MS
 from kcb06.errors import DomainError, NotFound
 from kcb06.facilities.models import Facility, FacilityKind, Role
-from kcb06.reports.models import COUNT_FIELDS, FacilityDay
+from kcb06.reports.models import (
+    COUNT_FIELDS,
+    PORTAL_LATENCY_FIELDS,
+    VISIT_FIELDS,
+    DepartmentDay,
+    FacilityDay,
+)
 from kcb06.reports.targets import CASHLESS, CHIP_FACILITIES, HEALTH_BOOK, TARGETS
 
 VIEW_ROLES = (Role.HEALTH_DEPT, Role.FACILITY_ADMIN)
@@ -63,26 +71,55 @@ def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def latency_percentile(counts: dict, percent: int) -> int | None:
+    """The upper bound (ms) of the latency bucket the percentile falls in ("at most"); None
+    without a timed call, or when it falls above the last bound (the page says "> 5000 ms")."""
+    timed = sum(counts[name] for name in PORTAL_LATENCY_FIELDS)
+    if not timed:
+        return None
+    rank, seen = math.ceil(timed * percent / 100), 0
+    for bound, name in zip((*LATENCY_BOUNDS_MS, None), PORTAL_LATENCY_FIELDS, strict=True):
+        seen += counts[name]
+        if seen >= rank:
+            return bound
+    return None
+
+
+def _portal_figures(counts: dict) -> dict:
+    timed = sum(counts[name] for name in PORTAL_LATENCY_FIELDS)
+    answered = counts["portal_checks"] - counts["portal_unanswered"]
+    return {
+        "portal_availability": _share(answered, counts["portal_checks"]),
+        "portal_timed": timed,
+        "portal_latency_mean_ms": round(counts["portal_latency_ms"] / timed) if timed else None,
+        "portal_p50_ms": latency_percentile(counts, 50),
+        "portal_p95_ms": latency_percentile(counts, 95),
+    }
+
+
 def _figures(counts: dict) -> dict:
     """Counts plus the shares the dashboard shows beside the targets."""
     visits = counts["visits"]
     chip = sum(counts[c] for c in CHIP_COLUMNS)
-    return {
+    figures = {
         **counts,
         "by_chip": chip,
         "chip_share": _share(chip, visits),
         "health_book_share": _share(counts["accepted"], visits),
         "on_time_share": _share(counts["accepted_on_time"], counts["ended"]),
-        "cashless_share": _share(counts["payments_cashless"], counts["payments"]),
-        "cashless_value_share": _share(counts["paid_cashless_amount"], counts["paid_amount"]),
-        "portal_availability": _share(
-            counts["portal_checks"] - counts["portal_unanswered"], counts["portal_checks"]
-        ),
     }
+    if "payments" in counts:  # a facility's day; a department's has visits' figures only
+        figures.update(
+            payments_cash=counts["payments"] - counts["payments_cashless"],
+            cashless_share=_share(counts["payments_cashless"], counts["payments"]),
+            cashless_value_share=_share(counts["paid_cashless_amount"], counts["paid_amount"]),
+            **_portal_figures(counts),
+        )
+    return figures
 
 
-def _zero() -> dict:
-    return dict.fromkeys(COUNT_FIELDS, 0)
+def _zero(fields=COUNT_FIELDS) -> dict:
+    return dict.fromkeys(fields, 0)
 
 
 def treating_under(owner: Facility) -> list[Facility]:
@@ -146,12 +183,7 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
     trend = weekly_trend(facilities, today)
     errors = claim_errors(facilities, p.start, p.end)
     return {
-        "period": {
-            "key": p.key,
-            "label_vi": p.label_vi,
-            "start": p.start,
-            "end": p.end,
-        },
+        "period": _period_json(p),
         "targets": [
             {
                 "key": t.key,
@@ -174,31 +206,84 @@ def figures(principal, key: str = "week", today: date | None = None) -> dict:
     }
 
 
-def facility_days(principal, code: str, key: str = "month", today: date | None = None) -> dict:
-    """Drill-down: one facility's figures per day of the period (counts only)."""
-    p = period(key, today)
+def facility_in_scope(principal, code: str) -> Facility:
     facility = next((f for f in facilities_in_scope(principal) if f.code == code), None)
     if facility is None:
         raise NotFound("facility_not_found", "Không tìm thấy cơ sở.", "Facility not found.")
-    by_day = {
-        r.day: r
-        for r in FacilityDay.objects.filter(
-            facility=facility, day__gte=p.start, day__lte=p.end
-        ).order_by("day")
-    }
-    days, total = [], _zero()
+    return facility
+
+
+def _by_day(rows, p: Period, fields) -> tuple[list[dict], dict]:
+    """Every day of the period (a day without a row counts zero) and the period's total."""
+    by_day = {r.day: r for r in rows}
+    days, total = [], _zero(fields)
     d = p.start
     while d <= p.end:
         row = by_day.get(d)
-        counts = {name: getattr(row, name) if row else 0 for name in COUNT_FIELDS}
-        for name in COUNT_FIELDS:
+        counts = {name: getattr(row, name) if row else 0 for name in fields}
+        for name in fields:
             total[name] += counts[name]
         days.append({"day": d, **_figures(counts)})
         d += timedelta(days=1)
+    return days, _figures(total)
+
+
+def _period_json(p: Period) -> dict:
+    return {"key": p.key, "label_vi": p.label_vi, "start": p.start, "end": p.end}
+
+
+def facility_days(principal, code: str, key: str = "month", today: date | None = None) -> dict:
+    """Drill-down: one facility's figures per day of the period and per department (counts
+    only)."""
+    p = period(key, today)
+    facility = facility_in_scope(principal, code)
+    rows = FacilityDay.objects.filter(facility=facility, day__gte=p.start, day__lte=p.end)
+    days, total = _by_day(rows, p, COUNT_FIELDS)
     return {
-        "period": {"key": p.key, "label_vi": p.label_vi, "start": p.start, "end": p.end},
+        "period": _period_json(p),
         "facility": {"code": facility.code, "name": facility.name},
-        "total": _figures(total),
+        "total": total,
+        "days": days,
+        "departments": departments(facility, p),
+    }
+
+
+def departments(facility: Facility, p: Period) -> list[dict]:
+    """The facility's departments with their visits' figures of the period (one grouped query
+    over DepartmentDay); departments without a visit are left out."""
+    sums = (
+        DepartmentDay.objects.filter(facility=facility, day__gte=p.start, day__lte=p.end)
+        .values("department_id", "department__code", "department__name")
+        .annotate(**{name: Sum(name) for name in VISIT_FIELDS})
+        .order_by("department__code")
+    )
+    return [
+        {
+            "id": r["department_id"],
+            "code": r["department__code"],
+            "name": r["department__name"],
+            **_figures({name: r[name] or 0 for name in VISIT_FIELDS}),
+        }
+        for r in sums
+    ]
+
+
+def department_days(
+    principal, code: str, department_id: int, key: str = "month", today: date | None = None
+) -> dict:
+    """Drill-down to a department (khoa) of a facility in scope: its figures per day."""
+    p = period(key, today)
+    facility = facility_in_scope(principal, code)
+    department = facility.departments.filter(pk=department_id).first()
+    if department is None:
+        raise NotFound("department_not_found", "Không tìm thấy khoa.", "Department not found.")
+    rows = DepartmentDay.objects.filter(department=department, day__gte=p.start, day__lte=p.end)
+    days, total = _by_day(rows, p, VISIT_FIELDS)
+    return {
+        "period": _period_json(p),
+        "facility": {"code": facility.code, "name": facility.name},
+        "department": {"id": department.pk, "code": department.code, "name": department.name},
+        "total": total,
         "days": days,
     }
 

@@ -3,9 +3,10 @@
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 
-from kcb06.errors import DomainError
+from kcb06.errors import DomainError, NotFound
 from kcb06.facilities.access import role_required
-from kcb06.reports import briefing, charts, services
+from kcb06.facilities.models import Role
+from kcb06.reports import briefing, charts, services, trace
 from kcb06.reports.targets import CASHLESS, CHIP_FACILITIES, HEALTH_BOOK
 
 
@@ -37,27 +38,111 @@ def dashboard(request):
     )
 
 
+# Columns of the day and department tables: (figure, heading); each figure is one the
+# facility's administrator can open as a list (kcb06.reports.trace).
+VISIT_COLUMNS = [
+    ("visits", "Lượt khám"),
+    ("by_cccd_qr", "QR CCCD"),
+    ("by_vneid_qr", "VNeID"),
+    ("by_id_number", "Nhập số ĐD"),
+    ("by_bhyt_card", "Thẻ BHYT"),
+    ("by_no_document", "Không giấy tờ"),
+    ("elig_valid", "Thẻ hợp lệ"),
+    ("elig_invalid", "Thẻ không hợp lệ"),
+    ("elig_no_card", "Không có thẻ"),
+    ("elig_unverified", "Chưa kiểm tra được"),
+    ("accepted", "Đã tiếp nhận"),
+    ("accepted_on_time", "Trong 24 giờ"),
+    ("late", "Quá hạn"),
+    ("claims_invalid", "Hồ sơ XML lỗi"),
+]
+DAY_COLUMNS = [
+    *VISIT_COLUMNS,
+    ("payments", "Lần thanh toán"),
+    ("payments_cash", "Tiền mặt"),
+    ("payments_cashless", "Không tiền mặt"),
+]
+
+
+def _error_page(request, exc: DomainError):
+    return _not_found(request, exc.message_vi, exc.code, status=exc.status)
+
+
+def _drill_context(request, data: dict, key: str) -> dict:
+    """What the facility and department pages share; `trace` (the numbers become links to
+    their rows) only for the facility's own administrator."""
+    own = (
+        request.principal.role == Role.FACILITY_ADMIN
+        and request.principal.facility_id is not None
+        and request.principal.profile.facility.code == data["facility"]["code"]
+    )
+    return {
+        "data": data,
+        "periods": services.PERIODS,
+        "period": key,
+        "visit_columns": VISIT_COLUMNS,
+        "day_columns": DAY_COLUMNS,
+        "trace": {"code": data["facility"]["code"], "period": key} if own else None,
+    }
+
+
 @role_required(*services.VIEW_ROLES)
 def facility(request, code: str):
     key = _period_key(request, "month")
     try:
         data = services.facility_days(request.principal, code, key)
     except DomainError as exc:
-        return render(
-            request,
-            "web/error.html",
-            {"title": "Không tìm thấy", "message": exc.message_vi, "code": exc.code},
-            status=exc.status,
+        return _error_page(request, exc)
+    return render(request, "reports/facility.html", _drill_context(request, data, key))
+
+
+@role_required(*services.VIEW_ROLES)
+def department(request, code: str, department_id: int):
+    """Drill-down to one department (khoa) of a facility: its visits' figures per day."""
+    key = _period_key(request, "month")
+    try:
+        data = services.department_days(request.principal, code, department_id, key)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    return render(request, "reports/department.html", _drill_context(request, data, key))
+
+
+@role_required(*trace.TRACE_ROLES)
+def figure_rows(request, code: str, figure: str):
+    """The visits or payments behind one figure of the caller's own facility (404 for any
+    other facility; the health department is refused by role)."""
+    from django.core.paginator import Paginator
+    from django.http import QueryDict
+
+    key = _period_key(request, "month")
+    department_id = request.GET.get("department") or None
+    try:
+        if department_id is not None and not department_id.isdigit():
+            raise NotFound("department_not_found", "Không tìm thấy khoa.", "No department.")
+        what, rows = trace.figure_rows(
+            request.principal,
+            code,
+            figure,
+            key,
+            day=request.GET.get("day") or None,
+            department_id=int(department_id) if department_id else None,
         )
-    return render(request, "reports/facility.html", {"data": data, "periods": services.PERIODS})
+    except DomainError as exc:
+        return _error_page(request, exc)
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in request.GET.items() if k != "page"})
+    page = Paginator(rows, trace.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "reports/rows.html", {"what": what, "page": page, "query": query.urlencode()}
+    )
 
 
-def _not_found(request, message="Không tìm thấy báo cáo.", code="report_not_found"):
+def _not_found(request, message="Không tìm thấy báo cáo.", code="report_not_found", status=404):
     return render(
         request,
         "web/error.html",
         {"title": "Không tìm thấy", "message": message, "code": code},
-        status=404,
+        status=status,
     )
 
 
@@ -140,7 +225,6 @@ def readiness_view(request):
     administrator confirms the plan, procedure and training items here."""
     from datetime import date
 
-    from kcb06.facilities.models import Role
     from kcb06.reports import readiness
     from kcb06.reports.models import ReadinessItem
 
@@ -180,7 +264,6 @@ def reminder_letter(request):
     """The reminder letter to the lagging facilities, PDF ready to sign (health department)."""
     from django.http import HttpResponse
 
-    from kcb06.facilities.models import Role
     from kcb06.reports import readiness
 
     if request.principal.role != Role.HEALTH_DEPT:

@@ -35,6 +35,7 @@ def visit(
     ended_hours_ago=None,
     accepted_after_hours=None,
     who=None,
+    department=None,
 ) -> Visit:
     """A visit on `day` (default today); `ended_hours_ago` closes it that long ago, and
     `accepted_after_hours` adds its claim file accepted that long after the end."""
@@ -47,7 +48,7 @@ def visit(
         ma_lk=f"{facility_code}.R{n:06d}",
         facility=facility,
         patient=who or patient(),
-        department=facility.departments.order_by("sort_order").first(),
+        department=department or facility.departments.order_by("sort_order").first(),
         arrived_at=now,
         visit_date=day,
         check_in_method=method,

@@ -38,89 +38,90 @@ def _report_of(owner):
     return report
 
 
+def _page(name: str, path, expect=frozenset({200}), control="ok", note: str = "") -> Case:
+    """A reports page as the facility administrator (reports are read by that role and the
+    health department; the department is checked by every case and by the sweep)."""
+    return Case(
+        name,
+        path,
+        role="facility_admin",
+        via=("session",),
+        expect=expect,
+        control=control,
+        note=note,
+    )
+
+
+def _api(endpoint: str, path, expect=frozenset({403, 404}), **more) -> Case:
+    return Case(endpoint, path, role="facility_admin", expect=expect, control="ok", **more)
+
+
+DETAIL = frozenset({403, 404})
 CASES = [
-    Case(
+    _page(
         "reports:dashboard",
         lambda w: "/reports/?period=today",
-        role="facility_admin",
-        via=("session",),
-        expect=frozenset({200}),
-        control="ok",
         note="own facility's counts only; the health department sees every facility's counts",
     ),
-    Case(
-        "reports:facility",
-        lambda w: f"/reports/facility/{OTHER}/?period=month",
-        role="facility_admin",
-        via=("session",),
-        control="ok",
+    _page("reports:facility", lambda w: f"/reports/facility/{OTHER}/?period=month", DETAIL),
+    _page(
+        "reports:department",
+        lambda w: f"/reports/facility/{OTHER}/khoa/{w.visit.department_id}/?period=month",
+        DETAIL,
+        note="a department's counts: 27903's are not 27901's to open",
     ),
-    Case(
-        "GET /api/v1/reports/targets",
-        lambda w: "/api/v1/reports/targets?period=today",
-        role="facility_admin",
-        expect=frozenset({200}),
-        control="ok",
+    _page(
+        "reports:rows",
+        lambda w: f"/reports/facility/{OTHER}/rows/visits/?period=today",
+        DETAIL,
+        control="sees",
+        note="the visits behind 27903's figure name their MA_LK: its own administrator only; "
+        "the health department is refused by role",
     ),
-    Case(
+    _api("GET /api/v1/reports/targets", lambda w: "/api/v1/reports/targets?period=today", {200}),
+    _api(
         "GET /api/v1/reports/facilities/{code}",
         lambda w: f"/api/v1/reports/facilities/{OTHER}?period=today",
-        role="facility_admin",
-        control="ok",
     ),
-    Case(
+    _api(
+        "GET /api/v1/reports/facilities/{code}/departments/{department_id}",
+        lambda w: f"/api/v1/reports/facilities/{OTHER}/departments/{w.visit.department_id}",
+    ),
+    _page(
         "reports:briefing",
         lambda w: "/reports/briefing/",
-        role="facility_admin",
-        via=("session",),
-        expect=frozenset({200}),
-        control="ok",
         note="today's counts of the caller's own facility only",
     ),
-    Case(
+    _page(
         "reports:readiness",
         lambda w: "/reports/readiness/",
-        role="facility_admin",
-        via=("session",),
-        expect=frozenset({200}),
-        control="ok",
         note="the caller's own facility's readiness items only; no patient data at all",
     ),
-    Case(
+    _page(
         "reports:reminder_letter",
         lambda w: "/reports/readiness/letter/",
-        role="facility_admin",
-        via=("session",),
-        expect=frozenset({404}),
+        frozenset({404}),
         control=None,
         note="the health department's letter (facility names and missing items only); "
         "every facility role is refused",
     ),
-    Case(
+    _api(
         "POST /api/v1/reports/facility-days",
         lambda w: "/api/v1/reports/facility-days",
         method="POST",
         data=lambda w: {"rows": [{"facility": OTHER, "day": "2026-11-30", "visits": 1}]},
-        role="facility_admin",
         via=("api_key",),
-        control="ok",
         note="a facility's kcb06 sends its own counts only; another facility's rows: 403",
     ),
-    Case(
+    _page(
         "reports:progress",
         lambda w: "/reports/progress/",
-        role="facility_admin",
-        via=("session",),
-        expect=frozenset({200}),
-        control="ok",
         note="lists the reports of the caller's own unit and below; counts only",
     ),
-    Case(
+    _page(
         "reports:progress_file",
         lambda w: f"/reports/progress/{w.extra['report'].pk}/pdf/",
-        role="facility_admin",
-        via=("session",),
-        control="ok",
+        DETAIL,
         note="27903's kept report: 404 to another facility's administrator",
     ),
 ]

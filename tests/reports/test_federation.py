@@ -39,20 +39,33 @@ def test_the_same_day_sent_twice_updates_and_never_doubles(login, push_client):
         content_type="application/json",
     )
     assert first.status_code == 200 and first.json() == {"written": 1}
+    # The portal's calls travel too: 10 asked, 1 timed out, latencies in three buckets.
+    portal = {
+        "portal_checks": 10,
+        "portal_unanswered": 1,
+        "portal_timeouts": 1,
+        "portal_latency_ms": 5200,
+        "portal_ms_le_200": 6,
+        "portal_ms_le_500": 3,
+        "portal_ms_le_5000": 1,
+    }
     again = push_client.post(
         "/api/v1/reports/facility-days",
-        {"rows": [_row(day, 42, accepted=35)]},
+        {"rows": [_row(day, 42, accepted=35, **portal)]},
         content_type="application/json",
     )
     assert again.status_code == 200
     row = FacilityDay.objects.get(facility__code="27901", day=day)
     assert (row.visits, row.accepted, row.received_at is not None) == (42, 35, True)
+    assert (row.portal_checks, row.portal_timeouts, row.portal_ms_le_500) == (10, 1, 3)
     # The province's own rebuild leaves the received row alone.
     rollups.rebuild(day, day)
     assert FacilityDay.objects.get(facility__code="27901", day=day).visits == 42
     body = login("soyte").get("/api/v1/reports/targets?period=month").json()
     if day.month == timezone.localdate().month:
-        assert next(r for r in body["facilities"] if r["code"] == "27901")["visits"] == 42
+        mine = next(r for r in body["facilities"] if r["code"] == "27901")
+        assert mine["visits"] == 42 and mine["portal_availability"] == 90.0
+        assert (mine["portal_p50_ms"], mine["portal_p95_ms"]) == (200, 5000)
 
 
 def test_a_key_sends_only_its_own_facility(push_client, api_client):

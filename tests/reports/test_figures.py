@@ -65,29 +65,20 @@ def test_weekly_trend_lines_show_twelve_weeks_against_the_targets(login, org):
     assert 'data-testid="trend-target"' in page.split('data-testid="trend-health_book_share"')[1]
 
 
-def test_portal_availability_and_the_mismatch_list_are_counted(login, org):
-    from kcb06.eligibility.models import EligibilityCheck, ReconciliationEntry
+def test_portal_availability_latency_and_the_mismatch_list_are_counted(login, org):
+    from kcb06.eligibility import portalstats
+    from kcb06.eligibility.models import ReconciliationEntry
 
     fac = Facility.objects.get(code="27901")
     now, today = timezone.now(), timezone.localdate()
-    for outcome, cached in (
-        ("valid", False),
-        ("unverified", False),
-        ("valid", False),
-        ("valid", True),
-    ):
-        EligibilityCheck.objects.create(
-            facility=fac,
-            lookup_key="GD4272795012345",
-            full_name="X",
-            name_key="x",
-            date_of_birth=today - timedelta(days=9000),
-            outcome=outcome,
-            from_cache=cached,
-            checked_at=now,
-            check_date=today,
-            status="final",
-        )
+    # 20 card checks: 17 answered between 80 and 280 ms, one "server failure" answer, one
+    # timeout at the 3 s deadline and one refused at once by the open breaker (no latency).
+    for n in range(17):
+        portalstats.record(fac.pk, 0.08 + n * 0.0125)
+    portalstats.record(fac.pk, 0.4, "server")
+    portalstats.record(fac.pk, 3.01, "timeout")
+    portalstats.record(fac.pk, 0.0, "breaker_open")
+    portalstats.record(fac.pk, 0.0, "not_configured")  # not asked: not counted
     for n, sent in enumerate((True, False)):
         ReconciliationEntry.objects.create(
             facility=fac,
@@ -101,10 +92,16 @@ def test_portal_availability_and_the_mismatch_list_are_counted(login, org):
     rollups.refresh_recent()
     body = login("soyte").get("/api/v1/reports/targets?period=today").json()
     t = body["total"]
-    assert (t["portal_checks"], t["portal_unanswered"], t["portal_availability"]) == (3, 1, 66.7)
+    assert (t["portal_checks"], t["portal_unanswered"], t["portal_timeouts"]) == (20, 3, 1)
+    assert t["portal_availability"] == 85.0 and t["portal_timed"] == 19
+    # 19 timed calls: the 10th is ≤ 200 ms, the 19th (p95) the timeout, above 3000 ms.
+    assert (t["portal_p50_ms"], t["portal_p95_ms"]) == (200, 5000)
     assert (t["mismatch_listed"], t["mismatch_sent"]) == (2, 1)
     page = " ".join(login("soyte").get("/reports/?period=today").content.decode().split())
-    assert "66,7 %" in page and "(3 lượt hỏi, 1 không trả lời)" in page
+    assert "85,0 %" in page and "20 lượt hỏi, 3 không trả lời" in page
+    assert "≤ 200 ms" in page and "≤ 5000 ms" in page
+    row = page.split('data-code="27901"')[1].split("</tr>")[0]
+    assert '<td class="num">85,0 %</td><td class="num">5000</td>' in row
 
 
 def test_claim_errors_are_counted_by_rule(login, org):

@@ -16,8 +16,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from kcb06.facilities.models import Facility
-from kcb06.reports import periodic, rollups, services
+from kcb06.facilities.models import Department, Facility
+from kcb06.reports import periodic, rollups, services, trace
 from tests.platform.scope import api_endpoints, page_endpoints
 from tests.reports import factories as f
 
@@ -27,6 +27,8 @@ FACILITIES = ["27901", "27902", "27903", "27904"]
 # checked where they are made, e.g. tests/interchange/test_claim_queue.py for the workbook).
 COUNTS_PAGES = {"interchange:queue"}
 FACILITY_HEAD_ONLY = {"/reports/briefing/"}
+# The rows behind a facility's figures: its own administrator's, refused to the department.
+FACILITY_HEAD_ONLY_PREFIX = re.compile(r"^/reports/facility/\w+/rows/")
 # The one write: a facility's kcb06 sending its counts (answers {"written": n}; test_federation).
 WRITES = {"POST /api/v1/reports/facility-days"}
 
@@ -47,12 +49,21 @@ def reports_urls(report_pk: int = 0) -> list[str]:
     for url in urls:
         params = set(re.findall(r"<(?:\w+:)?(\w+)>|\{(\w+)\}", url))
         names = {a or b for a, b in params}
-        known = {"code", "pk", "fmt"}
+        known = {"code", "pk", "fmt", "department_id", "figure"}
         assert names <= known, f"{url}: teach this test the parameter(s) {names - known}"
         variants = [url]
         if "code" in names:
             variants = [
                 re.sub(r"<(?:\w+:)?code>|\{code\}", c, u) for u in variants for c in FACILITIES
+            ]
+        if "department_id" in names:  # the first department of the facility in the URL
+            variants = [
+                re.sub(r"<(?:\w+:)?department_id>|\{department_id\}", str(_department_of(u)), u)
+                for u in variants
+            ]
+        if "figure" in names:  # every figure a facility's list can be asked for
+            variants = [
+                re.sub(r"<(?:\w+:)?figure>", fig, u) for u in variants for fig in trace.LABELS
             ]
         if "pk" in names:  # a kept progress report
             variants = [re.sub(r"<(?:\w+:)?pk>", str(report_pk), u) for u in variants]
@@ -60,6 +71,11 @@ def reports_urls(report_pk: int = 0) -> list[str]:
             variants = [re.sub(r"<(?:\w+:)?fmt>", x, u) for u in variants for x in ("pdf", "xlsx")]
         expanded.extend(variants)
     return expanded
+
+
+def _department_of(url: str) -> int:
+    code = re.search(r"/facilit(?:y|ies)/(\w+)/", url).group(1)
+    return Department.objects.filter(facility__code=code).order_by("pk").first().pk
 
 
 def _text(response) -> str:
@@ -85,11 +101,13 @@ def _keys(value) -> set[str]:
     return set()
 
 
-def test_every_reports_url_is_walked():
+def test_every_reports_url_is_walked(org):
     urls = reports_urls()
     assert "/reports/" in urls and "/api/v1/reports/targets" in urls
     assert "/reports/facility/27903/" in urls and "/api/v1/reports/facilities/27903" in urls
     assert "/reports/progress/" in urls and "/reports/progress/0/pdf/" in urls
+    assert "/reports/facility/27903/rows/by_id_number/" in urls
+    assert any(re.match(r"^/reports/facility/27903/khoa/\d+/$", u) for u in urls)
 
 
 @pytest.mark.parametrize("period", [*services.PERIODS, ""])
@@ -111,7 +129,8 @@ def test_health_department_never_reaches_a_patient_visit_or_name(
         response = client.get(url, {"period": period} if period else {})
         body = _text(response)
         # The morning briefing is the facility head's page: the department is refused.
-        expected = 403 if url in FACILITY_HEAD_ONLY else 200
+        head_only = url in FACILITY_HEAD_ONLY or FACILITY_HEAD_ONLY_PREFIX.match(url)
+        expected = 403 if head_only else 200
         assert response.status_code == expected, (url, response.status_code, body[:300])
         leaked = [s for s in secrets if s in body or s in json.dumps(body, ensure_ascii=False)]
         assert not leaked, f"{url} shows {leaked} to the health department"

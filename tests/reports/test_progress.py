@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from kcb06.eligibility import portalstats
+from kcb06.facilities.models import Facility
 from kcb06.reports import jobs, periodic, rollups
 from kcb06.reports.models import ProgressReport
 from tests.reports import factories as f
@@ -25,8 +27,6 @@ def _local(*args) -> datetime:
 
 
 def _department():
-    from kcb06.facilities.models import Facility
-
     return Facility.objects.get(kind="so_yte")
 
 
@@ -92,6 +92,9 @@ def test_report_layout_one_section_per_target_a_table_per_facility_and_the_chang
         f.visit(day=day, method="cccd_qr", ended_hours_ago=30, accepted_after_hours=1)
     f.visit(day=start, method="id_number")
     f.visit("27903", day=start - timedelta(days=3), method="cccd_qr")  # the week before
+    a = Facility.objects.get(code="27901").pk
+    for seconds, failure in ((0.15, None), (0.45, None), (3.0, "timeout")):
+        portalstats.record(a, seconds, failure, day=start + timedelta(days=1))
     rollups.rebuild(start - timedelta(days=14), start + timedelta(days=7))
     report = periodic.generate(_department(), "weekly", start, start + timedelta(days=6))
     pdf = pdf_text(periodic.file_path(report, "pdf").read_bytes())
@@ -107,17 +110,22 @@ def test_report_layout_one_section_per_target_a_table_per_facility_and_the_chang
     ):
         assert words in pdf, words
     assert "27904" in pdf and f.SECRET_NAME not in pdf
+    assert "3 lượt hỏi, 1 lượt không trả lời (trong đó 1 lượt quá thời gian chờ)" in pdf
+    assert "tỷ lệ cổng trả lời: 66,7 %" in pdf and "95 % số lượt ≤ 3000 ms" in pdf
     book = load_workbook(periodic.file_path(report, "xlsx"))
     chip = book["1. CCCD gắn chip - VNeID"]
     rows = {r[0]: r for r in chip.iter_rows(min_row=5, values_only=True)}
     assert rows["27901"][2:4] == (3, 2)  # visits, by chip-card QR
     assert rows["27903"][8] is None and rows["27903"][9] == 1.0  # none now, 100 % before
+    portal = {r[0]: r for r in book["4. Kiểm tra thẻ BHYT"].iter_rows(min_row=5, values_only=True)}
+    # lượt hỏi, không trả lời, quá thời gian chờ, tỷ lệ trả lời, 50 % ≤, 95 % ≤ (ms)
+    assert portal["27901"][6:12] == (3, 1, 1, 0.667, 500, 3000)
     summary = {r[0]: r for r in book["Tổng hợp"].iter_rows(min_row=5, values_only=True)}
     chip_row = summary["Cơ sở tiếp đón bằng CCCD gắn chip / VNeID"]
     assert (chip_row[2], chip_row[3], chip_row[4]) == (0.25, 0.25, 0.0)
     # Every figure traced to its days: the rollup rows behind it, counts only.
     days = list(book["Số liệu ngày (nguồn)"].iter_rows(min_row=5, values_only=True))
-    assert [(d[1], d[2]) for d in days] == [("27901", 2), ("27901", 1)]
+    assert [(d[1], d[2]) for d in days] == [("27901", 2), ("27901", 0), ("27901", 1)]
     assert f.SECRET_NAME not in xlsx_text(periodic.file_path(report, "xlsx").read_bytes())
 
 

@@ -198,12 +198,12 @@ LINE_RULES = [
         "SO_DANG_KY (số đăng ký/giấy phép nhập khẩu) bắt buộc với thuốc trong danh mục, trừ máu và "
         "chế phẩm máu (nhóm 7, 17) và thuốc ngoài danh mục (00.0000).",
         "SO_DANG_KY is required for listed drugs except blood products (groups 7, 17).",
-        "Quản trị cơ sở bổ sung số đăng ký của thuốc trong danh mục thuốc.",
+        "Quản trị cơ sở nhập danh mục thuốc (có số đăng ký) hoặc bổ sung số đăng ký của thuốc; "
+        "rồi mở lại lượt khám, chọn thuốc từ danh mục và lưu lại.",
         _required(
             "SO_DANG_KY",
             lambda r: t(r, "MA_NHOM") not in {"7", "17"} and t(r, "MA_THUOC") != OUT_OF_LIST_DRUG,
         ),
-        "warning",  # until every facility drug comes from the catalogue with its number
     ),
     (
         "S2.17",
@@ -494,9 +494,9 @@ LINE_RULES = [
         "required",
         "TT_THAU (thông tin thầu) bắt buộc với thuốc, trừ nhóm 7 và 17.",
         "TT_THAU is required for drugs except groups 7 and 17.",
-        "Quản trị cơ sở bổ sung thông tin thầu của thuốc trong danh mục thuốc.",
+        "Quản trị cơ sở nhập danh mục thuốc (có thông tin thầu) hoặc bổ sung thông tin thầu của "
+        "thuốc; rồi mở lại lượt khám, chọn thuốc từ danh mục và lưu lại.",
         _required("TT_THAU", lambda r: t(r, "MA_NHOM") not in {"7", "17"}),
-        "warning",  # until every facility drug comes from the catalogue with its tender data
     ),
     (
         "K2.06",

@@ -3,6 +3,7 @@ start from, what to break, and which other rules may fire with it because they c
 value from another side (e.g. a line's amount and XML1's total). test_rule_catalogue.py walks
 the catalogue: a rule without an entry here fails the test."""
 
+import ast
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -98,54 +99,68 @@ def _clear_ma_lk(tables):
         assert spec
 
 
+# XML1 fields broken one at a time on the outpatient package: "code field value" ('' empty).
+XML1_OUT = """
+S1.02 STT 0
+S1.03 MA_BN ''
+S1.04 HO_TEN ' '
+S1.05 SO_CCCD 12345
+S1.06 NGAY_SINH 202612010000
+S1.07 GIOI_TINH 4
+S1.17 MA_THE_BHYT DN427123
+S1.18 MA_DKBD 2790
+S1.19 GT_THE_TU 20261201
+S1.20 GT_THE_DEN 20261120
+S1.21 NGAY_MIEN_CCT 20261224
+S1.27 MA_BENH_CHINH J02.99
+S1.28 MA_BENH_KT R50.9;J02.99
+S1.30 MA_PTTT_QT ABC
+S1.32 MA_NOI_DI 123
+S1.33 MA_NOI_DEN 123
+S1.39 SO_NGAY_DTRI 2
+S1.44 NGAY_TTOAN 202611230700
+S1.45 T_THUOC 1
+S1.46 T_VTYT 1
+S1.47 T_TONGCHI_BV 1
+S1.49 T_BNTT 1
+S1.51 T_BHTT 1
+S1.52 T_NGUONKHAC 1
+S1.54 NAM_QT 1999
+S1.55 THANG_QT 13
+S1.58 MA_CSKCB 2790A
+S1.59 MA_KHUVUC K4
+S1.60 CAN_NANG abc
+S1.65 MA_TTDV 12345
+K1.02 MA_LOAI_KCB 42
+K1.03 KET_QUA_DTRI 9
+K1.04 MA_LOAI_RV 9
+K1.05 MA_DOITUONG_KCB 5.5
+K1.06 MA_DANTOC 99
+K1.07 MATINH_CU_TRU 03
+K1.08 MA_QUOCTICH VN
+K1.09 MA_KHOA K77
+"""
+
+
+def _xml1_out() -> dict[str, Mutation]:
+    out = {}
+    for line in XML1_OUT.strip().splitlines():
+        code, name, value = line.split(" ", 2)
+        out[code] = m("out", ("XML1", name, ast.literal_eval(value) if value[0] == "'" else value))
+    return out
+
+
 MUTATIONS: dict[str, Mutation] = {
+    **_xml1_out(),
     # XML1 — the portal's sheet
     "S1.01": fn("out", _clear_ma_lk),
-    "S1.02": m("out", ("XML1", "STT", "0")),
-    "S1.03": m("out", ("XML1", "MA_BN", "")),
-    "S1.04": m("out", ("XML1", "HO_TEN", " ")),
-    "S1.05": m("out", ("XML1", "SO_CCCD", "12345")),
-    "S1.06": m("out", ("XML1", "NGAY_SINH", "202612010000")),
-    "S1.07": m("out", ("XML1", "GIOI_TINH", "4")),
-    "S1.17": m("out", ("XML1", "MA_THE_BHYT", "DN427123")),
-    "S1.18": m("out", ("XML1", "MA_DKBD", "2790")),
-    "S1.19": m("out", ("XML1", "GT_THE_TU", "20261201")),
-    "S1.20": m("out", ("XML1", "GT_THE_DEN", "20261120")),
-    "S1.21": m("out", ("XML1", "NGAY_MIEN_CCT", "20261224")),
-    "S1.27": m("out", ("XML1", "MA_BENH_CHINH", "J02.99")),
-    "S1.28": m("out", ("XML1", "MA_BENH_KT", "R50.9;J02.99")),
-    "S1.30": m("out", ("XML1", "MA_PTTT_QT", "ABC")),
-    "S1.32": m("out", ("XML1", "MA_NOI_DI", "123")),
-    "S1.33": m("out", ("XML1", "MA_NOI_DEN", "123")),
     "S1.35": m("out", ("XML1", "NGAY_VAO", "20261123080"), also={"K0.02"}),
     "S1.36": m("inp", ("XML1", "NGAY_VAO_NOI_TRU", "202611230700")),
     "S1.37": m("out", ("XML1", "NGAY_RA", "202611230800"), also={"S3.35", "K2.03"}),
-    "S1.39": m("out", ("XML1", "SO_NGAY_DTRI", "2")),
-    "S1.44": m("out", ("XML1", "NGAY_TTOAN", "202611230700")),
-    "S1.45": m("out", ("XML1", "T_THUOC", "1")),
-    "S1.46": m("out", ("XML1", "T_VTYT", "1")),
-    "S1.47": m("out", ("XML1", "T_TONGCHI_BV", "1")),
-    "S1.49": m("out", ("XML1", "T_BNTT", "1")),
     "S1.50": m("out", ("XML1", "T_BNCCT", "1"), also={"S1.51"}),
-    "S1.51": m("out", ("XML1", "T_BHTT", "1")),
-    "S1.52": m("out", ("XML1", "T_NGUONKHAC", "1")),
-    "S1.54": m("out", ("XML1", "NAM_QT", "1999")),
-    "S1.55": m("out", ("XML1", "THANG_QT", "13")),
-    "S1.58": m("out", ("XML1", "MA_CSKCB", "2790A")),
-    "S1.59": m("out", ("XML1", "MA_KHUVUC", "K4")),
-    "S1.60": m("out", ("XML1", "CAN_NANG", "abc")),
     "S1.62": m("out", ("XML1", "NAM_NAM_LIEN_TUC", "20261340"), also={"K0.02"}),
-    "S1.65": m("out", ("XML1", "MA_TTDV", "12345")),
     # XML1 — our own
     "K1.01": m("out", ("XML1", "T_TONGCHI_BH", "1"), also={"S1.51"}),
-    "K1.02": m("out", ("XML1", "MA_LOAI_KCB", "42")),
-    "K1.03": m("out", ("XML1", "KET_QUA_DTRI", "9")),
-    "K1.04": m("out", ("XML1", "MA_LOAI_RV", "9")),
-    "K1.05": m("out", ("XML1", "MA_DOITUONG_KCB", "5.5")),
-    "K1.06": m("out", ("XML1", "MA_DANTOC", "99")),
-    "K1.07": m("out", ("XML1", "MATINH_CU_TRU", "03")),
-    "K1.08": m("out", ("XML1", "MA_QUOCTICH", "VN")),
-    "K1.09": m("out", ("XML1", "MA_KHOA", "K77")),
     "K1.10": m("ref", ("XML1", "MA_NOI_DEN", ""), ("XML13", "MA_NOI_DEN", "")),
     "K1.11": fn("ref", lambda t: t.pop("XML13")),
     "K1.12": m("inp", ("XML1", "LY_DO_VNT", "")),

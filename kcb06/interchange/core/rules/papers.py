@@ -64,7 +64,17 @@ def _real_dates(ctx):
                         yield Hit(code, name, t(rec, "STT"), part)
 
 
-@rule(
+def _not_before_vao(code, name):
+    def check(ctx):
+        vao = t(ctx.xml1, "NGAY_VAO")
+        for rec in ctx.recs.get(code, ()):
+            if before(vao, t(rec, name)):
+                yield Hit(code, name, t(rec, "STT"), t(rec, name))
+
+    return check
+
+
+rule(
     "K4.01",
     "XML4",
     "NGAY_KQ",
@@ -72,15 +82,8 @@ def _real_dates(ctx):
     "NGAY_KQ của kết quả cận lâm sàng không được trước NGAY_VAO.",
     "A result's NGAY_KQ cannot be before NGAY_VAO.",
     "Kỹ thuật viên kiểm tra giờ trả kết quả.",
-)
-def _kq(ctx):
-    vao = t(ctx.xml1, "NGAY_VAO")
-    for rec in ctx.recs.get("XML4", ()):
-        if before(vao, t(rec, "NGAY_KQ")):
-            yield Hit("XML4", "NGAY_KQ", t(rec, "STT"), t(rec, "NGAY_KQ"))
-
-
-@rule(
+)(_not_before_vao("XML4", "NGAY_KQ"))
+rule(
     "K5.01",
     "XML5",
     "THOI_DIEM_DBLS",
@@ -88,12 +91,7 @@ def _kq(ctx):
     "THOI_DIEM_DBLS (thời điểm diễn biến) không được trước NGAY_VAO.",
     "THOI_DIEM_DBLS cannot be before NGAY_VAO.",
     "Bác sĩ kiểm tra giờ ghi diễn biến bệnh.",
-)
-def _dbls(ctx):
-    vao = t(ctx.xml1, "NGAY_VAO")
-    for rec in ctx.recs.get("XML5", ()):
-        if before(vao, t(rec, "THOI_DIEM_DBLS")):
-            yield Hit("XML5", "THOI_DIEM_DBLS", t(rec, "STT"), t(rec, "THOI_DIEM_DBLS"))
+)(_not_before_vao("XML5", "THOI_DIEM_DBLS"))
 
 
 @rule(

@@ -119,14 +119,9 @@ def _signed_claim(tmp_path, visit):
 
 
 def test_verify_reports_warnings_without_failing_the_file(tmp_path):
-    from datetime import timedelta
+    from tests.interchange.rule_mutations import BASES
 
-    from kcb06.interchange.core.samples import outpatient_visit
-
-    v = outpatient_visit()
-    v.visit_type = "03"
-    v.admitted_at = v.arrived_at + timedelta(minutes=30)
-    v.closed_at = v.arrived_at + timedelta(days=3)
+    v = BASES["inp"]()
     v.admission_reason = ""  # LY_DO_VNT missing: rule K1.12 warns
     result = runner.invoke(app, ["verify", str(_signed_claim(tmp_path, v))])
     assert result.exit_code == 0, result.output

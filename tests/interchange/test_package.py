@@ -76,12 +76,7 @@ def test_referral_without_transport_is_refused_not_invented():
 
 
 def test_inpatient_gets_discharge_paper_and_summary():
-    v = outpatient_visit()
-    v.visit_type = "03"
-    v.admitted_at = v.arrived_at + timedelta(minutes=30)
-    v.admission_reason = "Sốt cao"
-    v.closed_at = v.arrived_at + timedelta(days=3)
-    tables, errors = package.build_claim(v)
+    tables, errors = package.build_claim(BASES["inp"]())  # admitted, 3 days later discharged
     assert errors == []
     assert {"XML7", "XML8"} <= set(tables)
     assert tables["XML1"].findtext("SO_NGAY_DTRI") == "4"

@@ -206,7 +206,17 @@ def _xml11_order(ctx):
         yield Hit("XML11", "DEN_NGAY", value=t(rec, "DEN_NGAY"))
 
 
-@rule(
+def _paper_not_before(name, xml1_name):
+    """A check that the follow-up paper's (XML14) `name` is not before XML1's `xml1_name`."""
+
+    def check(ctx):
+        if ctx.has("XML14") and before(t(ctx.xml1, xml1_name), t(ctx.one("XML14"), name)):
+            yield Hit("XML14", name, value=t(ctx.one("XML14"), name))
+
+    return check
+
+
+rule(
     "S14.13",
     "XML14",
     "NGAY_HEN_KL",
@@ -214,13 +224,10 @@ def _xml11_order(ctx):
     "NGAY_HEN_KL (ngày hẹn khám lại) không được trước NGAY_RA.",
     "NGAY_HEN_KL cannot be before NGAY_RA.",
     "Bác sĩ chọn ngày hẹn khám lại sau ngày kết thúc khám.",
-)
-def _hen(ctx):
-    if ctx.has("XML14") and before(t(ctx.xml1, "NGAY_RA"), t(ctx.one("XML14"), "NGAY_HEN_KL")):
-        yield Hit("XML14", "NGAY_HEN_KL", value=t(ctx.one("XML14"), "NGAY_HEN_KL"))
+)(_paper_not_before("NGAY_HEN_KL", "NGAY_RA"))
 
 
-@rule(
+rule(
     "S14.22",
     "XML14",
     "NGAY_CT",
@@ -228,10 +235,7 @@ def _hen(ctx):
     "NGAY_CT (ngày chứng từ) của giấy hẹn không được trước NGAY_VAO.",
     "NGAY_CT cannot be before NGAY_VAO.",
     "Lập lại giấy hẹn khám lại với ngày chứng từ đúng.",
-)
-def _hen_ct(ctx):
-    if ctx.has("XML14") and before(t(ctx.xml1, "NGAY_VAO"), t(ctx.one("XML14"), "NGAY_CT")):
-        yield Hit("XML14", "NGAY_CT", value=t(ctx.one("XML14"), "NGAY_CT"))
+)(_paper_not_before("NGAY_CT", "NGAY_VAO"))
 
 
 # "If given, must equal XML1's": the sheet's rows of Bảng 13 and Bảng 14.

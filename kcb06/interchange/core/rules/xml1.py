@@ -34,6 +34,8 @@ CARD = re.compile(r"^[A-Z]{2}[1-5][0-9]{12}$")
 FACILITY = re.compile(r"^[0-9]{5}$")
 PROCEDURE = re.compile(r"^[0-9]{2}(\.[0-9]{1,2})?$")  # ICD-9-CM volume 3
 KHOA = re.compile(r"^K((?:[0-9]{2})+)(\.[0-9A-Z.]+)?$")
+SOCIAL_INSURANCE_NO = re.compile(r"^[0-9]{10}$")
+NATIONALITY = re.compile(r"^[0-9]{3}$")
 
 
 def khoa_ok(value: str) -> bool:
@@ -47,10 +49,45 @@ def khoa_ok(value: str) -> bool:
     return all(f"K{pairs[i : i + 2]}" in known for i in range(0, len(pairs), 2))
 
 
+def required(name: str):
+    """A check that XML1's `name` is given."""
+
+    def check(ctx):
+        if not t(ctx.xml1, name):
+            yield Hit(X, name)
+
+    return check
+
+
+def matches(name: str, pattern: re.Pattern, *, each: bool = False, always: bool = False):
+    """A check that XML1's `name`, when given (or `always`), matches `pattern`; with `each`,
+    every ';'-separated part does."""
+
+    def check(ctx):
+        v = t(ctx.xml1, name)
+        if not v and not always:
+            return
+        if not v or not all(pattern.match(p) for p in (split(v) if each else [v])):
+            yield Hit(X, name, value=v)
+
+    return check
+
+
+def one_of(name: str, allowed):
+    """A check that XML1's `name`, when given, is in `allowed()` (a code list)."""
+
+    def check(ctx):
+        v = t(ctx.xml1, name)
+        if v and v not in allowed():
+            yield Hit(X, name, value=v)
+
+    return check
+
+
 # --- patient -------------------------------------------------------------------------------
 
 
-@rule(
+rule(
     "S1.01",
     X,
     "MA_LK",
@@ -58,10 +95,7 @@ def khoa_ok(value: str) -> bool:
     "MA_LK (mã đợt điều trị) bắt buộc.",
     "MA_LK (the visit's key) is required.",
     "Hồ sơ không có mã đợt điều trị: báo quản trị hệ thống, không sửa tay.",
-)
-def _ma_lk(ctx):
-    if not t(ctx.xml1, "MA_LK"):
-        yield Hit(X, "MA_LK")
+)(required("MA_LK"))
 
 
 @rule(
@@ -79,7 +113,7 @@ def _stt(ctx):
         yield Hit(X, "STT", value=v)
 
 
-@rule(
+rule(
     "S1.03",
     X,
     "MA_BN",
@@ -87,13 +121,10 @@ def _stt(ctx):
     "MA_BN (mã người bệnh) bắt buộc.",
     "MA_BN (patient number) is required.",
     "Tiếp đón kiểm tra hồ sơ người bệnh đã có mã người bệnh.",
-)
-def _ma_bn(ctx):
-    if not t(ctx.xml1, "MA_BN"):
-        yield Hit(X, "MA_BN")
+)(required("MA_BN"))
 
 
-@rule(
+rule(
     "S1.04",
     X,
     "HO_TEN",
@@ -101,13 +132,10 @@ def _ma_bn(ctx):
     "HO_TEN (họ tên người bệnh) bắt buộc.",
     "HO_TEN (patient name) is required.",
     "Tiếp đón ghi họ tên người bệnh theo thẻ BHYT hoặc CCCD.",
-)
-def _ho_ten(ctx):
-    if not t(ctx.xml1, "HO_TEN"):
-        yield Hit(X, "HO_TEN")
+)(required("HO_TEN"))
 
 
-@rule(
+rule(
     "S1.05",
     X,
     "SO_CCCD",
@@ -115,11 +143,7 @@ def _ho_ten(ctx):
     "SO_CCCD phải có 9 hoặc 12 chữ số (hoặc 1 chữ cái in hoa + 7 chữ số).",
     "SO_CCCD must be 9 or 12 digits (or a capital letter and 7 digits).",
     "Tiếp đón sửa số CCCD/CMND/hộ chiếu theo giấy tờ của người bệnh.",
-)
-def _cccd(ctx):
-    v = t(ctx.xml1, "SO_CCCD")
-    if v and not ID_NUMBER.match(v):
-        yield Hit(X, "SO_CCCD", value=v)
+)(matches("SO_CCCD", ID_NUMBER))
 
 
 @rule(
@@ -158,7 +182,7 @@ def _gioi_tinh(ctx):
 # --- the card ------------------------------------------------------------------------------
 
 
-@rule(
+rule(
     "S1.17",
     X,
     "MA_THE_BHYT",
@@ -168,11 +192,7 @@ def _gioi_tinh(ctx):
     "MA_THE_BHYT: each card 15 characters (2 letters, benefit level 1-5, 12 digits), ';' between "
     "cards.",
     "Tiếp đón tra cứu lại thẻ BHYT trên cổng và ghi đúng mã thẻ.",
-)
-def _card(ctx):
-    v = t(ctx.xml1, "MA_THE_BHYT")
-    if v and not all(CARD.match(c) for c in split(v)):
-        yield Hit(X, "MA_THE_BHYT", value=v)
+)(matches("MA_THE_BHYT", CARD, each=True))
 
 
 @rule(
@@ -293,7 +313,7 @@ def _other_icd(ctx):
         yield Hit(X, "MA_BENH_KT", value=t(ctx.xml1, "MA_BENH_KT"))
 
 
-@rule(
+rule(
     "S1.30",
     X,
     "MA_PTTT_QT",
@@ -302,14 +322,10 @@ def _other_icd(ctx):
     "dấu “;”.",
     "MA_PTTT_QT: ICD-9-CM procedure codes (99 or 99.99) separated by ';'.",
     "Bác sĩ ghi lại mã phẫu thuật, thủ thuật theo ICD-9 CM.",
-)
-def _pttt(ctx):
-    v = t(ctx.xml1, "MA_PTTT_QT")
-    if v and not all(PROCEDURE.match(c) for c in split(v)):
-        yield Hit(X, "MA_PTTT_QT", value=v)
+)(matches("MA_PTTT_QT", PROCEDURE, each=True))
 
 
-@rule(
+rule(
     "S1.32",
     X,
     "MA_NOI_DI",
@@ -317,14 +333,10 @@ def _pttt(ctx):
     "MA_NOI_DI phải là mã cơ sở KBCB 5 chữ số.",
     "MA_NOI_DI must be a 5-digit facility code.",
     "Tiếp đón ghi mã nơi chuyển đi theo giấy chuyển tuyến.",
-)
-def _noi_di(ctx):
-    v = t(ctx.xml1, "MA_NOI_DI")
-    if v and not FACILITY.match(v):
-        yield Hit(X, "MA_NOI_DI", value=v)
+)(matches("MA_NOI_DI", FACILITY))
 
 
-@rule(
+rule(
     "S1.33",
     X,
     "MA_NOI_DEN",
@@ -332,11 +344,7 @@ def _noi_di(ctx):
     "MA_NOI_DEN phải là mã cơ sở KBCB 5 chữ số.",
     "MA_NOI_DEN must be a 5-digit facility code.",
     "Bác sĩ ghi mã cơ sở nơi chuyển đến trên giấy chuyển tuyến.",
-)
-def _noi_den(ctx):
-    v = t(ctx.xml1, "MA_NOI_DEN")
-    if v and not FACILITY.match(v):
-        yield Hit(X, "MA_NOI_DEN", value=v)
+)(matches("MA_NOI_DEN", FACILITY))
 
 
 # --- times ---------------------------------------------------------------------------------

@@ -7,7 +7,17 @@ from decimal import Decimal
 
 from kcb06.interchange.core import codelists
 from kcb06.interchange.core.rules.base import DIGITS, Hit, num, real_time, rule, split, t
-from kcb06.interchange.core.rules.xml1 import FACILITY, MA_DOITUONG_KCB, MA_LOAI_KCB, X, khoa_ok
+from kcb06.interchange.core.rules.xml1 import (
+    FACILITY,
+    MA_DOITUONG_KCB,
+    MA_LOAI_KCB,
+    NATIONALITY,
+    SOCIAL_INSURANCE_NO,
+    X,
+    khoa_ok,
+    matches,
+    one_of,
+)
 
 # --- totals --------------------------------------------------------------------------------
 
@@ -110,7 +120,7 @@ def _thang_qt(ctx):
         yield Hit(X, "THANG_QT", value=v)
 
 
-@rule(
+rule(
     "S1.58",
     X,
     "MA_CSKCB",
@@ -118,14 +128,10 @@ def _thang_qt(ctx):
     "MA_CSKCB phải là mã cơ sở KBCB 5 chữ số.",
     "MA_CSKCB must be a 5-digit facility code.",
     "Quản trị cơ sở kiểm tra mã cơ sở KBCB trong cấu hình cơ sở.",
-)
-def _cskcb(ctx):
-    v = t(ctx.xml1, "MA_CSKCB")
-    if not FACILITY.match(v):
-        yield Hit(X, "MA_CSKCB", value=v)
+)(matches("MA_CSKCB", FACILITY, always=True))
 
 
-@rule(
+rule(
     "S1.59",
     X,
     "MA_KHUVUC",
@@ -133,11 +139,7 @@ def _cskcb(ctx):
     "MA_KHUVUC phải là K1, K2 hoặc K3 (như in trên thẻ).",
     "MA_KHUVUC must be K1, K2 or K3 (as printed on the card).",
     "Tiếp đón ghi mã nơi sinh sống như in trên thẻ BHYT, hoặc để trống.",
-)
-def _khuvuc(ctx):
-    v = t(ctx.xml1, "MA_KHUVUC")
-    if v and v not in codelists.small("MA_KHUVUC"):
-        yield Hit(X, "MA_KHUVUC", value=v)
+)(one_of("MA_KHUVUC", lambda: codelists.small("MA_KHUVUC")))
 
 
 @rule(
@@ -174,7 +176,7 @@ def _nam_nam(ctx):
         yield Hit(X, "NAM_NAM_LIEN_TUC", value=v)
 
 
-@rule(
+rule(
     "S1.65",
     X,
     "MA_TTDV",
@@ -182,23 +184,10 @@ def _nam_nam(ctx):
     "MA_TTDV (mã thủ trưởng đơn vị) phải là mã số BHXH 10 chữ số.",
     "MA_TTDV must be a 10-digit social insurance number.",
     "Quản trị cơ sở ghi mã số BHXH của thủ trưởng cơ sở trong cấu hình cơ sở.",
-)
-def _ttdv(ctx):
-    v = t(ctx.xml1, "MA_TTDV")
-    if v and not re.fullmatch(r"[0-9]{10}", v):
-        yield Hit(X, "MA_TTDV", value=v)
+)(matches("MA_TTDV", SOCIAL_INSURANCE_NO))
 
 
 # --- our own: code lists and the visit's shape -----------------------------------------------
-
-
-def _in(name, allowed):
-    def check(ctx):
-        v = t(ctx.xml1, name)
-        if v and v not in allowed():
-            yield Hit(X, name, value=v)
-
-    return check
 
 
 for _code, _name, _allowed, _what, _who in (
@@ -223,10 +212,10 @@ for _code, _name, _allowed, _what, _who in (
         f"{_name} không có trong danh mục {_what}.",
         f"{_name} is not in its code list.",
         f"{_who} chọn lại {_name} từ danh mục.",
-    )(_in(_name, _allowed))
+    )(one_of(_name, _allowed))
 
 
-@rule(
+rule(
     "K1.08",
     X,
     "MA_QUOCTICH",
@@ -234,11 +223,7 @@ for _code, _name, _allowed, _what, _who in (
     "MA_QUOCTICH phải là mã quốc tịch 3 chữ số (Phụ lục 2 Thông tư 07/2016/TT-BCA).",
     "MA_QUOCTICH must be a 3-digit nationality code.",
     "Tiếp đón chọn lại quốc tịch của người bệnh.",
-)
-def _quoctich(ctx):
-    v = t(ctx.xml1, "MA_QUOCTICH")
-    if v and not re.fullmatch(r"[0-9]{3}", v):
-        yield Hit(X, "MA_QUOCTICH", value=v)
+)(matches("MA_QUOCTICH", NATIONALITY))
 
 
 @rule(

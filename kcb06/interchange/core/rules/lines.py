@@ -12,6 +12,7 @@ from kcb06.interchange.core.rules.linechecks import (
     NEXT_AMOUNT,
     NEXT_LINE,
     OUT_OF_LIST_DRUG,
+    PRICE,
     WITHIN_VISIT,
     _hits,
     _in,
@@ -25,18 +26,39 @@ from kcb06.interchange.core.rules.linechecks import (
 )
 from kcb06.interchange.core.rules.lines_sheet import SHEET_RULES
 
-# (code, table, field, kind, message_vi, message, next step, test)
-OWN_RULES = [
-    (
-        "K2.01",
-        "XML2",
+
+def _amount(code, table):
+    """THANH_TIEN_BV = SO_LUONG × the table's price, as a rule of OWN_RULES."""
+    price = PRICE[table]
+    return (
+        code,
+        table,
         "THANH_TIEN_BV",
         "amount",
-        "THANH_TIEN_BV phải bằng SO_LUONG × DON_GIA.",
-        "THANH_TIEN_BV must equal SO_LUONG × DON_GIA.",
+        f"THANH_TIEN_BV phải bằng SO_LUONG × {price}.",
+        f"THANH_TIEN_BV must equal SO_LUONG × {price}.",
         NEXT_AMOUNT,
-        _line_amount("XML2"),
-    ),
+        _line_amount(table),
+    )
+
+
+def _one_to_four(code, table, name):
+    """A field of the short code list 1–4 (codelists), as a rule of OWN_RULES."""
+    return (
+        code,
+        table,
+        name,
+        "code_list",
+        f"{name} phải là 1, 2, 3 hoặc 4.",
+        f"{name} must be 1, 2, 3 or 4.",
+        NEXT_LINE,
+        _in(name, lambda: codelists.small(name)),
+    )
+
+
+# (code, table, field, kind, message_vi, message, next step, test)
+OWN_RULES = [
+    _amount("K2.01", "XML2"),
     ("K2.02", "XML2", *FUND, _line_fund),
     ("K2.03", "XML2", *WITHIN_VISIT, _within_visit),
     (
@@ -74,38 +96,11 @@ OWN_RULES = [
         "Quản trị cơ sở sửa mã khoa của khoa/phòng theo danh mục dùng chung.",
         _khoa,
     ),
-    (
-        "K2.07",
-        "XML2",
-        "NGUON_CTRA",
-        "code_list",
-        "NGUON_CTRA phải là 1, 2, 3 hoặc 4.",
-        "NGUON_CTRA must be 1, 2, 3 or 4.",
-        NEXT_LINE,
-        _in("NGUON_CTRA", lambda: codelists.small("NGUON_CTRA")),
-    ),
-    (
-        "K3.01",
-        "XML3",
-        "THANH_TIEN_BV",
-        "amount",
-        "THANH_TIEN_BV phải bằng SO_LUONG × DON_GIA_BV.",
-        "THANH_TIEN_BV must equal SO_LUONG × DON_GIA_BV.",
-        NEXT_AMOUNT,
-        _line_amount("XML3"),
-    ),
+    _one_to_four("K2.07", "XML2", "NGUON_CTRA"),
+    _amount("K3.01", "XML3"),
     ("K3.02", "XML3", *BNCCT, _line_bncct),
     ("K3.07", "XML3", *FUND, _line_fund),
-    (
-        "K3.03",
-        "XML3",
-        "PP_VO_CAM",
-        "code_list",
-        "PP_VO_CAM phải là 1, 2, 3 hoặc 4.",
-        "PP_VO_CAM must be 1, 2, 3 or 4.",
-        NEXT_LINE,
-        _in("PP_VO_CAM", lambda: codelists.small("PP_VO_CAM")),
-    ),
+    _one_to_four("K3.03", "XML3", "PP_VO_CAM"),
     (
         "K3.04",
         "XML3",

@@ -163,3 +163,17 @@ def test_the_closing_page_shows_the_notice_after_saving(org, login):
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "Đã kết thúc đợt khám" in html and "chưa nhập danh mục thuốc" in html
+
+
+def test_api_closes_and_warns_when_the_facility_has_no_drug_catalogue(org):
+    from django.test import Client
+
+    from kcb06.facilities.services import create_api_key
+
+    key = create_api_key(org["facilities"]["27901"], "HIS phòng khám", org["users"]["bacsi"])
+    his = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    visit = f.visit(f.patient("Hà Văn Chưa Danh Mục"))
+    resp = his.post(f"/api/v1/visits/{visit.pk}/closure", f.CLOSE, content_type="application/json")
+    assert resp.status_code == 200, resp.content
+    (warning,) = resp.json()["warnings"]
+    assert "chưa nhập danh mục thuốc" in warning

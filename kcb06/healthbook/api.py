@@ -186,6 +186,8 @@ def post_closure(request, visit_id: PathId, body: ClosureIn):
         "version": closure.version,
         "main_icd10": closure.main_icd10,
         "closed_at": closure.closed_at,
+        # Why the claim cannot be sent yet though the visit is closed (no drug catalogue).
+        "warnings": closure.claim_notices,
     }
 
 

@@ -9,10 +9,17 @@ not enter (the patient's address, the facility's codes) do not block the closing
 the outbox as today, where staff fix them and re-send. The rules are the interchange rule
 catalogue (interchange.core.rules) with the facility's switches: a rule the facility made a
 warning or switched off does not block; each message ends with the rule's next step.
+
+Tender data (TT_THAU) and the registration number (SO_DANG_KY) of a drug line come only from
+the facility's drug catalogue: the clinician cannot fix them on the form, so they do not stop
+the closing (the clinician's entry is saved, the claim is kept as invalid in the claim-error
+queue with its next step); the clinician is told at closing that the facility admin must
+import (or complete) the drug catalogue — see docs/catalogue.md.
 """
 
 import re
 
+from kcb06.catalogue import services as catalogue
 from kcb06.errors import DomainError
 from kcb06.healthbook import signals
 
@@ -59,6 +66,18 @@ TABLE_FIELDS = {  # any other field of these tables
     "XML5": ("form", "Diễn biến: {msg}"),
 }
 ROW = re.compile(r"dòng (\d+)")
+# The rules whose fix is the facility's drug catalogue, not the closing form.
+CATALOGUE_RULES = frozenset({"K2.05", "S2.14"})
+NO_DRUG_CATALOGUE = (
+    "Đã lưu kết thúc khám, nhưng hồ sơ BHYT chưa gửi được: cơ sở chưa nhập danh mục thuốc, nên "
+    "dòng thuốc không có số đăng ký (SO_DANG_KY) và thông tin thầu (TT_THAU) — cổng BHXH sẽ từ "
+    "chối. Hồ sơ được giữ trong danh sách “Hồ sơ BHYT cần sửa”. Quản trị cơ sở cần nhập danh mục "
+    "thuốc; sau đó mở lại lượt khám này, chọn thuốc từ danh mục và lưu lại."
+)
+INCOMPLETE_DRUG_CATALOGUE = (
+    "Đã lưu kết thúc khám, nhưng hồ sơ BHYT chưa gửi được: {msg} Hồ sơ được giữ trong danh sách "
+    "“Hồ sơ BHYT cần sửa”. → {next_step}"
+)
 
 
 class ClosureProblems(DomainError):
@@ -92,6 +111,8 @@ def form_problems(errors: list[dict], data: dict) -> list[tuple[str, str]]:
     drug_rows = _drug_rows(data)
     out: list[tuple[str, str]] = []
     for err in errors:
+        if err.get("rule") in CATALOGUE_RULES:
+            continue  # the facility's catalogue, not the form: see catalogue_notices
         table, field, msg = err.get("table", ""), err.get("field", ""), err.get("message_vi", "")
         target = FIELDS.get((table, field)) or TABLE_FIELDS.get(table)
         if target is None:
@@ -112,8 +133,26 @@ def form_problems(errors: list[dict], data: dict) -> list[tuple[str, str]]:
     return out
 
 
-def check(visit, principal, data: dict) -> None:
-    """Raise ClosureProblems if the rows just written would make an invalid claim."""
+def catalogue_notices(errors: list[dict], facility_id: int) -> list[str]:
+    """What the clinician is told when the claim lacks data only the drug catalogue gives."""
+    found = [e for e in errors if e.get("rule") in CATALOGUE_RULES]
+    if not found:
+        return []
+    if not catalogue.has_rows(facility_id, "drugs"):
+        return [NO_DRUG_CATALOGUE]
+    return list(
+        dict.fromkeys(
+            INCOMPLETE_DRUG_CATALOGUE.format(
+                msg=e.get("message_vi", ""), next_step=e.get("next_step", "")
+            )
+            for e in found
+        )
+    )
+
+
+def check(visit, principal, data: dict) -> list[str]:
+    """Raise ClosureProblems if the rows just written would make an invalid claim the clinician
+    can fix on the form; else the notices the closing page shows (catalogue_notices)."""
     errors: list[dict] = []
     for _receiver, answer in signals.visit_closing.send(
         sender=type(visit), visit=visit, principal=principal
@@ -122,3 +161,4 @@ def check(visit, principal, data: dict) -> None:
     problems = form_problems(errors, data)
     if problems:
         raise ClosureProblems(problems)
+    return catalogue_notices(errors, visit.facility_id)

@@ -71,7 +71,9 @@ def close_visit(principal, visit, data: dict) -> VisitClosure:
     """Close (or, with `version` of the existing closure, correct) a visit in ONE transaction.
 
     Sends signals.visit_closed (first closure) or visit_corrected (later) inside the
-    transaction, so the interchange outbox row commits or rolls back with the closure."""
+    transaction, so the interchange outbox row commits or rolls back with the closure. The
+    closure's `claim_notices` say why its claim cannot be sent yet though the closing stands
+    (a drug catalogue the facility has not imported: claimcheck.catalogue_notices)."""
     visit_id = visit.pk if isinstance(visit, Visit) else int(visit)
     with transaction.atomic():
         visit = require_visit_access(principal, visit_id, for_update=True)
@@ -142,7 +144,8 @@ def close_visit(principal, visit, data: dict) -> VisitClosure:
                 for t in clean.progress_notes
             ]
         )
-        claimcheck.check(visit, principal, data)  # raises: the whole closing rolls back
+        # Raises (the whole closing rolls back) on what the form can fix; else the notices.
+        notices = claimcheck.check(visit, principal, data)
         first = existing is None
         if first or visit.status != VisitStatus.CLOSED:
             visit.status = VisitStatus.CLOSED
@@ -159,4 +162,5 @@ def close_visit(principal, visit, data: dict) -> VisitClosure:
         (signals.visit_closed if first else signals.visit_corrected).send(
             sender=VisitClosure, visit=visit, principal=principal
         )
+    closure.claim_notices = notices  # shown by the closing page and the API, not stored
     return closure

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kcb06.catalogue import services as catalogue
 from kcb06.errors import DomainError
 from kcb06.facilities.access import error_page, role_required
 from kcb06.facilities.models import Department, Role
@@ -406,7 +407,7 @@ def close(request, visit_id):
         except DomainError as exc:
             return error_page(request, exc)
         try:
-            services.close_visit(request.principal, visit, form)
+            closure = services.close_visit(request.principal, visit, form)
         except FieldError as exc:
             errors = {exc.field: exc.message_vi}
             _attach_row_error(form, exc.field, exc.message_vi)
@@ -420,6 +421,8 @@ def close(request, visit_id):
             errors = {"form": exc.message_vi}
         else:
             messages.success(request, "Đã kết thúc đợt khám và ghi vào sổ sức khỏe.")
+            for notice in closure.claim_notices:
+                messages.warning(request, notice)
             return redirect("healthbook:book", token=token)
     else:
         form = _closure_initial(visit)
@@ -441,6 +444,8 @@ def close(request, visit_id):
             "outcomes": Outcome.choices,
             "discharge_types": DischargeType.choices,
             "min_follow_up": timezone.localdate() + timedelta(days=1),
+            # Said before saving: typed drug codes will lack SO_DANG_KY and TT_THAU.
+            "no_drug_catalogue": not catalogue.has_rows(visit.facility_id, "drugs"),
         },
         status=422 if errors else 200,
     )

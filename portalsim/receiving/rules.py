@@ -127,6 +127,8 @@ REQUIRED_WHEN = [
     ("XML1", "GT_THE_TU", "MA_THE_BHYT", None, False, "Có MA_THE_BHYT thì phải có GT_THE_TU"),
     ("XML1", "GT_THE_DEN", "MA_THE_BHYT", None, False, "Có MA_THE_BHYT thì phải có GT_THE_DEN"),
     ("XML2", "TT_THAU", "MA_NHOM", {"7", "17"}, True, "TT_THAU bắt buộc, trừ thuốc nhóm 7 và 17"),
+    ("XML2", "SO_DANG_KY", "MA_NHOM", {"7", "17"}, True,
+     "SO_DANG_KY bắt buộc, trừ máu và chế phẩm máu (nhóm 7 và 17)"),
     ("XML3", "MA_XANG_DAU", "MA_NHOM", {"12"}, False, "MA_XANG_DAU bắt buộc khi MA_NHOM = 12"),
     ("XML3", "TT_THAU", "MA_NHOM", {"10"}, False, "TT_THAU bắt buộc khi MA_NHOM = 10"),
     ("XML3", "NGUOI_THUC_HIEN", "MA_NHOM", PERFORMED_GROUPS, False,

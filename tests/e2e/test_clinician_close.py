@@ -48,15 +48,20 @@ def test_close_form_shows_every_claim_problem_before_closing(e2e_org, logged_in_
     assert not VisitClosure.objects.filter(visit=visit).exists()
     assert Visit.objects.get(pk=visit.pk).status == "open"
 
-    # Fixed: weight, a price, no sick-leave paper — the visit closes and its claim is valid.
+    # Fixed: weight, a price, no sick-leave paper — the visit closes. Without a drug
+    # catalogue the line has no SO_DANG_KY nor TT_THAU, which the portal refuses: the claim is
+    # kept as invalid and the page says the facility admin must import the catalogue (#19).
+    assert page.is_visible("[data-testid=no-drug-catalogue]")
     page.fill("[data-testid=weight]", "61")
     page.fill("[data-testid=rx-0-price]", "2000")
     page.fill("[data-testid=sick-leave]", "")
     _submit(page)
     page.wait_for_selector("[data-testid=timeline]")
     assert "Viêm họng cấp" in page.inner_text("[data-testid=timeline]")
+    assert "chưa nhập danh mục thuốc" in page.inner_text(".messages")
     item = OutboxItem.objects.get(visit=visit, kind="claim")
-    assert item.state == OutboxState.WAITING and item.errors == []
+    assert item.state == OutboxState.INVALID
+    assert {e["rule"] for e in item.errors} == {"S2.14", "K2.05"}
 
 
 def test_rejected_file_links_to_its_visit_and_resend_says_what_happened(e2e_org, logged_in_page):
@@ -64,6 +69,7 @@ def test_rejected_file_links_to_its_visit_and_resend_says_what_happened(e2e_org,
 
     patient = f.patient("Mai Thị Bị Từ Chối")
     visit = f.visit(patient)
+    f.catalogue_drug()  # the drug f.CLOSE prescribes, with SO_DANG_KY and TT_THAU
     services.close_visit(f.principal(e2e_org), visit, f.CLOSE)
     item = OutboxItem.objects.get(visit=visit, kind="claim")
     # The portal's answer (set as portalsim would have recorded it): rejected, code 125.

@@ -6,11 +6,16 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from kcb06.catalogue import parsing
+from kcb06.catalogue import services as catalogue
+from kcb06.catalogue.columns import CATALOGUES
+from kcb06.catalogue.models import Drug
 from kcb06.facilities.models import Facility
 from kcb06.facilities.services import principal_for_user
 from kcb06.identity.names import name_key
 from kcb06.patients.models import Patient, PatientFacility
 from kcb06.visits.models import Visit
+from tests.catalogue.files import DRUG_HEADER, csv, drug
 
 _seq = itertools.count(1)
 
@@ -75,6 +80,20 @@ def clinician_at(org, code: str):
     return user
 
 
+def catalogue_drug(facility_code="27901", price="500", code="40.17", name="Paracetamol") -> Drug:
+    """A row of the facility's drug catalogue, valid since 2020, with its registration number
+    (SO_DANG_KY) and tender data (TT_THAU): a claim's drug line gets them only from the
+    catalogue, and the portal refuses a line without them (issue #19). One item per price (its
+    registration number names the price), so a test can bill the amounts it needs."""
+    facility = Facility.objects.get(code=facility_code)
+    reg = f"VD-{code}-{price}".replace(".", "")
+    rows = [drug(code, name, price, start="20200101", reg=reg)]
+    parsed = parsing.parse_file(CATALOGUES["drugs"], "test.csv", csv(DRUG_HEADER, rows))
+    assert not parsed.errors, parsed.errors
+    catalogue.seed_rows(facility.pk, "drugs", parsed.rows)
+    return Drug.objects.get(facility=facility, code=code, registration=reg)
+
+
 CLOSE = {
     "weight_kg": "60",
     "main_icd10": "J06.9",
@@ -84,8 +103,9 @@ CLOSE = {
     "discharge_type": "1",
     "prescriptions": [
         {
-            # A coded line: the test facilities have no drug catalogue, so the code is taken
-            # as typed (a free-text drug would be a note, not a claim line: issue #19).
+            # A coded line: with catalogue_drug() it takes SO_DANG_KY, TT_THAU and the price
+            # from the catalogue; without a drug catalogue the code is taken as typed and the
+            # claim lacks them (the closing says so). Free text would be a note (issue #19).
             "drug_code": "40.17",
             "drug_name": "Paracetamol",
             "strength": "500mg",

@@ -42,15 +42,17 @@ def as_bhyt_visit(visit, card: dict | None = None, number="DN4271234567890", **d
 
 
 def close_with_drug(org, visit, quantity, price):
-    """Close with one drug line of quantity × price (in BHYT scope): (XML1, outbox row)."""
+    """Close with one drug line of quantity × price (in BHYT scope), picked from the facility's
+    drug catalogue: (XML1, outbox row)."""
     clinician = f.principal_for_user(f.clinician_at(org, visit.facility.code))
     data = dict(f.CLOSE, weight_kg="58.5")
+    row = f.catalogue_drug(visit.facility.code, price=str(price))
     data["prescriptions"] = [
         dict(
             f.CLOSE["prescriptions"][0],
-            drug_code="40.17",
+            drug_code="",
+            catalogue_id=str(row.pk),
             quantity=str(quantity),
-            unit_price=str(price),
         )
     ]
     services.close_visit(clinician, visit, data)

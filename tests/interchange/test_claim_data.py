@@ -26,7 +26,7 @@ def _claim(visit) -> dict[str, etree._Element]:
 
 
 @pytest.mark.django_db
-def test_a_transfer_names_its_destination_in_xml1_and_xml13(org):
+def test_a_transfer_names_its_destination_in_xml1_and_xml13(org, drug_catalogue):
     visit = f.visit(f.patient())
     services.close_visit(f.principal(org), visit, TRANSFER)
     tables = _claim(visit)
@@ -58,7 +58,7 @@ def test_a_transfer_without_its_destination_is_refused_at_the_field(org, change,
 
 
 @pytest.mark.django_db
-def test_card_check_data_is_written_as_bhxh_returned_it(org):
+def test_card_check_data_is_written_as_bhxh_returned_it(org, drug_catalogue):
     visit = as_bhyt_visit(
         f.visit(f.patient(dob=date(1985, 3, 15))),
         {"area_code": "K2", "date_of_birth": "1985", "five_year_date": "2019-05-01"},
@@ -87,7 +87,9 @@ def test_card_birth_text(card, expected):
 
 
 @pytest.mark.django_db
-def test_results_are_linked_to_their_service_and_vital_signs_go_to_the_clinical_course(org):
+def test_results_are_linked_to_their_service_and_vital_signs_go_to_the_clinical_course(
+    org, drug_catalogue
+):
     visit = f.visit(f.patient())
     data = {
         **f.CLOSE,
@@ -121,7 +123,9 @@ def test_results_are_linked_to_their_service_and_vital_signs_go_to_the_clinical_
 
 
 @pytest.mark.django_db
-def test_production_refuses_to_build_without_the_real_ma_ttdv(org, settings, monkeypatch):
+def test_production_refuses_to_build_without_the_real_ma_ttdv(
+    org, drug_catalogue, settings, monkeypatch
+):
     settings.KCB06_ENV = "production"
     settings.KCB06_DEMO = False
     settings.DEBUG = False
@@ -137,7 +141,7 @@ def test_production_refuses_to_build_without_the_real_ma_ttdv(org, settings, mon
 
 
 @pytest.mark.django_db
-def test_development_writes_the_documented_stand_in(org, monkeypatch):
+def test_development_writes_the_documented_stand_in(org, drug_catalogue, monkeypatch):
     monkeypatch.delenv("KCB06_MA_TTDV_27901", raising=False)
     visit = f.visit(f.patient())
     services.close_visit(f.principal(org), visit, f.CLOSE)
@@ -145,7 +149,7 @@ def test_development_writes_the_documented_stand_in(org, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_outbox_row_keeps_its_version_and_a_resend_rebuilds_under_it(org):
+def test_outbox_row_keeps_its_version_and_a_resend_rebuilds_under_it(org, drug_catalogue):
     from django.utils import timezone
 
     from kcb06.interchange import outbox

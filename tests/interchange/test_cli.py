@@ -19,7 +19,7 @@ CLOSE = dict(f.CLOSE, weight_kg="61")
 
 
 @pytest.fixture
-def closed_visits(org, signer_27901):
+def closed_visits(org, signer_27901, drug_catalogue):
     bacsi = f.principal(org)
     visits = [f.visit(f.patient(name=f"Người Bệnh {i}")) for i in range(2)]
     for v in visits:
@@ -65,7 +65,7 @@ def test_export_writes_one_signed_file_per_visit_that_verifies_everywhere(closed
 
 
 @pytest.mark.django_db
-def test_export_without_certificate_refuses_and_says_why(org, tmp_path):
+def test_export_without_certificate_refuses_and_says_why(org, drug_catalogue, tmp_path):
     from kcb06.interchange.core import signing
 
     signing.forget()
@@ -108,19 +108,40 @@ def test_rules_lists_the_catalogue_and_counts_the_portal_sheet_rows():
     assert "K1.07" in text and "→ Tiếp đón chọn lại MATINH_CU_TRU từ danh mục." in text
 
 
-def test_verify_reports_warnings_without_failing_the_file(tmp_path):
+def _signed_claim(tmp_path, visit):
     from kcb06.interchange.core import certs, package, signing
-    from kcb06.interchange.core.samples import outpatient_visit
 
     key, cert = certs.make_certificate("27901", "TTYT Thử nghiệm")
-    v = outpatient_visit()
-    v.drugs[0].tender = ""  # TT_THAU missing: rule K2.05 warns (until catalogues land)
-    tables, errors = package.build_claim(v)
-    assert errors == []
+    tables, _ = package.build_claim(visit)
     path = tmp_path / "claim.xml"
     path.write_bytes(package.sign_claim("27901", tables, signing.Signer(key, cert)))
-    result = runner.invoke(app, ["verify", str(path)])
+    return path
+
+
+def test_verify_reports_warnings_without_failing_the_file(tmp_path):
+    from tests.interchange.rule_mutations import BASES
+
+    v = BASES["inp"]()
+    v.admission_reason = ""  # LY_DO_VNT missing: rule K1.12 warns
+    result = runner.invoke(app, ["verify", str(_signed_claim(tmp_path, v))])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert [w["rule"] for w in report["warnings"]] == ["K2.05"]
+    assert [w["rule"] for w in report["warnings"]] == ["K1.12"]
     assert report["warnings"][0]["next_step"]
+
+
+def test_verify_refuses_a_drug_without_tender_data_or_registration(tmp_path):
+    """The portal refuses a drug line without TT_THAU or SO_DANG_KY (except blood, groups 7 and
+    17): so does `verify`, with each rule's next step (issue #19)."""
+    from kcb06.interchange.core.samples import outpatient_visit
+
+    v = outpatient_visit()
+    v.drugs[0].tender = ""
+    v.drugs[1].registration = ""
+    result = runner.invoke(app, ["verify", str(_signed_claim(tmp_path, v))])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert report["valid"] is False
+    found = {(e["rule"], e.get("row")) for e in report["errors"]}
+    assert {("K2.05", "1"), ("S2.14", "2")} <= found
+    assert all(e["next_step"] for e in report["errors"] if e["rule"] in {"K2.05", "S2.14"})

@@ -31,26 +31,13 @@ def cents(value: Decimal) -> Decimal:
 def lines(tables) -> list[tuple[Decimal, Decimal, str, str]]:
     """(SO_LUONG, DON_GIA, MUC_HUONG, PHAM_VI) of every drug and service line."""
     out = []
-    x2 = etree.fromstring(tables["XML2"].encode())
-    for row in x2.iter("CHI_TIET_THUOC"):
-        out.append(
-            (
-                D(row.findtext("SO_LUONG")),
-                D(row.findtext("DON_GIA")),
-                row.findtext("MUC_HUONG"),
-                row.findtext("PHAM_VI"),
-            )
-        )
-    x3 = etree.fromstring(tables["XML3"].encode())
-    for row in x3.iter("CHI_TIET_DVKT"):
-        out.append(
-            (
-                D(row.findtext("SO_LUONG")),
-                D(row.findtext("DON_GIA_BH")),
-                row.findtext("MUC_HUONG"),
-                row.findtext("PHAM_VI"),
-            )
-        )
+    for table, line, price in (
+        ("XML2", "CHI_TIET_THUOC", "DON_GIA"),
+        ("XML3", "CHI_TIET_DVKT", "DON_GIA_BH"),
+    ):
+        for row in etree.fromstring(tables[table].encode()).iter(line):
+            quantity, unit = D(row.findtext("SO_LUONG")), D(row.findtext(price))
+            out.append((quantity, unit, row.findtext("MUC_HUONG"), row.findtext("PHAM_VI")))
     return out
 
 

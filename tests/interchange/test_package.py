@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from kcb06.interchange.core import certs, envelope, package, signing
-from kcb06.interchange.core.data import Referral, SickLeave
+from kcb06.interchange.core.data import Referral
 from kcb06.interchange.core.samples import outpatient_visit
+from tests.interchange.rule_mutations import BASES
 
 
 @pytest.fixture(scope="module")
@@ -57,24 +58,7 @@ def test_visit_without_bhyt_claims_nothing_from_the_fund():
 
 
 def test_referral_sick_leave_and_follow_up_add_their_tables():
-    v = outpatient_visit()
-    v.discharge_type = "2"
-    v.referral = Referral(
-        to_facility="27001",
-        number="CT-0001",
-        transport="Xe cứu thương",
-        condition="Tỉnh, sốt 39 độ",
-    )
-    v.sick_leave = SickLeave(
-        3,
-        v.arrived_at.date(),
-        v.arrived_at.date() + timedelta(days=2),
-        "CT1",
-        "S1",
-        "Công ty A",
-        "2712345678",
-    )
-    v.follow_up = (v.arrived_at + timedelta(days=7)).date()
+    v = BASES["ref"]()  # a transfer with sick leave and a follow-up date
     tables, errors = package.build_claim(v)
     assert errors == []
     assert {"XML11", "XML13", "XML14"} <= set(tables)
@@ -92,12 +76,7 @@ def test_referral_without_transport_is_refused_not_invented():
 
 
 def test_inpatient_gets_discharge_paper_and_summary():
-    v = outpatient_visit()
-    v.visit_type = "03"
-    v.admitted_at = v.arrived_at + timedelta(minutes=30)
-    v.admission_reason = "Sốt cao"
-    v.closed_at = v.arrived_at + timedelta(days=3)
-    tables, errors = package.build_claim(v)
+    tables, errors = package.build_claim(BASES["inp"]())  # admitted, 3 days later discharged
     assert errors == []
     assert {"XML7", "XML8"} <= set(tables)
     assert tables["XML1"].findtext("SO_NGAY_DTRI") == "4"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kcb06.interchange.core import package, rules, validation, versions
 from kcb06.interchange.core.samples import outpatient_visit
-from tests.interchange.rule_mutations import BASES, MUTATIONS, build
+from tests.interchange.rule_mutations import BASES, MUTATIONS, build, element
 
 # The mutations start from packages built under QĐ 4750 (rule_mutations.build): check them
 # under the same version.
@@ -138,3 +138,20 @@ def test_rules_follow_the_fields_qd3176_renamed():
     destination.text = "01013"
     found = {e["rule"] for e in rules.run(tables)}
     assert "S13.07" in found
+
+
+@pytest.mark.parametrize(("field", "code"), [("TT_THAU", "K2.05"), ("SO_DANG_KY", "S2.14")])
+@pytest.mark.parametrize("group", ["4", "6", "7", "17"])
+def test_a_drug_without_tender_data_or_registration_is_refused_except_blood(field, code, group):
+    """The portal refuses a drug line without TT_THAU or SO_DANG_KY, except blood and blood
+    products (MA_NHOM 7, 17): an error, not a warning (issue #19)."""
+    tables = build("out")
+    for row in (1, 3):
+        element(tables, "XML2", "MA_NHOM", row).text = group
+    assert check_tables(tables) == []
+    element(tables, "XML2", field, 3).text = ""
+    refused = validate_tables(tables)
+    if group in {"7", "17"}:
+        assert refused == []
+    else:
+        assert [(e["rule"], e["row"], e["severity"]) for e in refused] == [(code, "3", "error")]

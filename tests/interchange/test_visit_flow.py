@@ -37,7 +37,7 @@ def test_check_in_signal_writes_the_xml0_row(org, bacsi):
 
 
 @pytest.mark.django_db
-def test_closing_writes_a_valid_claim_and_a_correction_supersedes_it(org, bacsi):
+def test_closing_writes_a_valid_claim_and_a_correction_supersedes_it(org, drug_catalogue, bacsi):
     visit = f.visit(f.patient())
     services.close_visit(bacsi, visit, dict(CLOSE))
     (item,) = _claims(visit)
@@ -56,7 +56,7 @@ def test_closing_writes_a_valid_claim_and_a_correction_supersedes_it(org, bacsi)
 
 
 @pytest.mark.django_db
-def test_missing_weight_is_refused_at_closing_and_names_the_field(org, bacsi):
+def test_missing_weight_is_refused_at_closing_and_names_the_field(org, drug_catalogue, bacsi):
     from kcb06.healthbook.claimcheck import ClosureProblems
 
     visit = f.visit(f.patient())

@@ -103,6 +103,7 @@ MUTATIONS = [
     ("XML1.T_THUOC.TONG", "XML1", "T_THUOC", "1", 0),
     ("XML1.MA_DKBD.BAT_BUOC_KHI", "XML1", "MA_DKBD", "", 0),
     ("XML2.TT_THAU.BAT_BUOC_KHI", "XML2", "TT_THAU", "", 0),
+    ("XML2.SO_DANG_KY.BAT_BUOC_KHI", "XML2", "SO_DANG_KY", "", 1),
     ("XML2.THANH_TIEN_BV.CONG_THUC", "XML2", "THANH_TIEN_BV", "1", 0),
     ("XML2.NGAY_TH_YL.TRUOC", "XML2", "NGAY_TH_YL", "200001010000", 0),
     ("XML2.VET_THUONG_TP.DINH_DANG", "XML2", "VET_THUONG_TP", "2", 0),
@@ -143,6 +144,18 @@ def test_one_broken_rule_is_refused_with_its_code(ps, own, code, table, field, v
     assert outcome(answer) == ("400", "content")
     assert code in {e.get("ma_loi") for e in answer["dsLoi"]}, answer["dsLoi"]
     assert f"[{code}]" in answer["thongDiep"]  # what staff read names the rule
+
+
+@pytest.mark.parametrize("field", ["TT_THAU", "SO_DANG_KY"])
+@pytest.mark.parametrize("group", ["4", "7", "17"])
+def test_a_drug_needs_tender_data_and_registration_except_blood(field, group):
+    """The portal's sheet: TT_THAU and SO_DANG_KY are required on a drug line except for blood
+    and blood products (MA_NHOM 7, 17)."""
+    tables = _tables(_referred())
+    _set(tables, "XML2", "MA_NHOM", group, 0)
+    _set(tables, "XML2", field, "", 0)
+    found = {e["ma_loi"] for e in _check(tables)}
+    assert found == (set() if group in {"7", "17"} else {f"XML2.{field}.BAT_BUOC_KHI"})
 
 
 def test_inpatient_rules_xml7_and_xml8(ps, own):

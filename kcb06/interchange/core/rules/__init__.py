@@ -12,10 +12,16 @@ The same catalogue runs when the clinician closes a visit (healthbook.claimcheck
 outbox builds, and in `kcb06 xml verify`.
 """
 
+import importlib
+
 from kcb06.interchange.core.fields import TABLES
-from kcb06.interchange.core.rules import lines, papers, xml1  # noqa: F401  (registers)
 from kcb06.interchange.core.rules.base import ERROR, OFF, REGISTRY, WARNING, Ctx, Rule
 from kcb06.interchange.core.rules.sheet import SHEET_ROWS, UNTESTABLE
+
+# Each module registers its rules when imported; the catalogue's order (its listing, the order
+# of findings) is this order: XML1, the cost lines, the other tables.
+for _module in ("xml1", "xml1_settlement", "lines", "papers"):
+    importlib.import_module(f"{__name__}.{_module}")
 
 __all__ = ["ERROR", "OFF", "REGISTRY", "WARNING", "Rule", "catalogue", "coverage", "run"]
 

@@ -64,7 +64,17 @@ def _real_dates(ctx):
                         yield Hit(code, name, t(rec, "STT"), part)
 
 
-@rule(
+def _not_before_vao(code, name):
+    def check(ctx):
+        vao = t(ctx.xml1, "NGAY_VAO")
+        for rec in ctx.recs.get(code, ()):
+            if before(vao, t(rec, name)):
+                yield Hit(code, name, t(rec, "STT"), t(rec, name))
+
+    return check
+
+
+rule(
     "K4.01",
     "XML4",
     "NGAY_KQ",
@@ -72,15 +82,8 @@ def _real_dates(ctx):
     "NGAY_KQ của kết quả cận lâm sàng không được trước NGAY_VAO.",
     "A result's NGAY_KQ cannot be before NGAY_VAO.",
     "Kỹ thuật viên kiểm tra giờ trả kết quả.",
-)
-def _kq(ctx):
-    vao = t(ctx.xml1, "NGAY_VAO")
-    for rec in ctx.recs.get("XML4", ()):
-        if before(vao, t(rec, "NGAY_KQ")):
-            yield Hit("XML4", "NGAY_KQ", t(rec, "STT"), t(rec, "NGAY_KQ"))
-
-
-@rule(
+)(_not_before_vao("XML4", "NGAY_KQ"))
+rule(
     "K5.01",
     "XML5",
     "THOI_DIEM_DBLS",
@@ -88,12 +91,7 @@ def _kq(ctx):
     "THOI_DIEM_DBLS (thời điểm diễn biến) không được trước NGAY_VAO.",
     "THOI_DIEM_DBLS cannot be before NGAY_VAO.",
     "Bác sĩ kiểm tra giờ ghi diễn biến bệnh.",
-)
-def _dbls(ctx):
-    vao = t(ctx.xml1, "NGAY_VAO")
-    for rec in ctx.recs.get("XML5", ()):
-        if before(vao, t(rec, "THOI_DIEM_DBLS")):
-            yield Hit("XML5", "THOI_DIEM_DBLS", t(rec, "STT"), t(rec, "THOI_DIEM_DBLS"))
+)(_not_before_vao("XML5", "THOI_DIEM_DBLS"))
 
 
 @rule(
@@ -208,7 +206,17 @@ def _xml11_order(ctx):
         yield Hit("XML11", "DEN_NGAY", value=t(rec, "DEN_NGAY"))
 
 
-@rule(
+def _paper_not_before(name, xml1_name):
+    """A check that the follow-up paper's (XML14) `name` is not before XML1's `xml1_name`."""
+
+    def check(ctx):
+        if ctx.has("XML14") and before(t(ctx.xml1, xml1_name), t(ctx.one("XML14"), name)):
+            yield Hit("XML14", name, value=t(ctx.one("XML14"), name))
+
+    return check
+
+
+rule(
     "S14.13",
     "XML14",
     "NGAY_HEN_KL",
@@ -216,13 +224,10 @@ def _xml11_order(ctx):
     "NGAY_HEN_KL (ngày hẹn khám lại) không được trước NGAY_RA.",
     "NGAY_HEN_KL cannot be before NGAY_RA.",
     "Bác sĩ chọn ngày hẹn khám lại sau ngày kết thúc khám.",
-)
-def _hen(ctx):
-    if ctx.has("XML14") and before(t(ctx.xml1, "NGAY_RA"), t(ctx.one("XML14"), "NGAY_HEN_KL")):
-        yield Hit("XML14", "NGAY_HEN_KL", value=t(ctx.one("XML14"), "NGAY_HEN_KL"))
+)(_paper_not_before("NGAY_HEN_KL", "NGAY_RA"))
 
 
-@rule(
+rule(
     "S14.22",
     "XML14",
     "NGAY_CT",
@@ -230,10 +235,7 @@ def _hen(ctx):
     "NGAY_CT (ngày chứng từ) của giấy hẹn không được trước NGAY_VAO.",
     "NGAY_CT cannot be before NGAY_VAO.",
     "Lập lại giấy hẹn khám lại với ngày chứng từ đúng.",
-)
-def _hen_ct(ctx):
-    if ctx.has("XML14") and before(t(ctx.xml1, "NGAY_VAO"), t(ctx.one("XML14"), "NGAY_CT")):
-        yield Hit("XML14", "NGAY_CT", value=t(ctx.one("XML14"), "NGAY_CT"))
+)(_paper_not_before("NGAY_CT", "NGAY_VAO"))
 
 
 # "If given, must equal XML1's": the sheet's rows of Bảng 13 and Bảng 14.

@@ -1,8 +1,9 @@
-"""Rules of XML1 (the visit summary): the portal sheet's rows of Bảng 1 and our own checks of
-its code lists, dates and totals."""
+"""Rules of XML1 (the visit summary), first part: the portal sheet's rows of Bảng 1 about the
+patient, the card, the diagnosis and the times (rows 1–39). xml1_settlement.py holds the
+totals, the settlement and facility rows and our own code-list checks; this module registers
+first (the catalogue's order)."""
 
 import re
-from decimal import Decimal
 
 from kcb06.interchange.core import codelists
 from kcb06.interchange.core.rules import icd10
@@ -11,7 +12,6 @@ from kcb06.interchange.core.rules.base import (
     Hit,
     before,
     day,
-    num,
     real_time,
     rule,
     split,
@@ -34,6 +34,8 @@ CARD = re.compile(r"^[A-Z]{2}[1-5][0-9]{12}$")
 FACILITY = re.compile(r"^[0-9]{5}$")
 PROCEDURE = re.compile(r"^[0-9]{2}(\.[0-9]{1,2})?$")  # ICD-9-CM volume 3
 KHOA = re.compile(r"^K((?:[0-9]{2})+)(\.[0-9A-Z.]+)?$")
+SOCIAL_INSURANCE_NO = re.compile(r"^[0-9]{10}$")
+NATIONALITY = re.compile(r"^[0-9]{3}$")
 
 
 def khoa_ok(value: str) -> bool:
@@ -47,10 +49,45 @@ def khoa_ok(value: str) -> bool:
     return all(f"K{pairs[i : i + 2]}" in known for i in range(0, len(pairs), 2))
 
 
+def required(name: str):
+    """A check that XML1's `name` is given."""
+
+    def check(ctx):
+        if not t(ctx.xml1, name):
+            yield Hit(X, name)
+
+    return check
+
+
+def matches(name: str, pattern: re.Pattern, *, each: bool = False, always: bool = False):
+    """A check that XML1's `name`, when given (or `always`), matches `pattern`; with `each`,
+    every ';'-separated part does."""
+
+    def check(ctx):
+        v = t(ctx.xml1, name)
+        if not v and not always:
+            return
+        if not v or not all(pattern.match(p) for p in (split(v) if each else [v])):
+            yield Hit(X, name, value=v)
+
+    return check
+
+
+def one_of(name: str, allowed):
+    """A check that XML1's `name`, when given, is in `allowed()` (a code list)."""
+
+    def check(ctx):
+        v = t(ctx.xml1, name)
+        if v and v not in allowed():
+            yield Hit(X, name, value=v)
+
+    return check
+
+
 # --- patient -------------------------------------------------------------------------------
 
 
-@rule(
+rule(
     "S1.01",
     X,
     "MA_LK",
@@ -58,10 +95,7 @@ def khoa_ok(value: str) -> bool:
     "MA_LK (mã đợt điều trị) bắt buộc.",
     "MA_LK (the visit's key) is required.",
     "Hồ sơ không có mã đợt điều trị: báo quản trị hệ thống, không sửa tay.",
-)
-def _ma_lk(ctx):
-    if not t(ctx.xml1, "MA_LK"):
-        yield Hit(X, "MA_LK")
+)(required("MA_LK"))
 
 
 @rule(
@@ -79,7 +113,7 @@ def _stt(ctx):
         yield Hit(X, "STT", value=v)
 
 
-@rule(
+rule(
     "S1.03",
     X,
     "MA_BN",
@@ -87,13 +121,10 @@ def _stt(ctx):
     "MA_BN (mã người bệnh) bắt buộc.",
     "MA_BN (patient number) is required.",
     "Tiếp đón kiểm tra hồ sơ người bệnh đã có mã người bệnh.",
-)
-def _ma_bn(ctx):
-    if not t(ctx.xml1, "MA_BN"):
-        yield Hit(X, "MA_BN")
+)(required("MA_BN"))
 
 
-@rule(
+rule(
     "S1.04",
     X,
     "HO_TEN",
@@ -101,13 +132,10 @@ def _ma_bn(ctx):
     "HO_TEN (họ tên người bệnh) bắt buộc.",
     "HO_TEN (patient name) is required.",
     "Tiếp đón ghi họ tên người bệnh theo thẻ BHYT hoặc CCCD.",
-)
-def _ho_ten(ctx):
-    if not t(ctx.xml1, "HO_TEN"):
-        yield Hit(X, "HO_TEN")
+)(required("HO_TEN"))
 
 
-@rule(
+rule(
     "S1.05",
     X,
     "SO_CCCD",
@@ -115,11 +143,7 @@ def _ho_ten(ctx):
     "SO_CCCD phải có 9 hoặc 12 chữ số (hoặc 1 chữ cái in hoa + 7 chữ số).",
     "SO_CCCD must be 9 or 12 digits (or a capital letter and 7 digits).",
     "Tiếp đón sửa số CCCD/CMND/hộ chiếu theo giấy tờ của người bệnh.",
-)
-def _cccd(ctx):
-    v = t(ctx.xml1, "SO_CCCD")
-    if v and not ID_NUMBER.match(v):
-        yield Hit(X, "SO_CCCD", value=v)
+)(matches("SO_CCCD", ID_NUMBER))
 
 
 @rule(
@@ -158,7 +182,7 @@ def _gioi_tinh(ctx):
 # --- the card ------------------------------------------------------------------------------
 
 
-@rule(
+rule(
     "S1.17",
     X,
     "MA_THE_BHYT",
@@ -168,11 +192,7 @@ def _gioi_tinh(ctx):
     "MA_THE_BHYT: each card 15 characters (2 letters, benefit level 1-5, 12 digits), ';' between "
     "cards.",
     "Tiếp đón tra cứu lại thẻ BHYT trên cổng và ghi đúng mã thẻ.",
-)
-def _card(ctx):
-    v = t(ctx.xml1, "MA_THE_BHYT")
-    if v and not all(CARD.match(c) for c in split(v)):
-        yield Hit(X, "MA_THE_BHYT", value=v)
+)(matches("MA_THE_BHYT", CARD, each=True))
 
 
 @rule(
@@ -293,7 +313,7 @@ def _other_icd(ctx):
         yield Hit(X, "MA_BENH_KT", value=t(ctx.xml1, "MA_BENH_KT"))
 
 
-@rule(
+rule(
     "S1.30",
     X,
     "MA_PTTT_QT",
@@ -302,14 +322,10 @@ def _other_icd(ctx):
     "dấu “;”.",
     "MA_PTTT_QT: ICD-9-CM procedure codes (99 or 99.99) separated by ';'.",
     "Bác sĩ ghi lại mã phẫu thuật, thủ thuật theo ICD-9 CM.",
-)
-def _pttt(ctx):
-    v = t(ctx.xml1, "MA_PTTT_QT")
-    if v and not all(PROCEDURE.match(c) for c in split(v)):
-        yield Hit(X, "MA_PTTT_QT", value=v)
+)(matches("MA_PTTT_QT", PROCEDURE, each=True))
 
 
-@rule(
+rule(
     "S1.32",
     X,
     "MA_NOI_DI",
@@ -317,14 +333,10 @@ def _pttt(ctx):
     "MA_NOI_DI phải là mã cơ sở KBCB 5 chữ số.",
     "MA_NOI_DI must be a 5-digit facility code.",
     "Tiếp đón ghi mã nơi chuyển đi theo giấy chuyển tuyến.",
-)
-def _noi_di(ctx):
-    v = t(ctx.xml1, "MA_NOI_DI")
-    if v and not FACILITY.match(v):
-        yield Hit(X, "MA_NOI_DI", value=v)
+)(matches("MA_NOI_DI", FACILITY))
 
 
-@rule(
+rule(
     "S1.33",
     X,
     "MA_NOI_DEN",
@@ -332,11 +344,7 @@ def _noi_di(ctx):
     "MA_NOI_DEN phải là mã cơ sở KBCB 5 chữ số.",
     "MA_NOI_DEN must be a 5-digit facility code.",
     "Bác sĩ ghi mã cơ sở nơi chuyển đến trên giấy chuyển tuyến.",
-)
-def _noi_den(ctx):
-    v = t(ctx.xml1, "MA_NOI_DEN")
-    if v and not FACILITY.match(v):
-        yield Hit(X, "MA_NOI_DEN", value=v)
+)(matches("MA_NOI_DEN", FACILITY))
 
 
 # --- times ---------------------------------------------------------------------------------
@@ -416,297 +424,3 @@ def _so_ngay(ctx):
         a, b = day(t(ctx.xml1, "NGAY_VAO")), day(t(ctx.xml1, "NGAY_RA"))
         if a and b and v != str((b - a).days + 1):
             yield Hit(X, "SO_NGAY_DTRI", value=v)
-
-
-# --- totals --------------------------------------------------------------------------------
-
-
-def _sum(ctx, name, codes=("XML2", "XML3"), only=None):
-    key = (name, codes, only)
-    cache = ctx.cache
-    if key not in cache:
-        total = Decimal(0)
-        for code in codes:
-            for rec in ctx.recs.get(code, ()):
-                if only is None or only(code, rec):
-                    total += num(rec.get(name, ""))
-        cache[key] = total
-    return cache[key]
-
-
-def _total(field, line_field, codes=("XML2", "XML3"), only=None):
-    def check(ctx):
-        if num(t(ctx.xml1, field)) != _sum(ctx, line_field, codes, only):
-            yield Hit(X, field, value=t(ctx.xml1, field) or "0")
-
-    return check
-
-
-_T = "khác tổng các dòng XML2/XML3"
-for _code, _field_name, _line, _codes, _only, _what in (
-    ("S1.45", "T_THUOC", "THANH_TIEN_BV", ("XML2",), None, "tiền thuốc (XML2)"),
-    (
-        "S1.46",
-        "T_VTYT",
-        "THANH_TIEN_BV",
-        ("XML3",),
-        lambda c, r: bool(t(r, "MA_VAT_TU")),
-        "tiền vật tư (dòng XML3 có MA_VAT_TU)",
-    ),
-    ("S1.47", "T_TONGCHI_BV", "THANH_TIEN_BV", ("XML2", "XML3"), None, "THANH_TIEN_BV"),
-    ("S1.49", "T_BNTT", "T_BNTT", ("XML2", "XML3"), None, "T_BNTT"),
-    ("S1.50", "T_BNCCT", "T_BNCCT", ("XML2", "XML3"), None, "T_BNCCT"),
-    ("S1.52", "T_NGUONKHAC", "T_NGUONKHAC", ("XML2", "XML3"), None, "T_NGUONKHAC"),
-    ("K1.01", "T_TONGCHI_BH", "THANH_TIEN_BH", ("XML2", "XML3"), None, "THANH_TIEN_BH"),
-):
-    rule(
-        _code,
-        X,
-        _field_name,
-        "total_mismatch",
-        f"XML1 {_field_name} phải bằng tổng {_what} của các dòng.",
-        f"XML1 {_field_name} must equal the sum of the lines' {_line}.",
-        "Lập lại hồ sơ từ lượt khám (không sửa tay số tiền); nếu vẫn sai, báo quản trị hệ thống.",
-    )(_total(_field_name, _line, _codes, _only))
-
-
-@rule(
-    "S1.51",
-    X,
-    "T_BHTT",
-    "total_mismatch",
-    "XML1 T_BHTT phải bằng tổng T_BHTT các dòng và bằng T_TONGCHI_BH − T_BNCCT.",
-    "XML1 T_BHTT must equal the lines' T_BHTT and T_TONGCHI_BH − T_BNCCT.",
-    "Lập lại hồ sơ từ lượt khám (không sửa tay số tiền); nếu vẫn sai, báo quản trị hệ thống.",
-)
-def _bhtt(ctx):
-    x = ctx.xml1
-    v = num(t(x, "T_BHTT"))
-    if v != _sum(ctx, "T_BHTT") or v != num(t(x, "T_TONGCHI_BH")) - num(t(x, "T_BNCCT")):
-        yield Hit(X, "T_BHTT", value=t(x, "T_BHTT") or "0")
-
-
-@rule(
-    "S1.54",
-    X,
-    "NAM_QT",
-    "rule",
-    "NAM_QT (năm quyết toán) phải là năm 4 chữ số, kỳ quyết toán không trước tháng ra viện.",
-    "NAM_QT must be a 4-digit year; the settlement period cannot be before the discharge month.",
-    "Thu ngân kiểm tra kỳ quyết toán (tháng, năm) của hồ sơ.",
-)
-def _nam_qt(ctx):
-    nam, thang = t(ctx.xml1, "NAM_QT"), t(ctx.xml1, "THANG_QT")
-    ra = t(ctx.xml1, "NGAY_RA")
-    if len(nam) != 4 or not DIGITS.match(nam) or not 2000 <= int(nam) <= 2100:
-        yield Hit(X, "NAM_QT", value=nam)
-    elif DIGITS.match(thang) and len(ra) >= 6 and f"{nam}{int(thang):02d}" < ra[:6]:
-        yield Hit(X, "NAM_QT", value=f"{thang}/{nam}")
-
-
-@rule(
-    "S1.55",
-    X,
-    "THANG_QT",
-    "rule",
-    "THANG_QT (tháng quyết toán) phải từ 1 đến 12.",
-    "THANG_QT must be 1 to 12.",
-    "Thu ngân kiểm tra kỳ quyết toán (tháng, năm) của hồ sơ.",
-)
-def _thang_qt(ctx):
-    v = t(ctx.xml1, "THANG_QT")
-    if not DIGITS.match(v) or not 1 <= int(v) <= 12:
-        yield Hit(X, "THANG_QT", value=v)
-
-
-@rule(
-    "S1.58",
-    X,
-    "MA_CSKCB",
-    "format",
-    "MA_CSKCB phải là mã cơ sở KBCB 5 chữ số.",
-    "MA_CSKCB must be a 5-digit facility code.",
-    "Quản trị cơ sở kiểm tra mã cơ sở KBCB trong cấu hình cơ sở.",
-)
-def _cskcb(ctx):
-    v = t(ctx.xml1, "MA_CSKCB")
-    if not FACILITY.match(v):
-        yield Hit(X, "MA_CSKCB", value=v)
-
-
-@rule(
-    "S1.59",
-    X,
-    "MA_KHUVUC",
-    "code_list",
-    "MA_KHUVUC phải là K1, K2 hoặc K3 (như in trên thẻ).",
-    "MA_KHUVUC must be K1, K2 or K3 (as printed on the card).",
-    "Tiếp đón ghi mã nơi sinh sống như in trên thẻ BHYT, hoặc để trống.",
-)
-def _khuvuc(ctx):
-    v = t(ctx.xml1, "MA_KHUVUC")
-    if v and v not in codelists.small("MA_KHUVUC"):
-        yield Hit(X, "MA_KHUVUC", value=v)
-
-
-@rule(
-    "S1.60",
-    X,
-    "CAN_NANG",
-    "required",
-    "CAN_NANG (cân nặng, kg) bắt buộc, là số lớn hơn 0 và không quá 500.",
-    "CAN_NANG (weight, kg) is required, a number above 0 and at most 500.",
-    "Bác sĩ/điều dưỡng nhập cân nặng của người bệnh trên phiếu kết thúc khám.",
-)
-def _can_nang(ctx):
-    v = t(ctx.xml1, "CAN_NANG")
-    try:
-        ok = 0 < float(v.replace(",", ".")) <= 500 and re.fullmatch(r"[0-9]+([.,][0-9]+)?", v)
-    except ValueError:
-        ok = False
-    if not ok:
-        yield Hit(X, "CAN_NANG", value=v)
-
-
-@rule(
-    "S1.62",
-    X,
-    "NAM_NAM_LIEN_TUC",
-    "date",
-    "NAM_NAM_LIEN_TUC (thời điểm đủ 5 năm liên tục) phải là ngày có thật, dạng yyyymmdd.",
-    "NAM_NAM_LIEN_TUC must be a real date, yyyymmdd.",
-    "Tiếp đón ghi thời điểm đủ 5 năm liên tục như kết quả tra cứu thẻ.",
-)
-def _nam_nam(ctx):
-    v = t(ctx.xml1, "NAM_NAM_LIEN_TUC")
-    if v and (len(v) != 8 or not real_time(v)):
-        yield Hit(X, "NAM_NAM_LIEN_TUC", value=v)
-
-
-@rule(
-    "S1.65",
-    X,
-    "MA_TTDV",
-    "format",
-    "MA_TTDV (mã thủ trưởng đơn vị) phải là mã số BHXH 10 chữ số.",
-    "MA_TTDV must be a 10-digit social insurance number.",
-    "Quản trị cơ sở ghi mã số BHXH của thủ trưởng cơ sở trong cấu hình cơ sở.",
-)
-def _ttdv(ctx):
-    v = t(ctx.xml1, "MA_TTDV")
-    if v and not re.fullmatch(r"[0-9]{10}", v):
-        yield Hit(X, "MA_TTDV", value=v)
-
-
-# --- our own: code lists and the visit's shape -----------------------------------------------
-
-
-def _in(name, allowed):
-    def check(ctx):
-        v = t(ctx.xml1, name)
-        if v and v not in allowed():
-            yield Hit(X, name, value=v)
-
-    return check
-
-
-for _code, _name, _allowed, _what, _who in (
-    ("K1.02", "MA_LOAI_KCB", lambda: MA_LOAI_KCB, "hình thức KCB (01–09)", "Bác sĩ"),
-    (
-        "K1.03",
-        "KET_QUA_DTRI",
-        lambda: codelists.small("KET_QUA_DTRI"),
-        "kết quả điều trị",
-        "Bác sĩ",
-    ),
-    ("K1.04", "MA_LOAI_RV", lambda: codelists.small("MA_LOAI_RV"), "loại ra viện", "Bác sĩ"),
-    ("K1.05", "MA_DOITUONG_KCB", lambda: MA_DOITUONG_KCB, "đối tượng KCB", "Tiếp đón"),
-    ("K1.06", "MA_DANTOC", lambda: codelists.codes("ma_dantoc"), "54 dân tộc", "Tiếp đón"),
-    ("K1.07", "MATINH_CU_TRU", lambda: codelists.codes("matinh"), "mã tỉnh", "Tiếp đón"),
-):
-    rule(
-        _code,
-        X,
-        _name,
-        "code_list",
-        f"{_name} không có trong danh mục {_what}.",
-        f"{_name} is not in its code list.",
-        f"{_who} chọn lại {_name} từ danh mục.",
-    )(_in(_name, _allowed))
-
-
-@rule(
-    "K1.08",
-    X,
-    "MA_QUOCTICH",
-    "format",
-    "MA_QUOCTICH phải là mã quốc tịch 3 chữ số (Phụ lục 2 Thông tư 07/2016/TT-BCA).",
-    "MA_QUOCTICH must be a 3-digit nationality code.",
-    "Tiếp đón chọn lại quốc tịch của người bệnh.",
-)
-def _quoctich(ctx):
-    v = t(ctx.xml1, "MA_QUOCTICH")
-    if v and not re.fullmatch(r"[0-9]{3}", v):
-        yield Hit(X, "MA_QUOCTICH", value=v)
-
-
-@rule(
-    "K1.09",
-    X,
-    "MA_KHOA",
-    "code_list",
-    "MA_KHOA có mã khoa không có trong danh mục khoa (K01–K60, K99).",
-    "MA_KHOA has a department code outside the list (K01-K60, K99).",
-    "Quản trị cơ sở sửa mã khoa của khoa/phòng khám theo danh mục dùng chung.",
-)
-def _khoa1(ctx):
-    v = t(ctx.xml1, "MA_KHOA")
-    if not v or not all(khoa_ok(k) for k in split(v)):
-        yield Hit(X, "MA_KHOA", value=v)
-
-
-@rule(
-    "K1.10",
-    X,
-    "MA_NOI_DEN",
-    "required",
-    "Chuyển tuyến (MA_LOAI_RV 2 hoặc 5) thì phải ghi MA_NOI_DEN (nơi chuyển đến).",
-    "A transfer (MA_LOAI_RV 2 or 5) needs MA_NOI_DEN.",
-    "Bác sĩ ghi cơ sở nơi chuyển người bệnh đến trên phiếu kết thúc khám.",
-    severity="warning",
-)
-def _noi_den_required(ctx):
-    if t(ctx.xml1, "MA_LOAI_RV") in {"2", "5"} and not t(ctx.xml1, "MA_NOI_DEN"):
-        yield Hit(X, "MA_NOI_DEN")
-
-
-@rule(
-    "K1.11",
-    "XML13",
-    "MA_LK",
-    "table_not_allowed",
-    "Chỉ gửi bảng XML13 (giấy chuyển tuyến) khi MA_LOAI_RV là 2 hoặc 5, và khi đó phải có.",
-    "XML13 goes with MA_LOAI_RV 2 or 5 only, and must be there then.",
-    "Bác sĩ kiểm tra loại ra viện: chuyển tuyến thì lập giấy chuyển tuyến, không thì bỏ.",
-)
-def _xml13_shape(ctx):
-    rv = t(ctx.xml1, "MA_LOAI_RV")
-    if ctx.has("XML13") and rv not in {"2", "5"}:
-        yield Hit("XML13", "MA_LK")
-    if rv in {"2", "5"} and not ctx.has("XML13"):
-        yield Hit("XML13", "")
-
-
-@rule(
-    "K1.12",
-    X,
-    "NGAY_VAO_NOI_TRU,LY_DO_VNT",
-    "required",
-    "Có NGAY_VAO_NOI_TRU thì phải ghi LY_DO_VNT (lý do vào nội trú).",
-    "With NGAY_VAO_NOI_TRU, LY_DO_VNT is required.",
-    "Bác sĩ ghi lý do vào điều trị nội trú.",
-    severity="warning",
-)
-def _ly_do_vnt(ctx):
-    if t(ctx.xml1, "NGAY_VAO_NOI_TRU") and not t(ctx.xml1, "LY_DO_VNT"):
-        yield Hit(X, "LY_DO_VNT")

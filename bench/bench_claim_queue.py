@@ -64,7 +64,7 @@ WITH f AS (
     FROM generate_series(%(start)s::int, %(stop)s::int) AS i
 )
 INSERT INTO interchange_outboxitem (
-    facility_id, visit_id, department_id, ma_lk, kind, state, content_hash, tables, signed,
+    facility_id, visit_id, department_id, ma_lk, kind, state, content_hash, version, tables, signed,
     errors, attempts, claimed_by, last_error, result_code, result_message, transaction_id,
     received_at, visit_ended_at, created_at, updated_at
 )
@@ -76,6 +76,7 @@ SELECT
     'claim',
     st.state,
     md5(s.i::text),
+    '',
     '{}'::jsonb,
     CASE WHEN st.state IN ('accepted', 'sent', 'rejected', 'failed')
               OR (st.state = 'waiting' AND s.r %% 2 = 0) THEN '\\x3c2f3e'::bytea END,

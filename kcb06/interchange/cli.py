@@ -259,7 +259,7 @@ def queue_counts(
         return
     found = queue_rollup.differences(*days)
     sample = [
-        {**dict(zip(queue_rollup.KEY, key, strict=True)), "counters": held, "recount": n}
+        {"counter": list(key), "counters": held, "recount": n}
         for key, (held, n) in sorted(found.items(), key=str)[:20]
     ]
     _print({"differences": len(found), "from": days[0], "to": days[1], "sample": sample})

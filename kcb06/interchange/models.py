@@ -238,6 +238,30 @@ class QueueCount(models.Model):
         ]
 
 
+class QueuePendingCount(models.Model):
+    """How many claims not accepted yet (QUEUE_STATES) stand at each (facility, department,
+    month, error): the queue's counts of claims older than the age buckets' last edge, which
+    are all "over 30 days", without reading each of them (docs/claims.md). Kept by the same
+    triggers as QueueCount; a UTC month, not a day, because a backlog of old claims with many
+    errors gives almost one day-counter per claim."""
+
+    facility_id = models.BigIntegerField()
+    department_id = models.BigIntegerField(default=0)  # 0: the claim has no department
+    month = models.DateField()  # the first day of the UTC month of the claim's queue_since
+    queue_error = models.CharField(max_length=120)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số hồ sơ chờ theo tháng và lỗi")
+        verbose_name_plural = _("số hồ sơ chờ theo tháng và lỗi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility_id", "month", "department_id", "queue_error"],
+                name="queue_pending_count_key",
+            )
+        ]
+
+
 class FacilityCertificate(models.Model):
     """A signing certificate registered for a facility (subject, serial, fingerprint). Only a
     registered certificate may sign that facility's files. The PKCS#12 password is never stored

@@ -30,6 +30,7 @@ from kcb06.interchange.models import OutboxState
 from kcb06.interchange.queue_counts import (
     AGE_BUCKETS,
     AGES,
+    age_q,
     funnel,
     pending,
     pending_by_age,
@@ -105,16 +106,6 @@ def cursor_of(item: dict) -> str:
     return f"{micros}.{item['id']}"
 
 
-def _age_q(age: str, now) -> Q:
-    _label, low, high = AGES[age]
-    q = Q()
-    if low is not None:
-        q &= Q(queue_since__lte=now - low)
-    if high is not None:
-        q &= Q(queue_since__gt=now - high)
-    return q
-
-
 def _filtered(facility_ids, f: Filters, now):
     qs = pending(facility_ids)
     if f.error:
@@ -122,7 +113,7 @@ def _filtered(facility_ids, f: Filters, now):
     if f.department:
         qs = qs.filter(department_id=f.department)
     if f.age:
-        qs = qs.filter(_age_q(f.age, now))
+        qs = qs.filter(age_q(f.age, now))
     return qs
 
 
@@ -234,7 +225,7 @@ def health_dept_view(principal, f: Filters, now=None) -> dict:
     ids = principal.aggregate_facility_ids()
     facilities = {x.pk: x for x in Facility.objects.filter(pk__in=ids)}
     table: dict[int, dict] = {}
-    for facility_id, errors in pending_by_facility(ids).items():
+    for facility_id, errors in pending_by_facility(ids, now).items():
         x = facilities[facility_id]
         table[facility_id] = {
             "code": x.code,

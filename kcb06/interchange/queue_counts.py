@@ -1,17 +1,19 @@
 """The claim queue's counts (docs/claims.md): the funnel of a period, the week's top errors, the
 queue by error x department x age, and the health department's counts by facility x error.
 
-Always current and never cached. The funnel spans every claim of up to 90 days, accepted ones
-included: it adds up the counters of models.QueueCount, which triggers keep in the transaction
-of every change to a claim, by whole UTC days, and counts the one day the period's start cuts
-through from that day's outbox rows. The other counts span only claims with an error or not
-accepted yet, which partial indexes of models.OutboxItem hold and count by index-only scans.
+Always current and never cached. Counters that triggers keep in the transaction of every
+change to a claim stand in for the many rows: the funnel (every claim of up to 90 days,
+accepted ones included) adds up models.QueueCount by whole UTC days and counts the one day the
+period's start cuts through from that day's outbox rows; the queue's counts add up
+models.QueuePendingCount for the claims old enough to be "over 30 days" whatever the day, and
+count the recent ones from the partial queue indexes of models.OutboxItem. The week's top
+errors read the partial index of claims with an error (a week of them is few).
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Case, CharField, Count, Sum, Value, When
+from django.db.models import Count, Q, Sum
 
 from kcb06.interchange.models import (
     QUEUE_STATES,
@@ -19,6 +21,7 @@ from kcb06.interchange.models import (
     OutboxKind,
     OutboxState,
     QueueCount,
+    QueuePendingCount,
     QueueStage,
 )
 from kcb06.interchange.queue_fixes import fix_for
@@ -147,25 +150,55 @@ class PendingCounts:
         return out
 
 
-def pending_counts(facility_ids, now) -> PendingCounts:
-    """One index-only scan of outbox_queue_error gives every count the page shows."""
-    rows = (
-        pending(facility_ids)
-        .annotate(age_bucket=_age_bucket_at(now))
-        .values_list("queue_error", "department_id", "age_bucket")
-        .annotate(n=Count("*"))
+def _month_start(at: datetime) -> datetime:
+    at = at.astimezone(UTC)
+    return datetime(at.year, at.month, 1, tzinfo=UTC)
+
+
+def _pending_split(facility_ids, now, fields: tuple[str, ...], recent: dict):
+    """Claims not accepted yet, by `fields`: those of the UTC months before the one in which
+    the last age edge (30 days) falls, all "over 30 days", from the month counters; the
+    later ones (at most two months) from the rows of the partial queue indexes, with the
+    aggregates `recent`. Yields (*fields, old claims) and (*fields, *recent values)."""
+    start = _month_start(now - AGE_BUCKETS[-1][2])
+    old = (
+        QueuePendingCount.objects.filter(facility_id__in=facility_ids, month__lt=start.date())
+        .values_list(*fields)
+        .annotate(n=Sum("n"))
         .order_by()
     )
-    return PendingCounts(list(rows))
+    new = (
+        pending(facility_ids)
+        .filter(queue_since__gte=start)
+        .values_list(*fields)
+        .annotate(**recent)
+        .order_by()
+    )
+    return old, new
 
 
-def _age_bucket_at(now):
-    whens = [
-        When(queue_since__gt=now - high, then=Value(key))
-        for key, _label, _low, high in AGE_BUCKETS
-        if high is not None
-    ]
-    return Case(*whens, default=Value(AGE_BUCKETS[-1][0]), output_field=CharField())
+def pending_counts(facility_ids, now) -> PendingCounts:
+    """Every count the page shows, from two small reads: the month counters of the old
+    claims, and the recent claims grouped by error and department with one filtered count per
+    age bucket (cheaper to aggregate than a third grouping column)."""
+    ages = {key: Count("pk", filter=age_q(key, now)) for key, _label, _lo, _hi in AGE_BUCKETS}
+    old, new = _pending_split(facility_ids, now, ("queue_error", "department_id"), ages)
+    oldest = AGE_BUCKETS[-1][0]
+    groups = [(error, dept or None, oldest, n) for error, dept, n in old if n]
+    for error, dept, *by_age in new:
+        groups.extend((error, dept, key, n) for key, n in zip(ages, by_age, strict=True) if n)
+    return PendingCounts(groups)
+
+
+def age_q(age: str, now) -> Q:
+    """The claims of one age bucket (AGE_BUCKETS) at `now`."""
+    _label, low, high = AGES[age]
+    q = Q()
+    if low is not None:
+        q &= Q(queue_since__lte=now - low)
+    if high is not None:
+        q &= Q(queue_since__gt=now - high)
+    return q
 
 
 def pending_by_error(counts: PendingCounts) -> list[dict]:
@@ -181,15 +214,14 @@ def pending_by_age(counts: PendingCounts) -> list[dict]:
     ]
 
 
-def pending_by_facility(facility_ids) -> dict[int, list[tuple[str, int]]]:
+def pending_by_facility(facility_ids, now) -> dict[int, list[tuple[str, int]]]:
     """{facility id: [(error key, claims), ...] most first}: the health department's table."""
-    rows = (
-        pending(facility_ids)
-        .values_list("facility_id", "queue_error")
-        .annotate(n=Count("*"))
-        .order_by("facility_id", "-n", "queue_error")
-    )
+    old, new = _pending_split(facility_ids, now, ("facility_id", "queue_error"), {"n": Count("pk")})
+    total: dict[tuple[int, str], int] = {}
+    for facility_id, key, n in [*old, *new]:
+        total[facility_id, key] = total.get((facility_id, key), 0) + n
     out: dict[int, list[tuple[str, int]]] = {}
-    for facility_id, key, n in rows:
-        out.setdefault(facility_id, []).append((key, n))
+    for (facility_id, key), n in sorted(total.items(), key=lambda kv: (-kv[1], kv[0][1])):
+        if n:
+            out.setdefault(facility_id, []).append((key, n))
     return out

@@ -3,6 +3,7 @@ whoever changes a claim and however (docs/claims.md, "Why it is fast"), on SQLit
 PostgreSQL (DATABASE_URL); and the funnel read from them shows what a plain count shows."""
 
 import itertools
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,13 @@ from typer.testing import CliRunner
 
 from kcb06.facilities.models import Facility
 from kcb06.interchange import jobs, outbox, queue_counts, queue_rollup
-from kcb06.interchange.models import OutboxItem, OutboxKind, OutboxState, QueueCount
+from kcb06.interchange.models import (
+    QUEUE_STATES,
+    OutboxItem,
+    OutboxKind,
+    OutboxState,
+    QueueCount,
+)
 from tests.interchange.claims import claim, error
 
 URL = "/interchange/queue/"
@@ -32,6 +39,27 @@ def _funnel_by_plain_count(facility_ids, now, days: int) -> dict:
     )
     steps = {"built": 1, "valid": 2, "signed": 3, "sent": 4, "accepted": 6}
     return {key: rows.filter(queue_stage__gte=stage).count() for key, stage in steps.items()}
+
+
+def _queue_by_plain_count(facility_ids, now) -> Counter:
+    """(error, department, age bucket) -> claims not accepted yet, counted row by row."""
+    edges = [(timedelta(days=d), key) for d, key in ((1, "lt1d"), (3, "1to3d"), (7, "3to7d"))]
+    edges.append((timedelta(days=30), "7to30d"))
+    out: Counter = Counter()
+    rows = OutboxItem.objects.filter(
+        kind=OutboxKind.CLAIM, facility_id__in=facility_ids, state__in=QUEUE_STATES
+    )
+    for key, dept, since in rows.values_list("queue_error", "department_id", "queue_since"):
+        age = next((bucket for edge, bucket in edges if since > now - edge), "gt30d")
+        out[key, dept, age] += 1
+    return out
+
+
+def _queue_counts(facility_ids, now) -> Counter:
+    out: Counter = Counter()
+    for key, dept, age, n in queue_counts.pending_counts(facility_ids, now).groups:
+        out[key, dept, age] += n
+    return out
 
 
 def _funnel_steps(facility_ids, now, days: int) -> dict:
@@ -111,6 +139,7 @@ def test_counters_equal_a_recount_after_any_sequence_of_changes(org, steps):
     now = timezone.now()
     for days in (7, 30, 90):
         assert _funnel_steps(ids, now, days) == _funnel_by_plain_count(ids, now, days)
+    assert _queue_counts(ids, now) == _queue_by_plain_count(ids, now)
 
 
 # --- the real writers: build, correction, return to an earlier content, re-send, delivery ------
@@ -144,6 +173,7 @@ def test_every_writer_of_the_outbox_keeps_the_counters(org, signer_27901, receiv
     ids = {facility.pk}
     now = timezone.now()
     assert _funnel_steps(ids, now, 30) == _funnel_by_plain_count(ids, now, 30)
+    assert _queue_counts(ids, now) == _queue_by_plain_count(ids, now)
 
 
 # --- the day the period's start cuts through --------------------------------------------------

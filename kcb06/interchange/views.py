@@ -209,6 +209,7 @@ def claim_queue(request):
     context = {
         "data": data,
         "f": f,
+        "staff": True,  # the facility's page: filters kept, top errors link to their claims
         "periods": queue.PERIODS,
         "ages": queue.AGE_BUCKETS,
         "export_query": urlencode(f.query()),

@@ -4,43 +4,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('interchange', '0005_outbox_regulation_version'),
+        ("interchange", "0005_outbox_regulation_version"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QueueCount',
+            name="QueueCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('facility_id', models.BigIntegerField()),
-                ('department_id', models.BigIntegerField(default=0)),
-                ('day', models.DateField()),
-                ('queue_stage', models.SmallIntegerField()),
-                ('state', models.CharField(max_length=12)),
-                ('n', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("facility_id", models.BigIntegerField()),
+                ("department_id", models.BigIntegerField(default=0)),
+                ("day", models.DateField()),
+                ("queue_stage", models.SmallIntegerField()),
+                ("state", models.CharField(max_length=12)),
+                ("n", models.IntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'số hồ sơ theo ngày và bước',
-                'verbose_name_plural': 'số hồ sơ theo ngày và bước',
-                'constraints': [models.UniqueConstraint(fields=('facility_id', 'day', 'department_id', 'queue_stage', 'state'), name='queue_count_key')],
+                "verbose_name": "số hồ sơ theo ngày và bước",
+                "verbose_name_plural": "số hồ sơ theo ngày và bước",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("facility_id", "day", "department_id", "queue_stage", "state"),
+                        name="queue_count_key",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='QueuePendingCount',
+            name="QueuePendingCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('facility_id', models.BigIntegerField()),
-                ('department_id', models.BigIntegerField(default=0)),
-                ('month', models.DateField()),
-                ('queue_error', models.CharField(max_length=120)),
-                ('n', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("facility_id", models.BigIntegerField()),
+                ("department_id", models.BigIntegerField(default=0)),
+                ("month", models.DateField()),
+                ("queue_error", models.CharField(max_length=120)),
+                ("n", models.IntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'số hồ sơ chờ theo tháng và lỗi',
-                'verbose_name_plural': 'số hồ sơ chờ theo tháng và lỗi',
-                'constraints': [models.UniqueConstraint(fields=('facility_id', 'month', 'department_id', 'queue_error'), name='queue_pending_count_key')],
+                "verbose_name": "số hồ sơ chờ theo tháng và lỗi",
+                "verbose_name_plural": "số hồ sơ chờ theo tháng và lỗi",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("facility_id", "month", "department_id", "queue_error"),
+                        name="queue_pending_count_key",
+                    )
+                ],
             },
         ),
     ]
@@ -50,8 +69,9 @@ class Migration(migrations.Migration):
 # and fast"): a claim row counts +1 in interchange_queuecount at (facility, department or 0, UTC
 # day of queue_since, stage, state) and, while not accepted yet, +1 in
 # interchange_queuependingcount at (facility, department or 0, UTC month, error). PostgreSQL:
-# statement triggers over the transition tables, one upsert per table and statement with its
-# keys sorted, so two workers' batches lock the same counters in the same order (no deadlock).
+# updates and deletes by statement triggers over the transition tables, one upsert per table
+# and statement with its keys sorted, so two workers' batches lock the same counters in the
+# same order (no deadlock); inserts (one claim at a time) by a row trigger WHEN kind = 'claim'.
 # SQLite (one writer at a time): row triggers. A delete only decrements counters that are there
 # (a test flush may have emptied the counters first).
 PENDING = "state IN ('invalid', 'waiting', 'sent', 'rejected', 'failed')"
@@ -76,8 +96,9 @@ COUNTERS = [
 
 def _pg_select(columns, exprs, source: str, sign: str, where: str) -> str:
     values = [
-        f"{exprs.get(c, c)} AS {c}" if c != "department_id" else "COALESCE(department_id, 0)"
-        " AS department_id"
+        f"{exprs.get(c, c)} AS {c}"
+        if c != "department_id"
+        else "COALESCE(department_id, 0) AS department_id"
         for c in columns
     ]
     condition = f" AND {where}" if where else ""
@@ -85,6 +106,7 @@ def _pg_select(columns, exprs, source: str, sign: str, where: str) -> str:
 
 
 def _pg_statements(op: str) -> str:
+    """UPDATE or DELETE: the statement trigger's statements over the transition tables."""
     out = []
     for table, columns, exprs, where in COUNTERS:
         cols = ", ".join(columns)
@@ -120,13 +142,32 @@ def _pg_fill() -> list[str]:
     return out
 
 
+def _pg_new_row() -> str:
+    """A one-row INSERT (the app writes one claim at a time): the row trigger's statements."""
+    out = []
+    for table, columns, exprs, where in COUNTERS:
+        cols = ", ".join(columns)
+        values = ", ".join(
+            "COALESCE(NEW.department_id, 0)"
+            if c == "department_id"
+            else exprs.get(c, c).replace("queue_since", "NEW.queue_since")
+            if c in exprs
+            else f"NEW.{c}"
+            for c in columns
+        )
+        upsert = (
+            f"INSERT INTO {table} AS c ({cols}, n) VALUES ({values}, 1) "
+            f"ON CONFLICT ({cols}) DO UPDATE SET n = c.n + 1;"
+        )
+        out.append(f"IF NEW.{where} THEN {upsert} END IF;" if where else upsert)
+    return "\n    ".join(out)
+
+
 PG_INSTALL = [
     f"""
 CREATE FUNCTION interchange_queue_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {_pg_statements("INSERT")}
-    ELSIF TG_OP = 'UPDATE' THEN
+    IF TG_OP = 'UPDATE' THEN
         {_pg_statements("UPDATE")}
     ELSE
         {_pg_statements("DELETE")}
@@ -134,9 +175,16 @@ BEGIN
     RETURN NULL;
 END
 $$""",
+    # Inserts: a row trigger, so that a check-in's row (the hottest write) costs no call at all.
+    f"""
+CREATE FUNCTION interchange_queue_count_new() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {_pg_new_row()}
+    RETURN NULL;
+END
+$$""",
     """CREATE TRIGGER interchange_queue_count_insert AFTER INSERT ON interchange_outboxitem
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION interchange_queue_count()""",
+    FOR EACH ROW WHEN (NEW.kind = 'claim') EXECUTE FUNCTION interchange_queue_count_new()""",
     """CREATE TRIGGER interchange_queue_count_update AFTER UPDATE ON interchange_outboxitem
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION interchange_queue_count()""",
@@ -150,6 +198,7 @@ PG_REMOVE = [
     "DROP TRIGGER interchange_queue_count_update ON interchange_outboxitem",
     "DROP TRIGGER interchange_queue_count_delete ON interchange_outboxitem",
     "DROP FUNCTION interchange_queue_count()",
+    "DROP FUNCTION interchange_queue_count_new()",
 ]
 
 

@@ -156,10 +156,10 @@ def _month_start(at: datetime) -> datetime:
 
 
 def _pending_split(facility_ids, now, fields: tuple[str, ...], recent: dict):
-    """Claims not accepted yet, by `fields`: those of the UTC months before the one in which
-    the last age edge (30 days) falls, all "over 30 days", from the month counters; the
-    later ones (at most two months) from the rows of the partial queue indexes, with the
-    aggregates `recent`. Yields (*fields, old claims) and (*fields, *recent values)."""
+    """Claims not accepted yet, by `fields`, as two reads: rows (*fields, claims) from the
+    month counters of the UTC months before the one in which the last age edge (30 days)
+    falls, all "over 30 days" whatever their day; rows (*fields, *aggregates `recent`) of the
+    later claims (at most two months) from the partial queue indexes."""
     start = _month_start(now - AGE_BUCKETS[-1][2])
     old = (
         QueuePendingCount.objects.filter(facility_id__in=facility_ids, month__lt=start.date())

@@ -179,17 +179,6 @@ def _fresh_verdict_memory():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_claim_queue_counts():
-    """The claim queue keeps its period counts a minute per process (kcb06.interchange.queue):
-    each test counts its own database's claims."""
-    from kcb06.interchange import queue
-
-    queue.PERIOD_COUNTS.clear()
-    yield
-    queue.PERIOD_COUNTS.clear()
-
-
-@pytest.fixture(autouse=True)
 def _own_audit_checkpoints(tmp_path_factory, settings):
     """Each test has its own audit checkpoint file: checkpoints signed for another test's
     database would be reported as truncated or deleted chains in this one."""

@@ -1,9 +1,10 @@
 """`kcb06 xml ...`: export signed envelopes, verify a file, deliver the outbox once, install a
-certificate, list the claim rules (and their coverage of the portal's sheet)."""
+certificate, list the claim rules (and their coverage of the portal's sheet), check or rebuild
+the claim queue's counters."""
 
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import typer
@@ -223,6 +224,41 @@ def deliver(limit: int = typer.Option(100, help="Số hồ sơ tối đa.")):
             break
         total += n
     _print({"handled": total})
+
+
+@app.command("queue-counts")
+def queue_counts(
+    first: datetime = typer.Option(
+        None, "--from", formats=["%Y-%m-%d"], help="Ngày đầu (UTC), mặc định: từ đầu."
+    ),
+    last: datetime = typer.Option(
+        None, "--to", formats=["%Y-%m-%d"], help="Ngày cuối (UTC), mặc định: đến nay."
+    ),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Đếm lại và ghi đè số liệu."),
+):
+    """Compare the claim queue's counters (the funnel's figures) with a recount of the outbox
+    for a period; exit 1 if they differ. --rebuild writes the recount (docs/claims.md)."""
+    from kcb06.cli import setup_django
+
+    setup_django()
+    from kcb06.interchange import queue_rollup
+
+    days = (first.date() if first else None, last.date() if last else None)
+    if first and last and last < first:
+        typer.echo("--to: ngày cuối không sớm hơn ngày đầu. / --to must not precede --from.")
+        raise typer.Exit(2)
+    if rebuild:
+        written = queue_rollup.rebuild(*days)
+        _print({"rebuilt": True, "counters": written, "from": days[0], "to": days[1]})
+        return
+    found = queue_rollup.differences(*days)
+    sample = [
+        {"counter": list(key), "counters": held, "recount": n}
+        for key, (held, n) in sorted(found.items(), key=str)[:20]
+    ]
+    _print({"differences": len(found), "from": days[0], "to": days[1], "sample": sample})
+    if found:
+        raise typer.Exit(1)
 
 
 @app.command("install-cert")

@@ -8,6 +8,18 @@ from django.db.models.functions import Coalesce, Concat, Left
 from django.utils.translation import gettext_lazy as _
 
 
+def _staff_member(**options) -> models.ForeignKey:
+    """Who did it: a staff account, kept as NULL if the account is ever deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **options,
+    )
+
+
 class OutboxState(models.TextChoices):
     INVALID = "invalid", _("Lỗi dữ liệu — chưa gửi")
     WAITING = "waiting", _("Chờ gửi")
@@ -82,14 +94,7 @@ class OutboxItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,  # staff are locked, not deleted (see Visit.created_by)
-    )
+    created_by = _staff_member(db_index=False)  # staff are locked, not deleted (Visit.created_by)
     # The claim-error work queue (kcb06.interchange.queue) filters on these. The department is
     # the visit's, copied when the file is written; the three generated columns are computed by
     # the database from the row itself, so every writer (the ORM, the worker's raw UPDATE) keeps
@@ -205,6 +210,58 @@ class OutboxItem(models.Model):
         return f"{self.kind} {self.ma_lk} {self.state}"
 
 
+class QueueCount(models.Model):
+    """How many claims stand at each (facility, department, day, stage, state): what the claim
+    queue's funnel adds up instead of counting a period's claims (docs/claims.md).
+
+    Kept by triggers on the outbox table (migration 0006_queue_rollup), in the transaction of
+    whatever statement changes a claim's state, stage, department or day, whoever runs it (the
+    ORM, the worker's raw batch UPDATE, a bulk INSERT); `kcb06 xml queue-counts` checks or
+    rebuilds a period. Keys are plain numbers, not foreign keys: the triggers copy them from
+    the outbox row, which already holds valid ones."""
+
+    facility_id = models.BigIntegerField()
+    department_id = models.BigIntegerField(default=0)  # 0: the claim has no department
+    day = models.DateField()  # the UTC day of the claim's queue_since
+    queue_stage = models.SmallIntegerField()
+    state = models.CharField(max_length=12)
+    n = models.IntegerField(default=0)  # 0 once its claims moved on; a rebuild drops it
+
+    class Meta:
+        verbose_name = _("số hồ sơ theo ngày và bước")
+        verbose_name_plural = _("số hồ sơ theo ngày và bước")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility_id", "day", "department_id", "queue_stage", "state"],
+                name="queue_count_key",
+            )
+        ]
+
+
+class QueuePendingCount(models.Model):
+    """How many claims not accepted yet (QUEUE_STATES) stand at each (facility, department,
+    month, error): the queue's counts of claims older than the age buckets' last edge, which
+    are all "over 30 days", without reading each of them (docs/claims.md). Kept by the same
+    triggers as QueueCount; a UTC month, not a day, because a backlog of old claims with many
+    errors gives almost one day-counter per claim."""
+
+    facility_id = models.BigIntegerField()
+    department_id = models.BigIntegerField(default=0)  # 0: the claim has no department
+    month = models.DateField()  # the first day of the UTC month of the claim's queue_since
+    queue_error = models.CharField(max_length=120)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số hồ sơ chờ theo tháng và lỗi")
+        verbose_name_plural = _("số hồ sơ chờ theo tháng và lỗi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility_id", "month", "department_id", "queue_error"],
+                name="queue_pending_count_key",
+            )
+        ]
+
+
 class FacilityCertificate(models.Model):
     """A signing certificate registered for a facility (subject, serial, fingerprint). Only a
     registered certificate may sign that facility's files. The PKCS#12 password is never stored
@@ -223,9 +280,7 @@ class FacilityCertificate(models.Model):
     demo_password = models.CharField(max_length=64, blank=True)
     active = models.BooleanField(default=True)
     registered_at = models.DateTimeField(auto_now_add=True)
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    registered_by = _staff_member()
 
     class Meta:
         verbose_name = _("chứng thư số của cơ sở")
@@ -249,9 +304,7 @@ class RuleSetting(models.Model):
     code = models.CharField(max_length=16)
     mode = models.CharField(max_length=8, choices=RuleMode.choices)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    updated_by = _staff_member()
 
     class Meta:
         verbose_name = _("thiết lập quy tắc hồ sơ")

@@ -17,7 +17,7 @@ from kcb06.audit.services import read_personal
 from kcb06.errors import DomainError
 from kcb06.facilities.access import role_required
 from kcb06.facilities.models import Role
-from kcb06.interchange import certificates, outbox, queue, rulesettings, services
+from kcb06.interchange import certificates, outbox, queue, queue_export, rulesettings, services
 from kcb06.interchange.models import OutboxState, RuleMode
 
 PURPOSE = "liên thông dữ liệu BHYT"
@@ -209,6 +209,7 @@ def claim_queue(request):
     context = {
         "data": data,
         "f": f,
+        "staff": True,  # the facility's page: filters kept, top errors link to their claims
         "periods": queue.PERIODS,
         "ages": queue.AGE_BUCKETS,
         "export_query": urlencode(f.query()),
@@ -229,7 +230,7 @@ def claim_queue_export(request):
         return request.build_absolute_uri(reverse("healthbook:close", args=[visit_id]))
 
     def build() -> bytes:
-        return queue.export_xlsx(principal, f, visit_url)
+        return queue_export.export_xlsx(principal, f, visit_url)
 
     if principal.has_role(*queue.COUNT_ROLES):
         body = build()

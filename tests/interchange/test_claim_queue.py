@@ -7,7 +7,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from kcb06.interchange import outbox, queue
+from kcb06.interchange import outbox, queue, queue_export
 from kcb06.interchange.models import OutboxItem, OutboxState
 from tests.interchange.claims import SECRET, claim, error
 
@@ -162,9 +162,9 @@ def test_export_holds_the_filtered_claims_with_message_fix_and_visit_link(login,
     assert 'filename="ho-so-chua-tiep-nhan-' in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[0] == queue.HEADERS
+    assert values[0] == queue_export.HEADERS
     assert len(values) == 2
-    row = dict(zip(queue.HEADERS, values[1], strict=True))
+    row = dict(zip(queue_export.HEADERS, values[1], strict=True))
     assert row["MA_LK"] == icd.ma_lk and row["Mã lỗi"] == "XML1.MA_BENH_CHINH:format"
     assert row["Lỗi"] == '\'=HYPERLINK("x")'  # text, never a formula
     assert "định dạng" in row["Cách sửa"]

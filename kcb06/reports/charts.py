@@ -7,11 +7,16 @@ to the template as strings: a float would be localised ("320,0" in Vietnamese), 
 as no number at all.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import get_format
+
 LABEL_WIDTH = 260  # room for "27901 — name" left of the bars
 PLOT_WIDTH = 400  # 100 % = this many units
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
 TOP = 24  # room for the scale labels
+_TENTH = Decimal("0.1")
 
 
 def _n(value: float) -> str:
@@ -20,6 +25,16 @@ def _n(value: float) -> str:
 
 def _length(share: float | None) -> float:
     return PLOT_WIDTH * min(max(share or 0, 0), 100) / 100
+
+
+def percent(value) -> str:
+    """As `{{ value|floatformat:1 }} %` renders it (half up, the locale's decimal separator),
+    or — with no figure: the template filter costs more than the page's queries when a
+    province's ~300 facilities each show several."""
+    if value is None:
+        return "—"
+    rounded = Decimal(repr(value)).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    return f"{rounded}".replace(".", get_format("DECIMAL_SEPARATOR")) + " %"
 
 
 def bars(rows: list[dict], share_key: str, target_percent: int) -> dict:
@@ -32,6 +47,7 @@ def bars(rows: list[dict], share_key: str, target_percent: int) -> dict:
             {
                 "label": f"{row['code']} — {row['name']}",
                 "share": share,
+                "share_text": percent(share),
                 "y": str(y),
                 "text_y": str(y + BAR_HEIGHT - 3),
                 "width": _n(_length(share)),

@@ -34,7 +34,7 @@ def org(db):
 
 @pytest.fixture
 def drug_catalogue(org):
-    """27901's drug catalogue holds the drug factories.CLOSE prescribes (40.17 at 500 đ, with
+    """27901's drug catalogue holds the drug factories.CLOSE prescribes (40.9101 at 500 đ, with
     SO_DANG_KY and TT_THAU), so a closing with it builds a claim the portal accepts."""
     from tests.healthbook import factories as f
 

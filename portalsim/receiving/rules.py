@@ -120,6 +120,10 @@ DATES = [
     ("XML14", "NGAY_HEN_KL", "day_or_ts"), ("XML14", "NGAY_CT", "day"),
 ]  # fmt: skip
 
+# Lines a "required when" rule does not apply to, by another field's value: the sheet's
+# SO_DANG_KY note exempts medical oxygen (MA_THUOC 40.17) and nitric oxide (40.573).
+EXEMPT_WHEN = {("XML2", "SO_DANG_KY"): ("MA_THUOC", {"40.17", "40.573"})}
+
 # Required when another field of the record has a value: (table, field, other, values or None
 # for "any value", invert, message).
 REQUIRED_WHEN = [
@@ -128,7 +132,7 @@ REQUIRED_WHEN = [
     ("XML1", "GT_THE_DEN", "MA_THE_BHYT", None, False, "Có MA_THE_BHYT thì phải có GT_THE_DEN"),
     ("XML2", "TT_THAU", "MA_NHOM", {"7", "17"}, True, "TT_THAU bắt buộc, trừ thuốc nhóm 7 và 17"),
     ("XML2", "SO_DANG_KY", "MA_NHOM", {"7", "17"}, True,
-     "SO_DANG_KY bắt buộc, trừ máu và chế phẩm máu (nhóm 7 và 17)"),
+     "SO_DANG_KY bắt buộc, trừ máu và chế phẩm máu (nhóm 7 và 17), khí oxy và khí NO"),
     ("XML3", "MA_XANG_DAU", "MA_NHOM", {"12"}, False, "MA_XANG_DAU bắt buộc khi MA_NHOM = 12"),
     ("XML3", "TT_THAU", "MA_NHOM", {"10"}, False, "TT_THAU bắt buộc khi MA_NHOM = 10"),
     ("XML3", "NGUOI_THUC_HIEN", "MA_NHOM", PERFORMED_GROUPS, False,
@@ -349,6 +353,9 @@ def _ok(rule: Rule, rec, xml1, tables, ma_cskcb) -> bool:  # noqa: C901, PLR0911
         other, values, invert = rule.arg
         given = _text(rec, other)
         applies = bool(given) if values is None else ((given in values) != invert)
+        exempt_field, exempt_values = EXEMPT_WHEN.get((rule.table, rule.field), ("", ()))
+        if exempt_field and _text(rec, exempt_field) in exempt_values:
+            applies = False
         return value != "" or not applies
     if kind == "not_before":
         other_table, other_field = rule.arg

@@ -63,7 +63,7 @@ def test_vietnamese_icd10_chronic_flag_print_pdf_xml_and_fhir(
     assert "Viêm họng cấp, không đặc hiệu" in results.inner_text()
     results.locator("[data-icd-code='J02.9']").click()
     page.fill("[data-testid=weight]", "57")
-    page.fill("[data-testid=rx-0-code]", "40.17")
+    page.fill("[data-testid=rx-0-code]", "40.9101")
     page.fill("[data-testid=rx-0-drug]", "Paracetamol")
     page.fill("[data-testid=rx-0-dose]", "1 viên × 3 lần/ngày")
     page.fill("[data-testid=rx-0-quantity]", "10")

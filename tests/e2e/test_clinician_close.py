@@ -29,7 +29,7 @@ def _submit(page) -> None:
 def test_close_form_shows_every_claim_problem_before_closing(e2e_org, logged_in_page, screenshot):
     page, visit = _close_form(logged_in_page, "Đinh Văn Thiếu Cân", "Đau họng", "J02.9")
     # A coded drug (this facility has no drug catalogue: the typed code is kept) at price 0.
-    page.fill("[data-testid=rx-0-code]", "40.17")
+    page.fill("[data-testid=rx-0-code]", "40.9101")
     page.fill("[data-testid=rx-0-drug]", "Thuốc nam tự chọn")
     page.fill("[data-testid=rx-0-dose]", "1 gói × 2 lần/ngày")
     page.fill("[data-testid=rx-0-quantity]", "10")

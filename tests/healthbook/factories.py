@@ -80,7 +80,7 @@ def clinician_at(org, code: str):
     return user
 
 
-def catalogue_drug(facility_code="27901", price="500", code="40.17", name="Paracetamol") -> Drug:
+def catalogue_drug(facility_code="27901", price="500", code="40.9101", name="Paracetamol") -> Drug:
     """A row of the facility's drug catalogue, valid since 2020, with its registration number
     (SO_DANG_KY) and tender data (TT_THAU): a claim's drug line gets them only from the
     catalogue, and the portal refuses a line without them (issue #19). One item per price (its
@@ -106,7 +106,7 @@ CLOSE = {
             # A coded line: with catalogue_drug() it takes SO_DANG_KY, TT_THAU and the price
             # from the catalogue; without a drug catalogue the code is taken as typed and the
             # claim lacks them (the closing says so). Free text would be a note (issue #19).
-            "drug_code": "40.17",
+            "drug_code": "40.9101",
             "drug_name": "Paracetamol",
             "strength": "500mg",
             "dose": "1 viên × 3 lần/ngày",

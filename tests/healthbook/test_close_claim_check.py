@@ -18,7 +18,7 @@ BAD = {
     "sick_leave_days": "3",
     "prescriptions": [
         {"drug_name": "", "dose": ""},  # an empty form row before the drug
-        {"drug_code": "40.17", "drug_name": "Paracetamol", "dose": "1 viên", "quantity": "5"},
+        {"drug_code": "40.9101", "drug_name": "Paracetamol", "dose": "1 viên", "quantity": "5"},
     ],
 }
 
@@ -52,7 +52,7 @@ def test_fixed_closure_closes_and_its_claim_is_valid(bacsi, drug_catalogue):
         "sick_leave_employer": "Công ty TNHH Thử Nghiệm",
         "prescriptions": [
             {
-                "drug_code": "40.17",
+                "drug_code": "40.9101",
                 "drug_name": "Paracetamol",
                 "dose": "1 viên",
                 "quantity": "5",
@@ -65,7 +65,7 @@ def test_fixed_closure_closes_and_its_claim_is_valid(bacsi, drug_catalogue):
     item = OutboxItem.objects.get(visit=visit, kind="claim")
     assert item.errors == [] and item.state == "waiting"
     # The free-text drug is a note in the book, not a claim line (issue #19).
-    assert "<MA_THUOC>40.17</MA_THUOC>" in item.tables["XML2"]
+    assert "<MA_THUOC>40.9101</MA_THUOC>" in item.tables["XML2"]
     # SO_DANG_KY, TT_THAU and the price come from the catalogue row, not the form.
     assert f"<TT_THAU>{drug_catalogue.tender}</TT_THAU>" in item.tables["XML2"]
     assert f"<SO_DANG_KY>{drug_catalogue.registration}</SO_DANG_KY>" in item.tables["XML2"]
@@ -153,7 +153,7 @@ def test_the_closing_page_shows_the_notice_after_saving(org, login):
         "outcome": "2",
         "discharge_type": "1",
         "rx_rows": "1",
-        "rx-0-drug_code": "40.17",
+        "rx-0-drug_code": "40.9101",
         "rx-0-drug_name": "Paracetamol",
         "rx-0-dose": "1 viên × 3 lần/ngày",
         "rx-0-quantity": "10",

@@ -376,7 +376,7 @@ def test_fhir_export_resource_by_resource(export):
                 },
             ],
         ),
-        drug(today, rx_today, "Paracetamol 500mg", "1 viên × 3 lần/ngày, 5 ngày", "40.17"),
+        drug(today, rx_today, "Paracetamol 500mg", "1 viên × 3 lần/ngày, 5 ngày", "40.9101"),
         # The cancelled visit: no closure, no diagnoses.
         encounter(cancelled),
     ]

@@ -155,3 +155,16 @@ def test_a_drug_without_tender_data_or_registration_is_refused_except_blood(fiel
         assert refused == []
     else:
         assert [(e["rule"], e["row"], e["severity"]) for e in refused] == [(code, "3", "error")]
+
+
+@pytest.mark.parametrize(
+    ("drug", "refused"), [("40.17", False), ("40.573", False), ("40.9101", True)]
+)
+def test_oxygen_and_nitric_oxide_need_no_registration_number(drug, refused):
+    """The sheet's SO_DANG_KY note: not required for medical oxygen (40.17) and nitric oxide
+    (40.573), which have no marketing authorisation; any other listed drug needs one."""
+    tables = build("out")
+    element(tables, "XML2", "MA_THUOC", 3).text = drug
+    element(tables, "XML2", "SO_DANG_KY", 3).text = ""
+    found = [e["rule"] for e in validate_tables(tables)]
+    assert found == (["S2.14"] if refused else [])

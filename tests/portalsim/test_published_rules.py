@@ -158,6 +158,18 @@ def test_a_drug_needs_tender_data_and_registration_except_blood(field, group):
     assert found == (set() if group in {"7", "17"} else {f"XML2.{field}.BAT_BUOC_KHI"})
 
 
+@pytest.mark.parametrize(
+    ("drug", "refused"), [("40.17", False), ("40.573", False), ("40.9101", True)]
+)
+def test_oxygen_and_nitric_oxide_need_no_registration_number(drug, refused):
+    """The sheet's SO_DANG_KY note exempts medical oxygen (40.17) and nitric oxide (40.573)."""
+    tables = _tables(_referred())
+    _set(tables, "XML2", "MA_THUOC", drug, 0)
+    _set(tables, "XML2", "SO_DANG_KY", "", 0)
+    found = {e["ma_loi"] for e in _check(tables)}
+    assert found == ({"XML2.SO_DANG_KY.BAT_BUOC_KHI"} if refused else set())
+
+
 def test_inpatient_rules_xml7_and_xml8(ps, own):
     tables = _tables(_inpatient())
     _set(tables, "XML7", "SO_NGAY_NGHI", "3", 0)  # without NGOAITRU_TUNGAY/DENNGAY

@@ -9,7 +9,7 @@ from kcb06.interchange.core.data import DrugLine, NoteLine, ResultLine, ServiceL
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 DRUGS = [
-    ("40.17", "Paracetamol 500mg", "Viên", "500mg", "1.01", Decimal("10"), Decimal("450")),
+    ("40.9101", "Paracetamol 500mg", "Viên", "500mg", "1.01", Decimal("10"), Decimal("450")),
     ("40.1", "Amoxicilin 500mg", "Viên", "500mg", "1.01", Decimal("21"), Decimal("1250.5")),
     ("40.677", "Omeprazol 20mg", "Viên", "20mg", "1.01", Decimal("14"), Decimal("890")),
     ("40.48", "Loratadin 10mg", "Viên", "10mg", "1.01", Decimal("7"), Decimal("320")),

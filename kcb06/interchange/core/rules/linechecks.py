@@ -17,6 +17,9 @@ SERVICE_GROUPS = frozenset(
 SUPPLY_GROUPS = frozenset({"10", "11"})
 DONE_GROUPS = frozenset({"1", "2", "3", "8", "18"})  # NGAY_TH_YL required
 OUT_OF_LIST_DRUG = "00.0000"  # MA_THUOC of an ingredient outside the BHYT drug list
+# MA_THUOC of medical oxygen and nitric oxide: the sheet's SO_DANG_KY note exempts them (they
+# have no marketing authorisation number), as it exempts blood (groups 7 and 17).
+GASES_WITHOUT_REGISTRATION = frozenset({"40.17", "40.573"})
 GOI = re.compile(r"^G[1-9][0-9]{0,2}$")
 BED = re.compile(r"^[HTCK][0-9]{3}$")
 PRICE = {"XML2": "DON_GIA", "XML3": "DON_GIA_BV"}

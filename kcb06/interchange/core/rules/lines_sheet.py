@@ -8,6 +8,7 @@ from kcb06.interchange.core.rules.linechecks import (
     BNTT,
     DONE_GROUPS,
     DRUG_GROUPS,
+    GASES_WITHOUT_REGISTRATION,
     GOI,
     LK,
     NEXT_LINE,
@@ -66,13 +67,19 @@ SHEET_RULES = [
         "SO_DANG_KY",
         "required",
         "SO_DANG_KY (số đăng ký/giấy phép nhập khẩu) bắt buộc với thuốc trong danh mục, trừ máu và "
-        "chế phẩm máu (nhóm 7, 17) và thuốc ngoài danh mục (00.0000).",
-        "SO_DANG_KY is required for listed drugs except blood products (groups 7, 17).",
+        "chế phẩm máu (nhóm 7, 17), khí oxy (40.17), khí NO (40.573) và thuốc ngoài danh mục "
+        "(00.0000).",
+        "SO_DANG_KY is required for listed drugs except blood products (groups 7, 17), oxygen "
+        "(40.17) and nitric oxide (40.573).",
         "Quản trị cơ sở nhập danh mục thuốc (có số đăng ký) hoặc bổ sung số đăng ký của thuốc; "
         "rồi mở lại lượt khám, chọn thuốc từ danh mục và lưu lại.",
         _required(
             "SO_DANG_KY",
-            lambda r: t(r, "MA_NHOM") not in {"7", "17"} and t(r, "MA_THUOC") != OUT_OF_LIST_DRUG,
+            lambda r: (
+                t(r, "MA_NHOM") not in {"7", "17"}
+                and t(r, "MA_THUOC") != OUT_OF_LIST_DRUG
+                and t(r, "MA_THUOC") not in GASES_WITHOUT_REGISTRATION
+            ),
         ),
     ),
     (

@@ -9,8 +9,8 @@ appendix (formats, code lists, dates). The sheet gives no error codes and the po
 not published: each rule's code here is portalsim's, named after the table and field
 (`XML2.TT_THAU.BAT_BUOC`), returned in dsLoi as `ma_loi` with a Vietnamese `loi`.
 
-This is portalsim's own reading, written apart from kcb06's rule catalogue (it imports nothing
-from kcb06): a rule kcb06 gets wrong is not mirrored here. The rules are data — the tables below
+This is portalsim's own reading, written apart from kcb06's rule catalogue and sharing no code
+with it: a rule kcb06 gets wrong is not mirrored here. The rules are data — the tables below
 — checked by one small function per kind. What the sheet says that is not checked here: code
 lists the portal holds and we do not (MA_KHOA "Check Danh mục", drug/service/ICD catalogues),
 the co-payment formula file ("Theo File công thức") beyond the arithmetic written below, and

@@ -90,6 +90,9 @@ def test_the_facility_head_opens_the_rows_behind_each_figure_and_their_count_is_
         assert rows.status_code == 200, (figure, body[:300])
         count = body.count('data-testid="trace-row"')
         assert count == expected == _number(body, "rows-figure") == _number(body, "rows-count")
+    # The list says how each visit was checked in, in the page's words, not the stored codes.
+    by_id = client.get("/reports/facility/27901/rows/by_id_number/?period=today").content.decode()
+    assert by_id.count("<td>Nhập số ĐD</td>") == 2 and "<td>id_number</td>" not in by_id
     late_list = client.get("/reports/facility/27901/rows/late/?period=today").content.decode()
     assert late.ma_lk in late_list and f'href="/healthbook/visits/{late.pk}/"' in late_list
     # One department's share of a figure, and one day.

@@ -60,6 +60,7 @@ def test_admin_reverts_a_clerks_identity_correction(logged_in_page, e2e_org, por
     admin.goto(admin.kcb06_url + "/")
     admin.locator("nav.mainnav").get_by_role("link", name="Thay đổi định danh").click()
     listing = admin.locator("[data-testid=identity-change-row]")
+    listing.first.wait_for()  # the link navigates; count on the new page
     assert listing.count() == 1
     assert "15/08/1985" in listing.inner_text() and "15/08/1995" in listing.inner_text()
     admin.locator("[data-testid=identity-open]").click()

@@ -34,11 +34,13 @@ def test_clerk_sees_the_failing_field_and_admin_installs_a_certificate(
     assert "chưa đăng ký chứng thư số" in admin.locator("[data-testid=certificate]").inner_text()
     admin.set_input_files("input[name=p12]", str(p12))
     admin.fill("input[name=password]", "sai")
-    admin.click("[data-testid=certificate-form] button[type=submit]")
+    with admin.expect_navigation():  # the form posts and the page reloads
+        admin.click("[data-testid=certificate-form] button[type=submit]")
     assert "không đúng" in admin.locator("[data-testid=certificate-form]").inner_text()
     admin.set_input_files("input[name=p12]", str(p12))
     admin.fill("input[name=password]", "dung")
-    admin.click("[data-testid=certificate-form] button[type=submit]")
+    with admin.expect_navigation():
+        admin.click("[data-testid=certificate-form] button[type=submit]")
     assert "MA_CSKCB:27901" in admin.locator("[data-testid=certificate]").inner_text()
     screenshot("interchange-certificate", admin)
     signing.forget()

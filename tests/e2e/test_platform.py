@@ -45,7 +45,10 @@ def test_audit_log_page_filters_by_user(logged_in_page, screenshot):
     page = logged_in_page("kiemtra", DESK)
     page.goto(page.kcb06_url + "/audit/")
     page.fill("#id_username", "kiemtra")
-    page.click("[data-testid=audit-filter] button[type=submit]")
+    # The filter posts the form and the page reloads: count the rows of the new page, not the
+    # old one still on screen (a count taken mid-navigation read 0 rows once in CI).
+    with page.expect_navigation():
+        page.click("[data-testid=audit-filter] button[type=submit]")
     rows = page.locator("[data-testid=audit-rows] tbody tr")
     assert rows.count() >= 1
     assert "Đăng nhập" in page.locator("[data-testid=audit-rows]").inner_text()

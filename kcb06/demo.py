@@ -110,7 +110,6 @@ def run_demo(host: str, port: int, portal_port: int) -> None:
     print(f"kcb06 demo — dữ liệu tại {data_dir}", flush=True)
     call_command("migrate", "--noinput", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
-    context = seed_all()
 
     procs: list[tuple[str, subprocess.Popen]] = []
     commands: dict[str, list[str]] = {}
@@ -155,6 +154,10 @@ def run_demo(host: str, port: int, portal_port: int) -> None:
             ],
         )
         _wait_for(f"http://127.0.0.1:{portal_port}/health", sim, "portalsim")
+        # Seeded once portalsim answers: the demo's claims are built with BHXH's co-payment
+        # lookup (the exemption's year of co-payments), as a facility's are, not from kcb06's
+        # own records only after a failed call.
+        context = seed_all()
         bank = start(
             "banksim",
             [sys.executable, "-m", "kcb06.cli", "bank-sim", "--port", str(bank_port)],

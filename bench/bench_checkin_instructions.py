@@ -118,6 +118,10 @@ def env() -> dict:
         PYTHONPATH=str(ROOT),
         # The same hashes in every run, so set and dict layouts (and their cost) repeat.
         PYTHONHASHSEED="0",
+        # numpy (shapely's, openpyxl's) starts OpenBLAS threads that spin for a while after
+        # start-up; their instructions differed by ~0.2 M per check-in between two runs of the
+        # same code. One thread: no spinning to count.
+        OPENBLAS_NUM_THREADS="1",
     )
 
 

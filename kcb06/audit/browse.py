@@ -18,7 +18,6 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
-from openpyxl import Workbook
 
 from kcb06.audit.models import AuditEntry
 from kcb06.audit.services import Action
@@ -263,6 +262,10 @@ def export_csv(table: list[Row]) -> bytes:
 
 
 def export_xlsx(table: list[Row]) -> bytes:
+    # Imported here: openpyxl pulls in numpy (~45 ms and OpenBLAS threads in every web worker
+    # that imports this module, which every worker does through the audit pages' URLs).
+    from openpyxl import Workbook  # noqa: PLC0415 - only the export needs it
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Nhật ký truy cập")
     for column, width in zip("ABCDEFGH", (20, 16, 16, 14, 30, 36, 36, 24), strict=True):

@@ -218,7 +218,7 @@ def _write(first: Arrival) -> tuple[Visit, bool]:
                 arrival.dep.facility_id, arrival.day, writer.reserve_visit_numbers
             )
             ma_lk = make_ma_lk(arrival.dep.facility.code, arrival.day, number)
-            return writer.write(replace(arrival, ma_lk=ma_lk))
+            return writer.write(arrival, ma_lk)
         except IntegrityError:
             forget_visit_numbers()
             rawrows.forget_reserved_pks()

@@ -22,8 +22,8 @@ from kcb06.visits.numbers import issue_ticket
 from kcb06.visits.numbers import reserve_block as reserve_visit_numbers
 
 
-def write(a: Arrival) -> tuple[Visit, bool]:
-    return _OrmWrite(a).run()
+def write(a: Arrival, ma_lk: str) -> tuple[Visit, bool]:
+    return _OrmWrite(a, ma_lk).run()
 
 
 __all__ = ["reserve_visit_numbers", "write"]
@@ -40,7 +40,7 @@ class _OrmWrite(Write):
         return self.a.patient
 
     def insert_visit(self, patient: Patient) -> Visit:
-        visit = new_visit(self.a, patient)
+        visit = new_visit(self.a, patient, self.ma_lk)
         visit.save(force_insert=True)
         return visit
 

@@ -36,8 +36,8 @@ from kcb06.visits.models import DailyCheckIn, DailyCounter, Ticket, Visit
 from kcb06.visits.numbers import ticket_ctes, ticket_issued
 
 
-def write(a: Arrival) -> tuple[Visit, bool]:
-    return _PgWrite(a).run()
+def write(a: Arrival, ma_lk: str) -> tuple[Visit, bool]:
+    return _PgWrite(a, ma_lk).run()
 
 
 class _PgWrite(Write):
@@ -57,7 +57,7 @@ class _PgWrite(Write):
         return self.a.patient  # no lock: the statement's guard (see _arbiter_ctes)
 
     def insert_visit(self, patient: Patient) -> Visit:
-        visit = new_visit(self.a, patient, make=_new_visit, pk=self.visit_pk)
+        visit = new_visit(self.a, patient, self.ma_lk, make=_new_visit, pk=self.visit_pk)
         rawrows.insert(visit)
         return visit
 

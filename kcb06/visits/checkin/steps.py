@@ -39,7 +39,6 @@ class Arrival:
     verdict: object  # kcb06.eligibility Verdict
     detail: dict  # the verdict as shown to the clerk
     reason: str
-    ma_lk: str = ""  # given per attempt (a retry takes a new number)
     # The record's standing as read at the check-in's start (first attempt only): lets the
     # write skip the row lock when the scan changes nothing.
     seen: Standing | None = None
@@ -75,11 +74,11 @@ def change_record(a: Arrival, record_id: int) -> tuple[Patient, Plan]:
     return patient, under_lock(record_id, held, changed)
 
 
-def new_visit(a: Arrival, patient: Patient, make=Visit, pk: int | None = None) -> Visit:
+def new_visit(a: Arrival, patient: Patient, ma_lk: str, make=Visit, pk: int | None = None) -> Visit:
     """The visit row, not yet saved; `make`: Visit, or a constructor taking the same fields."""
     visit = make(
         pk=pk,
-        ma_lk=a.ma_lk,
+        ma_lk=ma_lk,
         facility=a.dep.facility,
         patient=patient,
         department=a.dep,
@@ -135,8 +134,9 @@ class Write:
 
     patient_pk: int | None = None  # a NEW record's primary key, when taken ahead
 
-    def __init__(self, a: Arrival) -> None:
+    def __init__(self, a: Arrival, ma_lk: str) -> None:
         self.a = a
+        self.ma_lk = ma_lk  # this attempt's (a retry takes a new number)
 
     def run(self) -> tuple[Visit, bool]:
         """The visit and whether this attempt created it (False: today's visit was there)."""

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.test import RequestFactory
 
-from kcb06.patients.models import Patient
+from kcb06.patients.models import Patient, PatientIdentifier
 from kcb06.plumbing import rawrows
 from kcb06.visits.models import Visit
 from tests.platform.test_rawrows import _values as visit_values
@@ -215,8 +215,22 @@ def test_r6_field_internals():
         "R6", "ForeignKey.to_fields changed"
     )
     assert fk.target_field.attname == "id", broken("R6", "ForeignKey.target_field changed")
+    keyed = PatientIdentifier._meta.get_field("patient")  # Django filled in to_fields
+    assert list(keyed.to_fields) == ["id"] and keyed.target_field.attname == "id", broken(
+        "R6", "a ForeignKey's to_field no longer names its target field"
+    )
     assert callable(Visit._meta.get_field("status").get_default), broken(
         "R6", "Field.get_default is gone"
+    )
+    status, detail = Visit._meta.get_field("status"), Visit._meta.get_field("eligibility_detail")
+    assert status.has_default() and not status.has_db_default(), broken(
+        "R6", "Field.has_default/has_db_default changed"
+    )
+    assert status.get_default() is status.default, broken(
+        "R6", "a fixed default is no longer the field's own object (rawrows.new shares it)"
+    )
+    assert callable(detail.default) and detail.get_default() is not detail.get_default(), broken(
+        "R6", "a callable default is no longer called for each instance"
     )
     assert params_of(type(fk).pre_save) == ["self", "model_instance", "add"]
     assert params_of(type(fk).get_db_prep_save) == ["self", "value", "connection"]

@@ -44,6 +44,34 @@ def test_new_builds_what_the_model_would(org):
     assert built._state.adding
 
 
+def test_new_calls_a_callable_default_for_each_instance(org):
+    patient = _patient()
+    values = _values(org, patient, "X2")
+    del values["eligibility_detail"]  # JSONField(default=dict)
+    first, second = rawrows.new(Visit, **values), rawrows.new(Visit, **values)
+    assert first.eligibility_detail == {} == Visit(**values).eligibility_detail
+    first.eligibility_detail["changed"] = True
+    assert second.eligibility_detail == {}  # not one dict shared between visits
+
+
+def test_new_takes_a_field_given_by_name_or_attname_over_its_default(org):
+    patient = _patient()
+    built = rawrows.new(Visit, **_values(org, patient, "X3", status=VisitStatus.CLOSED))
+    assert built.status == VisitStatus.CLOSED
+    values = _values(org, patient, "X4")
+    clerk = values.pop("created_by")
+    by_attname = rawrows.new(Visit, **values, created_by_id=clerk.pk)
+    assert by_attname.created_by_id == clerk.pk and by_attname.created_by == clerk
+
+
+def test_new_keys_a_related_object_by_the_relation_s_target_field(db):
+    patient = _patient()  # Django names the target in PatientIdentifier.patient.to_fields
+    built = rawrows.new(PatientIdentifier, patient=patient, kind="cccd", value="079000000001")
+    model = PatientIdentifier(patient=patient, kind="cccd", value="079000000001")
+    assert model_to_dict(built) == model_to_dict(model)
+    assert built.patient_id == patient.pk and built.patient is patient
+
+
 def test_new_takes_pk_and_attnames(org):
     patient = _patient()
     built = rawrows.new(

@@ -117,7 +117,13 @@ TEMPLATES = [
 # so two writers queue instead of failing with "database is locked" on lock upgrade.
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections by default (CONN_HEALTH_CHECKS below replaces a dropped one). A
+    # finite age closes every thread's connection at about the same moment, since they all
+    # opened together: the reconnections (a new server backend each, its catalog caches and
+    # statement plans cold) took both cores for ~0.5 s and pushed the check-in p99 at 200/s
+    # offered from ~12 to ~170 ms (docs/measurements.md#database-connections).
+    max_age = env_int("KCB06_DB_CONN_MAX_AGE", None)  # seconds; 0: one connection a request
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=max_age)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend; its health check skips a connection that answered < 1 s ago.

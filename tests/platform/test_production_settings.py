@@ -148,3 +148,30 @@ def test_kcb06_serve_runs_a_demo_only_when_started_as_one(tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+@pytest.mark.parametrize(
+    ("age", "expected"),
+    # Unset: kept open (a finite age makes every thread reconnect at once: a latency spike);
+    # an operator who needs connections recycled gives seconds.
+    [(None, "None"), ("300", "300"), ("0", "0")],
+)
+def test_postgresql_connections_are_kept_open_unless_an_age_is_given(tmp_path, age, expected):
+    extra = {"DATABASE_URL": "postgres://kcb06@127.0.0.1:5432/kcb06"}
+    if age is not None:
+        extra["KCB06_DB_CONN_MAX_AGE"] = age
+    result = run_setup(
+        tmp_path,
+        extra,
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['CONN_MAX_AGE'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_a_connection_age_that_is_not_a_number_is_refused(tmp_path):
+    extra = {"DATABASE_URL": "postgres://kcb06@127.0.0.1:5432/kcb06"}
+    result = run_setup(tmp_path, {**extra, "KCB06_DB_CONN_MAX_AGE": "1 min"})
+    assert result.returncode != 0
+    assert "KCB06_DB_CONN_MAX_AGE must be an integer" in result.stderr

@@ -16,7 +16,14 @@ new patients, half returning ones at a second department.
 
 Usage: .venv/bin/python bench/bench_checkin_instructions.py [--small 40] [--large 240]
        [--baseline M]  (the old code's millions of instructions per check-in)
-Run it the same way in an older checkout (copy bench/ there) to compare. Needs valgrind and
+Run it the same way in an older checkout (copy bench/ there) to compare.
+
+Where the instructions go: callgrind names only C functions (the interpreter's, psycopg's,
+lxml's). `--opcodes FILE` instead counts the Python bytecodes each Python function executes
+per check-in (sys.settrace with opcode events, differenced the same way; slow but as
+repeatable as the instruction count), prints the top functions and saves them to FILE;
+`--against OLD_FILE` prints the functions whose count changed most against another run's
+(e.g. the old code's). Functions that moved between modules show as one gone, one new. Needs valgrind and
 PostgreSQL at 127.0.0.1:5432; uses database kcb06_checkin_instr and port 9312 (portalsim).
 All people and cards are synthetic.
 """
@@ -81,6 +88,32 @@ print(json.dumps(statuses))
 """
 
 
+# Prepended to CHILD with --opcodes: counts each Python function's bytecodes from the first
+# check-in on, and writes them as JSON at exit.
+OPCODES = r"""
+import atexit, collections, json, os, sys, threading
+_ops = collections.Counter()
+ROOT = os.getcwd() + "/"  # the checkout's own files named alike in any checkout
+def _local(frame, event, arg):
+    if event == "opcode":
+        _ops[frame.f_code] += 1
+    return _local
+def _enter(frame, event, arg):
+    frame.f_trace_opcodes = True
+    return _local
+def _dump():
+    sys.settrace(None)
+    rows = {}
+    for code, n in _ops.items():
+        path = code.co_filename.split("site-packages/")[-1].removeprefix(ROOT)
+        key = f"{path}:{code.co_name}"
+        rows[key] = rows.get(key, 0) + n
+    with open(OUT, "w") as f:
+        json.dump(rows, f)
+atexit.register(_dump)
+"""
+
+
 def counted(first: int, n: int) -> tuple[int, dict]:
     """Instructions of one child process serving WARM + n people at each department."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,6 +143,37 @@ def counted(first: int, n: int) -> tuple[int, dict]:
     return int(total.group(1)), json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def opcodes(first: int, n: int) -> tuple[dict, dict]:
+    """Python bytecodes per function of one child serving WARM + n people at each department."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "opcodes.json"
+        start = "sys.settrace(_enter)\nthreading.settrace(_enter)\nfor group in"
+        child = f"OUT = {str(out)!r}\n" + OPCODES + CHILD.replace("for group in", start, 1)
+        proc = subprocess.run(
+            [sys.executable, "-c", child, str(first), str(WARM), str(n), *DEPARTMENTS],
+            cwd=ROOT,
+            env=env(),
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode:
+            raise SystemExit(proc.stderr[-2000:])
+        return json.loads(out.read_text()), json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def print_opcodes(per: dict, against: dict | None, top: int = 30) -> None:
+    print(f"Python bytecodes per check-in: {sum(per.values()):,.0f}")
+    if against is None:
+        for key, count in sorted(per.items(), key=lambda kv: -kv[1])[:top]:
+            print(f"{count:9.1f}  {key}")
+        return
+    print(f"against the other run's {sum(against.values()):,.0f}; most changed functions:")
+    keys = sorted(set(per) | set(against), key=lambda k: -abs(per.get(k, 0) - against.get(k, 0)))
+    for key in keys[:top]:
+        new, old = per.get(key, 0.0), against.get(key, 0.0)
+        print(f"{new - old:+9.1f} {old:9.1f} -> {new:9.1f}  {key}")
+
+
 def env() -> dict:
     url = f"http://127.0.0.1:{PORT}"
     return bc.env(
@@ -130,6 +194,8 @@ def main() -> None:
     ap.add_argument("--small", type=int, default=40)
     ap.add_argument("--large", type=int, default=240)
     ap.add_argument("--baseline", type=float, default=None, help="old code's M instructions")
+    ap.add_argument("--opcodes", type=Path, help="count Python bytecodes instead; save here")
+    ap.add_argument("--against", type=Path, help="with --opcodes: another run's saved counts")
     args = ap.parse_args()
     people = 2 * WARM + args.small + args.large
     bc.DB, bc.DATABASE_URL = DB, env()["DATABASE_URL"]
@@ -157,13 +223,21 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.3)
             bc.warm_cache(people)
-            small, s1 = counted(0, args.small)
-            large, s2 = counted(WARM + args.small, args.large)
+            measure = opcodes if args.opcodes else counted
+            small, s1 = measure(0, args.small)
+            large, s2 = measure(WARM + args.small, args.large)
         finally:
             portal.terminate()
             portal.wait()
-    per = (large - small) / (2 * (args.large - args.small))
     print(f"statuses: small run {s1}, large run {s2}")
+    if args.opcodes:
+        checkins = 2 * (args.large - args.small)
+        per = {k: (large.get(k, 0) - small.get(k, 0)) / checkins for k in set(small) | set(large)}
+        per = {k: v for k, v in per.items() if abs(v) >= 0.05}
+        args.opcodes.write_text(json.dumps(per, indent=0, sort_keys=True))
+        print_opcodes(per, json.loads(args.against.read_text()) if args.against else None)
+        return
+    per = (large - small) / (2 * (args.large - args.small))
     print(f"instructions: {small:,} ({args.small} people) and {large:,} ({args.large} people)")
     report(
         "checkin_instructions",

@@ -114,7 +114,7 @@ def new(model, **values):
     its key and cached as `Model.__init__` does. Models with init signal receivers, or
     arguments other than field names and attnames, take `Model.__init__`."""
     plan = _new_plan(model)
-    if plan is None or not values.keys() <= plan.accepted:
+    if plan is None or not values.keys() <= plan.keys.keys():
         return model(**values)
     obj = model.__new__(model)
     data = obj.__dict__
@@ -143,7 +143,6 @@ class _NewPlan:
     # Each accepted argument (field name, attname, "pk"): (attname, field name, target attname
     # when a related object is given by field name, else None).
     keys: dict[str, tuple[str, str, str | None]]
-    accepted: set[str]
 
 
 @cache
@@ -168,7 +167,6 @@ def _new_plan(model) -> _NewPlan | None:
             plan.fixed[f.attname] = f.get_default()
     if pk.name != "pk":
         plan.keys["pk"] = (pk.attname, pk.name, None)
-    plan.accepted = set(plan.keys)
     return plan
 
 
@@ -192,7 +190,7 @@ def insert(obj) -> None:
     # instances a check-in, a Python loop over every field cost more than the rest of insert.
     values = list(map(obj.__dict__.get, plan.attnames, repeat(_ABSENT)))
     plain = map(frozenset.__contains__, plan.plain, map(type, values))
-    for i in compress(plan.indices, map(not_, plain)):
+    for i in compress(range(len(values)), map(not_, plain)):
         f = plan.fields[i]
         values[i] = f.get_db_prep_save(f.pre_save(obj, True), conn)
     if queue is not None:
@@ -263,7 +261,6 @@ def _insert_plan(model, vendor: str, preset: bool, queued: bool):
     plan.sql, plan.fields = sql, fields
     plan.attnames = tuple(f.attname for f in fields)
     plan.plain = tuple(frozenset(_plain_types(f, vendor) or ()) for f in fields)
-    plan.indices = tuple(range(len(fields)))
     return plan
 
 
@@ -272,7 +269,6 @@ class _InsertPlan:
     fields: list  # the model's fields in the INSERT's column order
     attnames: tuple[str, ...]
     plain: tuple[frozenset, ...]  # per field, the value types sent as they are (`_plain_types`)
-    indices: tuple[int, ...]
 
 
 # --- a write sent whole with its COMMIT (PostgreSQL) ------------------------------------------
